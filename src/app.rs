@@ -1,0 +1,354 @@
+//! The commands behind the CLI: `scan`, `demo`, `lab`, `explain`. Each returns a typed error;
+//! `main` maps results to exit codes.
+
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal, Write};
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::sync::watch;
+
+use crate::check::CheckContext;
+use crate::cli::{DemoArgs, LabArgs, ScanArgs};
+use crate::dialer::{Dialer, DialerLimits};
+use crate::engine::{self, Scanner};
+use crate::finding::Code;
+use crate::input::{self, InputError};
+use crate::lab::{Lab, LabConfig, LabError};
+use crate::probe::dns::{DnsProbe, DnsSettings, DnsSetupError};
+use crate::probe::tls::TlsProbe;
+use crate::probe::OriginProber;
+use crate::progress::Progress;
+use crate::report::{json, Format, OriginReport, Report, ReportError};
+use crate::settings::{ScanSettings, UsageError};
+use crate::trust::{TrustError, TrustStore};
+
+/// Why a command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// A flag is wrong.
+    #[error(transparent)]
+    Usage(#[from] UsageError),
+    /// The targets could not be read.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// The roots could not be loaded.
+    #[error(transparent)]
+    Trust(#[from] TrustError),
+    /// The resolver could not be set up.
+    #[error(transparent)]
+    Dns(#[from] DnsSetupError),
+    /// The report could not be written.
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    /// The lab could not start.
+    #[error(transparent)]
+    Lab(#[from] LabError),
+    /// The output file could not be created.
+    #[error("cannot create {path}: {source}")]
+    Output {
+        /// The file.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// TLS setup failed.
+    #[error("TLS setup: {0}")]
+    Tls(#[from] rustls::Error),
+}
+
+impl AppError {
+    /// Whether the user's input or flags are at fault (exit 2 either way, but worded so).
+    pub fn is_usage(&self) -> bool {
+        matches!(self, AppError::Usage(_) | AppError::Input(_))
+    }
+
+    /// Whether the reader of our output went away (not an error).
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, AppError::Report(e) if e.is_broken_pipe())
+    }
+}
+
+/// How a scan ended, for the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScanExit {
+    /// Done, gate not tripped.
+    Clean,
+    /// Done, some origin at or above `--fail-on`.
+    GateTripped,
+    /// Interrupted by a signal; the report holds what finished.
+    Interrupted,
+}
+
+/// The result of a scan: the report and how it ended.
+#[derive(Debug)]
+pub struct ScanResult {
+    /// The ranked report.
+    pub report: Report,
+    /// How it ended.
+    pub exit: ScanExit,
+}
+
+/// Raises the soft open-file limit to the hard limit; returns the soft limit now in force.
+pub fn raise_fd_limit() -> u64 {
+    rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024)
+}
+
+/// Descriptors one origin in flight may hold at once (its ports on its addresses).
+const FDS_PER_ORIGIN: u64 = 4;
+/// Descriptors kept for everything else (resolver sockets, output, the lab in a demo).
+const FD_RESERVE: u64 = 64;
+
+/// `originscan scan`.
+pub async fn scan(args: &ScanArgs) -> Result<ScanResult, AppError> {
+    let settings = ScanSettings::from_args(args, std::io::stdout().is_terminal())?;
+    let targets = input::gather(&settings.targets, &settings.inputs)?;
+    run_scan(settings, targets, FD_RESERVE).await
+}
+
+/// Runs a scan of `targets` with validated settings.
+pub async fn run_scan(
+    mut settings: ScanSettings,
+    targets: Vec<crate::target::Target>,
+    fds_in_use: u64,
+) -> Result<ScanResult, AppError> {
+    let fd_limit = raise_fd_limit();
+    let affordable = (fd_limit.saturating_sub(fds_in_use + FD_RESERVE) / FDS_PER_ORIGIN).max(1) as usize;
+    if settings.concurrency > affordable {
+        eprintln!(
+            "originscan: warning: open-file limit {fd_limit} allows {affordable} origins in flight; \
+             --concurrency lowered from {}",
+            settings.concurrency
+        );
+        settings.concurrency = affordable;
+    }
+
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut extra_roots = Vec::new();
+    for path in &settings.ca_files {
+        extra_roots.extend(TrustStore::read_pem(path)?);
+    }
+    let trust = TrustStore::new(provider.clone(), extra_roots)?;
+    let dns = DnsProbe::new(&DnsSettings {
+        resolvers: settings.resolvers.clone(),
+        overrides: settings.overrides.clone(),
+        timeout: settings.dns_timeout,
+        attempts: settings.dns_attempts,
+    })?;
+    let dialer = Dialer::new(
+        settings.scope.clone(),
+        DialerLimits {
+            rate: settings.rate,
+            per_ip: Some(settings.per_ip),
+        },
+    );
+    let scanner = Arc::new(Scanner {
+        prober: OriginProber {
+            dns: Arc::new(dns),
+            dialer: Arc::new(dialer),
+            tls: TlsProbe::new(provider)?,
+        },
+        context: CheckContext {
+            now: time::OffsetDateTime::now_utc().unix_timestamp(),
+            expiry_warn_days: settings.expiry_warn_days.clone(),
+            trust,
+        },
+        // A and AAAA in parallel, each with its attempts, plus slack.
+        dns_budget: settings.dns_timeout * (settings.dns_attempts as u32 + 1),
+    });
+
+    let mut out: Box<dyn Write> = match &settings.output {
+        Some(path) => Box::new(BufWriter::new(File::create(path).map_err(|source| AppError::Output {
+            path: path.display().to_string(),
+            source,
+        })?)),
+        None => Box::new(BufWriter::new(std::io::stdout().lock())),
+    };
+    let streaming = settings.format == Format::Ndjson;
+    let color = settings.output.is_none()
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let signals = tokio::spawn(async move {
+        wait_for_signal().await;
+        let _ = shutdown_tx.send(true);
+    });
+
+    let started = Instant::now();
+    let mut progress = Progress::new(targets.len(), settings.progress);
+    let mut reports: Vec<OriginReport> = Vec::with_capacity(targets.len());
+    let mut write_error: Option<ReportError> = None;
+    let outcome = engine::run(scanner, targets, settings.concurrency, shutdown_rx, |report| {
+        progress.record(report.risk);
+        if streaming && write_error.is_none() {
+            if let Err(e) = json::write_line(&report, &mut out).and_then(|_| out.flush().map_err(ReportError::from)) {
+                write_error = Some(e);
+            }
+        }
+        reports.push(report);
+    })
+    .await;
+    signals.abort();
+    progress.finish();
+    if let Some(error) = write_error {
+        return Err(error.into());
+    }
+
+    let report = Report::new(
+        reports,
+        settings.report_options(),
+        started.elapsed(),
+        outcome.interrupted,
+        outcome.not_scanned,
+    );
+    if !streaming {
+        report.write(settings.format, &mut out, color)?;
+    }
+    out.flush().map_err(ReportError::from)?;
+    if outcome.interrupted {
+        eprintln!(
+            "originscan: interrupted: {} origins reported, {} not scanned",
+            outcome.reported, outcome.not_scanned
+        );
+    }
+    let exit = if outcome.interrupted {
+        ScanExit::Interrupted
+    } else if report.origins.iter().any(|o| settings.fail_on.trips(o.risk)) {
+        ScanExit::GateTripped
+    } else {
+        ScanExit::Clean
+    };
+    Ok(ScanResult { report, exit })
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let Ok(mut term) = signal(SignalKind::terminate()) else {
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// `originscan demo`: start the lab, scan it, compare with the ground truth.
+pub async fn demo(args: &DemoArgs) -> Result<ScanResult, AppError> {
+    if !args.scan.targets.is_empty() || !args.scan.inputs.is_empty() {
+        return Err(UsageError {
+            flag: "demo",
+            message: "the demo scans its own lab; give no targets or --input".into(),
+        }
+        .into());
+    }
+    let fd_limit = raise_fd_limit();
+    let lab_fds = args.count as u64 * 2 + 64;
+    if lab_fds + FD_RESERVE * 2 > fd_limit {
+        return Err(UsageError {
+            flag: "--count",
+            message: format!("a lab of {} origins needs about {lab_fds} open files; the limit is {fd_limit}", args.count),
+        }
+        .into());
+    }
+    let lab = Lab::start(LabConfig { count: args.count, block: 1 }).await?;
+    let dir = std::env::temp_dir().join(format!("originscan-demo-{}", std::process::id()));
+    lab.write_files(&dir)?;
+    eprintln!(
+        "originscan demo: lab of {} origins on 127.1.0.0/16, DNS at {}, files in {}",
+        args.count,
+        lab.resolver,
+        dir.display()
+    );
+    let mut scan_args = args.scan.clone();
+    scan_args.inputs = vec![dir.join("targets.csv").display().to_string()];
+    scan_args.resolvers = vec![lab.resolver.to_string()];
+    scan_args.ca_files.push(dir.join("ca.pem"));
+    scan_args.allow_private = Some(vec!["127.0.0.0/8".into()]);
+    if scan_args.dns_timeout == 5.0 {
+        scan_args.dns_timeout = 1.0;
+        scan_args.dns_attempts = 1;
+    }
+    let settings = ScanSettings::from_args(&scan_args, std::io::stdout().is_terminal())?;
+    let targets = input::gather(&[], &settings.inputs)?;
+    let result = run_scan(settings, targets, lab_fds).await?;
+    let (matching, total) = compare_with_truth(&result.report, &lab.truth);
+    eprintln!("originscan demo: {matching} of {total} origins match the lab's ground truth exactly");
+    lab.shutdown();
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(result)
+}
+
+/// How many origins of the report have exactly the expected codes.
+pub fn compare_with_truth(report: &Report, truth: &[crate::lab::TruthEntry]) -> (usize, usize) {
+    let matching = truth
+        .iter()
+        .filter(|entry| {
+            report
+                .origins
+                .iter()
+                .find(|o| o.origin == entry.origin && o.port == entry.port)
+                .is_some_and(|o| {
+                    let mut codes: Vec<String> = o.codes().iter().map(|c| c.to_string()).collect();
+                    codes.sort();
+                    codes == entry.expected
+                })
+        })
+        .count();
+    (matching, truth.len())
+}
+
+/// `originscan lab`: run the lab until interrupted.
+pub async fn lab(args: &LabArgs) -> Result<(), AppError> {
+    raise_fd_limit();
+    let lab = Lab::start(LabConfig {
+        count: args.count,
+        block: args.block,
+    })
+    .await?;
+    lab.write_files(&args.dir)?;
+    println!("lab: {} origins; DNS at {}", args.count, lab.resolver);
+    println!("files: {}", args.dir.display());
+    println!(
+        "scan it: originscan scan -i {} {}",
+        args.dir.join("targets.csv").display(),
+        lab.scan_args(&args.dir.join("ca.pem")).join(" ")
+    );
+    let _ = std::io::stdout().flush();
+    wait_for_signal().await;
+    lab.shutdown();
+    Ok(())
+}
+
+/// `originscan explain CODE` (or `all`).
+pub fn explain(code: &str, out: &mut dyn Write) -> Result<(), AppError> {
+    let codes: Vec<Code> = if code.eq_ignore_ascii_case("all") {
+        Code::ALL.to_vec()
+    } else {
+        vec![code.parse().map_err(|message: String| UsageError {
+            flag: "explain",
+            message: format!("{message}; `originscan explain all` lists every code"),
+        })?]
+    };
+    for code in codes {
+        writeln!(
+            out,
+            "{code} ({}, {})\n  fires when: {}\n  fix: {}\n",
+            code.area(),
+            code.default_severity(),
+            code.fires_when(),
+            code.fix()
+        )
+        .map_err(ReportError::from)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,334 @@
+//! Certificate findings, judged on the chain exactly as the origin sent it, as CloudFront does:
+//! no reordering, no fetching of missing intermediates (no AIA).
+//!
+//! Facts come from x509-parser (validity, names, issuer links); webpki's verdict over the same
+//! roots is consulted for what the facts do not explain (bad signatures, wrong key usage), and
+//! matched by error variant, never by text.
+
+use rustls::client::danger::ServerCertVerifier;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{CertificateError, Error as TlsError};
+use serde_json::json;
+
+use super::CheckContext;
+use crate::certificate::CertFacts;
+use crate::finding::{Code, Finding, Severity};
+use crate::probe::tls::TlsOutcome;
+use crate::probe::Observation;
+
+const DAY: i64 = 86_400;
+
+/// RSA keys above this size are a risk (inferred for origins: CLOUDFRONT.md).
+pub const MAX_RSA_BITS: usize = 4096;
+
+/// Certificate findings for an observation whose handshake completed.
+pub fn check(observation: &Observation, context: &CheckContext) -> Vec<Finding> {
+    let Some(tls) = &observation.tls else {
+        return Vec::new();
+    };
+    let TlsOutcome::Established { chain, .. } = &tls.outcome else {
+        return Vec::new();
+    };
+    check_chain(chain, &observation.target.certificate_name(), context)
+}
+
+/// Certificate findings for a chain as sent, for a connection to `name`.
+pub fn check_chain(
+    chain: &[CertificateDer<'static>],
+    name: &str,
+    context: &CheckContext,
+) -> Vec<Finding> {
+    if chain.is_empty() {
+        return vec![Finding::new(Code::CERT_INVALID, "the origin sent no certificate")];
+    }
+    let mut facts = Vec::with_capacity(chain.len());
+    for (index, der) in chain.iter().enumerate() {
+        match CertFacts::parse(der) {
+            Some(f) => facts.push(f),
+            None => {
+                return vec![Finding::new(
+                    Code::CERT_INVALID,
+                    format!("certificate {index} of the chain cannot be parsed"),
+                )
+                .evidence("index", index)]
+            }
+        }
+    }
+    let mut findings = validity(&facts, context);
+    let leaf = &facts[0];
+    let self_signed = leaf.is_self_issued();
+    if self_signed {
+        findings.push(
+            Finding::new(
+                Code::CERT_SELF_SIGNED,
+                format!("the certificate is self-signed ({})", leaf.subject_text),
+            )
+            .evidence("subject", leaf.subject_text.as_str()),
+        );
+    } else {
+        findings.extend(chain_order(&facts));
+        findings.extend(anchoring(&facts, context));
+    }
+    if !leaf.covers(name) {
+        findings.push(
+            Finding::new(
+                Code::CERT_NAME_MISMATCH,
+                format!("no name in the certificate matches {name}"),
+            )
+            .evidence("expected", name)
+            .evidence("names", json!(leaf.names())),
+        );
+    }
+    findings.extend(key_and_signature(&facts));
+    findings.extend(unexplained_webpki_error(chain, name, context, &findings));
+    findings
+}
+
+fn describe(facts: &CertFacts, index: usize) -> serde_json::Value {
+    json!({
+        "index": index,
+        "subject": facts.subject_text,
+        "issuer": facts.issuer_text,
+        "not_before": rfc3339(facts.not_before),
+        "not_after": rfc3339(facts.not_after),
+    })
+}
+
+fn validity(facts: &[CertFacts], context: &CheckContext) -> Vec<Finding> {
+    let now = context.now;
+    let mut findings = Vec::new();
+    let mut soonest: Option<(usize, i64)> = None;
+    for (index, cert) in facts.iter().enumerate() {
+        let role = if index == 0 { "the certificate" } else { "a chain certificate" };
+        if now > cert.not_after {
+            findings.push(
+                Finding::new(
+                    Code::CERT_EXPIRED,
+                    format!(
+                        "{role} ({}) expired on {}",
+                        cert.subject_text,
+                        rfc3339(cert.not_after)
+                    ),
+                )
+                .evidence("certificate", describe(cert, index))
+                .evidence("days_ago", (now - cert.not_after) / DAY),
+            );
+        } else if now < cert.not_before {
+            findings.push(
+                Finding::new(
+                    Code::CERT_NOT_YET_VALID,
+                    format!(
+                        "{role} ({}) is not valid before {}",
+                        cert.subject_text,
+                        rfc3339(cert.not_before)
+                    ),
+                )
+                .evidence("certificate", describe(cert, index)),
+            );
+        } else if soonest.is_none_or(|(_, at)| cert.not_after < at) {
+            soonest = Some((index, cert.not_after));
+        }
+    }
+    if let Some((index, not_after)) = soonest {
+        let days_left = (not_after - now) / DAY;
+        let horizon = context
+            .expiry_warn_days
+            .iter()
+            .position(|days| not_after - now <= i64::from(*days) * DAY);
+        if let Some(position) = horizon {
+            let severity = if position == 0 {
+                Severity::High
+            } else {
+                Severity::Medium
+            };
+            let cert = &facts[index];
+            findings.push(
+                Finding::new(
+                    Code::CERT_EXPIRES_SOON,
+                    format!(
+                        "{} expires in {days_left} days ({})",
+                        cert.subject_text,
+                        rfc3339(not_after)
+                    ),
+                )
+                .severity(severity)
+                .evidence("certificate", describe(cert, index))
+                .evidence("days_left", days_left)
+                .evidence("horizon_days", context.expiry_warn_days[position]),
+            );
+        }
+    }
+    findings
+}
+
+/// The chain must go leaf, then its issuer, and so on up.
+fn chain_order(facts: &[CertFacts]) -> Option<Finding> {
+    let broken = facts
+        .windows(2)
+        .position(|pair| !pair[0].is_issued_by(&pair[1]))?;
+    // A chain whose only out-of-place certificate is unrelated junk is still out of order:
+    // CloudFront reads the chain as sent.
+    let sent: Vec<String> = facts.iter().map(|f| f.subject_text.clone()).collect();
+    Some(
+        Finding::new(
+            Code::CERT_CHAIN_ORDER,
+            format!(
+                "certificate {} ({}) is not followed by its issuer ({})",
+                broken,
+                facts[broken].subject_text,
+                facts[broken].issuer_text
+            ),
+        )
+        .evidence("sent_order", json!(sent))
+        .evidence("position", broken),
+    )
+}
+
+/// Does the chain, built from the certificates sent (in any order), reach a trusted root?
+fn anchoring(facts: &[CertFacts], context: &CheckContext) -> Option<Finding> {
+    let mut path = vec![0usize];
+    loop {
+        let current = &facts[*path.last()?];
+        if current.is_self_issued() && path.len() > 1 {
+            break;
+        }
+        let next = (0..facts.len())
+            .find(|i| !path.contains(i) && current.is_issued_by(&facts[*i]));
+        match next {
+            Some(i) => path.push(i),
+            None => break,
+        }
+    }
+    let top = &facts[*path.last()?];
+    let path_subjects: Vec<String> = path.iter().map(|i| facts[*i].subject_text.clone()).collect();
+    if top.is_self_issued() {
+        if context.trust.has_anchor_named(&top.subject) {
+            return None;
+        }
+        return Some(
+            Finding::new(
+                Code::CERT_UNTRUSTED_ROOT,
+                format!("the chain ends at {}, a root that is not trusted", top.subject_text),
+            )
+            .evidence("root", top.subject_text.as_str())
+            .evidence("path", json!(path_subjects)),
+        );
+    }
+    if context.trust.has_anchor_named(&top.issuer) {
+        return None;
+    }
+    if path.len() == 1 {
+        return Some(
+            Finding::new(
+                Code::CERT_INCOMPLETE_CHAIN,
+                format!(
+                    "the origin sends only its certificate; the intermediate {} is missing",
+                    top.issuer_text
+                ),
+            )
+            .evidence("missing_issuer", top.issuer_text.as_str())
+            .evidence("sent", facts.len()),
+        );
+    }
+    Some(
+        Finding::new(
+            Code::CERT_UNTRUSTED_ROOT,
+            format!(
+                "the chain ends at {}, issued by {}, which is not a trusted root",
+                top.subject_text, top.issuer_text
+            ),
+        )
+        .evidence("issuer", top.issuer_text.as_str())
+        .evidence("path", json!(path_subjects)),
+    )
+}
+
+fn key_and_signature(facts: &[CertFacts]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let leaf = &facts[0];
+    if leaf.key_algorithm == "RSA" && leaf.key_bits > MAX_RSA_BITS {
+        findings.push(
+            Finding::new(
+                Code::CERT_KEY_TOO_LARGE,
+                format!("the certificate has a {}-bit RSA key (over {MAX_RSA_BITS})", leaf.key_bits),
+            )
+            .evidence("key_bits", leaf.key_bits),
+        );
+    }
+    if let Some((index, weak)) = facts
+        .iter()
+        .enumerate()
+        .find(|(_, f)| f.weak_signature && !f.is_self_issued())
+    {
+        findings.push(
+            Finding::new(
+                Code::CERT_WEAK_SIGNATURE,
+                format!("{} is signed with {}", weak.subject_text, weak.signature_algorithm),
+            )
+            .evidence("index", index)
+            .evidence("signature_algorithm", weak.signature_algorithm.as_str()),
+        );
+    }
+    findings
+}
+
+/// Consults webpki; reports only refusals that the findings so far do not already explain.
+fn unexplained_webpki_error(
+    chain: &[CertificateDer<'static>],
+    name: &str,
+    context: &CheckContext,
+    findings: &[Finding],
+) -> Option<Finding> {
+    let server_name = ServerName::try_from(name.to_string()).ok()?;
+    let now = UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+        u64::try_from(context.now).unwrap_or(0),
+    ));
+    let error = context
+        .trust
+        .verifier()
+        .verify_server_cert(&chain[0], &chain[1..], &server_name, &[], now)
+        .err()?;
+    let has = |codes: &[Code]| findings.iter().any(|f| codes.contains(&f.code));
+    let certificate_error = match &error {
+        TlsError::InvalidCertificate(e) => e,
+        other => {
+            return Some(
+                Finding::new(Code::CERT_INVALID, "the certificate chain is refused")
+                    .evidence("webpki", format!("{other:?}")),
+            )
+        }
+    };
+    let explained = match certificate_error {
+        CertificateError::Expired | CertificateError::ExpiredContext { .. } => has(&[Code::CERT_EXPIRED]),
+        CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
+            has(&[Code::CERT_NOT_YET_VALID])
+        }
+        CertificateError::UnknownIssuer => has(&[
+            Code::CERT_SELF_SIGNED,
+            Code::CERT_UNTRUSTED_ROOT,
+            Code::CERT_INCOMPLETE_CHAIN,
+        ]),
+        // CloudFront also accepts a match on the subject CN, which webpki does not.
+        CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => true,
+        _ => false,
+    };
+    if explained {
+        return None;
+    }
+    let code = match certificate_error {
+        CertificateError::UnknownIssuer => Code::CERT_UNTRUSTED_ROOT,
+        _ => Code::CERT_INVALID,
+    };
+    Some(
+        Finding::new(code, format!("webpki refuses the chain: {certificate_error:?}"))
+            .evidence("webpki", format!("{certificate_error:?}")),
+    )
+}
+
+/// Seconds since the epoch as an RFC 3339 UTC timestamp.
+pub fn rfc3339(seconds: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(seconds)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_else(|| seconds.to_string())
+}

@@ -1,0 +1,34 @@
+//! Checks judge observations: pure functions from an [`Observation`] to findings.
+//!
+//! They hold CloudFront's rules and touch no socket, so each is unit-tested on built
+//! observations. One file per area.
+
+pub mod cert;
+pub mod dns;
+pub mod tcp;
+pub mod tls;
+
+use crate::finding::Finding;
+use crate::probe::Observation;
+use crate::trust::TrustStore;
+
+/// What the checks need besides the observation.
+#[derive(Debug, Clone)]
+pub struct CheckContext {
+    /// "Now", seconds since the Unix epoch (fixed per scan, so results are consistent).
+    pub now: i64,
+    /// Certificate expiry horizons in days, ascending: the first gives `high`, the others `medium`.
+    pub expiry_warn_days: Vec<u32>,
+    /// Trusted roots.
+    pub trust: TrustStore,
+}
+
+/// Every finding for one observation, most severe first.
+pub fn run(observation: &Observation, context: &CheckContext) -> Vec<Finding> {
+    let mut findings = dns::check(observation);
+    findings.extend(tcp::check(observation));
+    findings.extend(tls::check(observation));
+    findings.extend(cert::check(observation, context));
+    findings.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.code.cmp(&b.code)));
+    findings
+}

@@ -1,0 +1,110 @@
+//! TCP findings: ports the policy uses that refuse, drop, or answer slowly, and origins whose
+//! addresses disagree.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use crate::dialer::ConnectOutcome;
+use crate::finding::{Code, Finding};
+use crate::probe::{Observation, PortObservation};
+
+/// TCP findings, per port.
+pub fn check(observation: &Observation) -> Vec<Finding> {
+    let mut by_port: BTreeMap<u16, Vec<&PortObservation>> = BTreeMap::new();
+    for port in &observation.ports {
+        by_port.entry(port.address.port()).or_default().push(port);
+    }
+    let target = &observation.target;
+    let mut findings = Vec::new();
+    for (port, tries) in by_port {
+        let failed: Vec<&&PortObservation> =
+            tries.iter().filter(|p| !p.outcome.is_connected()).collect();
+        let kind = if tries.iter().any(|p| p.https) { "HTTPS" } else { "HTTP" };
+        if failed.is_empty() {
+            findings.extend(slow_connects(observation, &tries));
+            continue;
+        }
+        if failed.len() < tries.len() {
+            let down: Vec<String> = failed.iter().map(|p| p.address.to_string()).collect();
+            findings.push(
+                Finding::new(
+                    Code::TCP_SOME_ADDRESSES_DOWN,
+                    format!(
+                        "{} of {} addresses of {} fail on {kind} port {port}: {}",
+                        failed.len(),
+                        tries.len(),
+                        target.origin,
+                        down.join(", ")
+                    ),
+                )
+                .evidence("port", port)
+                .evidence("failing", json!(down))
+                .evidence("outcomes", outcomes(&tries)),
+            );
+            continue;
+        }
+        let any_refused = tries
+            .iter()
+            .any(|p| matches!(p.outcome, ConnectOutcome::Refused { .. }));
+        let (code, what) = if any_refused {
+            (Code::TCP_REFUSED, "refuses connections")
+        } else {
+            (Code::TCP_TIMEOUT, "does not answer")
+        };
+        findings.push(
+            Finding::new(code, format!("{kind} port {port} of {} {what}", target.origin))
+                .evidence("port", port)
+                .evidence("connect_timeout_s", target.connect_timeout.as_secs())
+                .evidence("connection_attempts", target.connection_attempts)
+                .evidence("outcomes", outcomes(&tries)),
+        );
+    }
+    findings
+}
+
+fn slow_connects(observation: &Observation, tries: &[&PortObservation]) -> Vec<Finding> {
+    let half = observation.target.connect_timeout / 2;
+    tries
+        .iter()
+        .filter_map(|p| match p.outcome {
+            ConnectOutcome::Connected { elapsed, .. } if elapsed > half => Some(
+                Finding::new(
+                    Code::TCP_SLOW_CONNECT,
+                    format!(
+                        "connecting to {} took {} ms (over half of the {} s ConnectionTimeout)",
+                        p.address,
+                        elapsed.as_millis(),
+                        observation.target.connect_timeout.as_secs()
+                    ),
+                )
+                .evidence("address", p.address.to_string())
+                .evidence("connect_ms", elapsed.as_millis() as u64),
+            ),
+            _ => None,
+        })
+        .take(1)
+        .collect()
+}
+
+fn outcomes(tries: &[&PortObservation]) -> serde_json::Value {
+    json!(tries
+        .iter()
+        .map(|p| {
+            let outcome = match &p.outcome {
+                ConnectOutcome::Connected { elapsed, attempt } => {
+                    json!({"result": "connected", "ms": elapsed.as_millis() as u64, "attempt": attempt})
+                }
+                ConnectOutcome::Refused { attempts } => json!({"result": "refused", "attempts": attempts}),
+                ConnectOutcome::TimedOut { attempts, timeout } => {
+                    json!({"result": "timeout", "attempts": attempts, "timeout_s": timeout.as_secs_f64()})
+                }
+                ConnectOutcome::Failed { attempts, error } => {
+                    json!({"result": "error", "attempts": attempts, "error": error})
+                }
+                ConnectOutcome::OutOfScope => json!({"result": "out of scope"}),
+            };
+            json!({"address": p.address.to_string(), "outcome": outcome})
+        })
+        .collect::<Vec<_>>())
+}

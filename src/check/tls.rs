@@ -1,0 +1,88 @@
+//! TLS handshake findings: no TLS at all, a plain-HTTP speaker on the HTTPS port, an origin
+//! that closes before answering, alerts, resets and stalls.
+
+use crate::finding::{Code, Finding};
+use crate::probe::tls::{TlsFailure, TlsOutcome};
+use crate::probe::Observation;
+
+/// Handshake findings.
+pub fn check(observation: &Observation) -> Vec<Finding> {
+    let Some(tls) = &observation.tls else {
+        return Vec::new();
+    };
+    let TlsOutcome::Failed(failure) = &tls.outcome else {
+        return Vec::new();
+    };
+    let at = tls.address.to_string();
+    let finding = match failure {
+        TlsFailure::ClosedBeforeReply => {
+            return vec![Finding::new(
+                Code::HTTP_EARLY_CLOSE,
+                format!("{at} closed the connection right after accepting it, before any reply to the ClientHello"),
+            )
+            .evidence("stage", "after accept")
+            .evidence("address", at)]
+        }
+        TlsFailure::NotTls { first_bytes } => {
+            let shown = printable(first_bytes);
+            let mut findings = vec![Finding::new(
+                Code::TLS_NOT_TLS,
+                format!("{at} answered the ClientHello with something that is not TLS: {shown:?}"),
+            )
+            .evidence("first_bytes", shown.clone())
+            .evidence("address", at.clone())];
+            if first_bytes.starts_with(b"HTTP/") && observation.target.policy.uses_https() {
+                findings.push(
+                    Finding::new(
+                        Code::HTTP_PLAINTEXT_POLICY_MISMATCH,
+                        format!(
+                            "the policy is {} but {at} speaks plain HTTP on the HTTPS port",
+                            observation.target.policy.as_str()
+                        ),
+                    )
+                    .evidence("policy", observation.target.policy.as_str())
+                    .evidence("first_bytes", shown)
+                    .evidence("address", at),
+                );
+            }
+            return findings;
+        }
+        TlsFailure::Alert { description, code } => Finding::new(
+            Code::TLS_HANDSHAKE_FAILED,
+            format!("{at} ended the handshake with alert {description} ({code})"),
+        )
+        .evidence("alert", description.as_str())
+        .evidence("alert_code", *code),
+        TlsFailure::ClosedDuringHandshake => Finding::new(
+            Code::TLS_HANDSHAKE_FAILED,
+            format!("{at} closed the connection during the handshake"),
+        )
+        .evidence("error", "closed during handshake"),
+        TlsFailure::Reset => Finding::new(
+            Code::TLS_HANDSHAKE_FAILED,
+            format!("{at} reset the connection during the handshake"),
+        )
+        .evidence("error", "connection reset"),
+        TlsFailure::Timeout(limit) => Finding::new(
+            Code::TLS_HANDSHAKE_FAILED,
+            format!("{at} did not finish the handshake within {} s", limit.as_secs()),
+        )
+        .evidence("error", "handshake timeout")
+        .evidence("timeout_s", limit.as_secs()),
+        TlsFailure::Protocol(error) => Finding::new(
+            Code::TLS_HANDSHAKE_FAILED,
+            format!("the handshake with {at} failed: {error}"),
+        )
+        .evidence("error", error.as_str()),
+    };
+    let finding = match &tls.sni {
+        Some(sni) => finding.evidence("sni", sni.as_str()),
+        None => finding,
+    };
+    vec![finding.evidence("address", at)]
+}
+
+/// Bytes as text for the evidence: printable ASCII kept, the rest escaped.
+pub fn printable(bytes: &[u8]) -> String {
+    bytes.escape_ascii().to_string()
+}

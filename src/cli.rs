@@ -1,0 +1,146 @@
+//! The command line as typed: clap definitions only. [`crate::settings`] turns these raw flags
+//! into validated settings in one place.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+const EXAMPLES: &str = "\
+Examples:
+  Try it on the built-in lab (no network needed):
+    originscan demo
+
+  Bulk audit of an exported list, ranked, as CSV:
+    originscan scan -i origins.csv -o audit.csv
+
+  CI gate before a cutover: test the new address before DNS points at it, fail on critical:
+    originscan scan origin.example.com --resolve origin.example.com:203.0.113.10 --fail-on critical
+
+  Nightly scan of every origin, kept as JSON:
+    originscan scan -i origins.txt -f json -o nightly-$(date +%F).json
+
+Exit codes: 0 scan done and gate not tripped, 1 gate tripped (--fail-on), 2 usage or input error.";
+
+/// Predicts which origins will make Amazon CloudFront answer 502 Bad Gateway.
+#[derive(Debug, Parser)]
+#[command(name = "originscan", version, about, after_help = EXAMPLES)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan origins as CloudFront would connect to them, and rank them by 502 risk.
+    #[command(after_help = EXAMPLES)]
+    Scan(ScanArgs),
+    /// Start the lab (a simulated fleet on loopback) in this process and scan it.
+    Demo(DemoArgs),
+    /// Run the lab until interrupted, writing targets, truth, resolver address and CA into DIR.
+    Lab(LabArgs),
+    /// Explain a finding code: when it fires, its severity, and how to fix it.
+    Explain {
+        /// A finding code, e.g. CERT_EXPIRED (or `all`).
+        code: String,
+    },
+}
+
+/// Options of a scan.
+#[derive(Debug, Clone, Args)]
+pub struct ScanArgs {
+    /// Targets: host, host:port, https://host[:port], http://host[:port].
+    pub targets: Vec<String>,
+
+    /// Read targets from FILE: .txt (one a line, # comments) or .csv (header row with an
+    /// `origin` column); `-` is stdin. Repeatable.
+    #[arg(short, long = "input", value_name = "FILE")]
+    pub inputs: Vec<String>,
+
+    /// Write the report to FILE (format from --format, else from the extension).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// table | csv | json | ndjson [default: table on a terminal, else json].
+    #[arg(short, long, value_name = "FORMAT")]
+    pub format: Option<String>,
+
+    /// Resolver IP[:PORT] to ask (repeatable) [default: the system's].
+    #[arg(long = "resolver", value_name = "ADDR")]
+    pub resolvers: Vec<String>,
+
+    /// Connect to ADDR for HOST, skipping DNS (as curl's --resolve, any port); repeatable.
+    /// The way to test a new origin before the DNS cutover.
+    #[arg(long = "resolve", value_name = "HOST:ADDR")]
+    pub resolve: Vec<String>,
+
+    /// Extra trusted roots (PEM), besides Mozilla's; repeatable.
+    #[arg(long = "ca-file", value_name = "PEM")]
+    pub ca_files: Vec<PathBuf>,
+
+    /// Certificate expiry horizons in days: the shortest is high, the others medium.
+    #[arg(long, value_name = "DAYS,..", default_value = "30,7")]
+    pub expiry_warn: String,
+
+    /// Timeout of one DNS query, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    pub dns_timeout: f64,
+
+    /// Attempts per DNS query.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub dns_attempts: usize,
+
+    /// Origins in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    pub concurrency: usize,
+
+    /// New connections per second, overall [default: unlimited].
+    #[arg(long, value_name = "N")]
+    pub rate: Option<u32>,
+
+    /// Connections in flight to any one origin IP.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub per_ip: u32,
+
+    /// critical | high | medium | low | never: exit 1 if any origin is at or above.
+    #[arg(long, value_name = "LEVEL", default_value = "never")]
+    pub fail_on: String,
+
+    /// Treat these private or loopback ranges as reachable (all private ranges when none is
+    /// named); addresses in other private ranges are reported and never connected to.
+    #[arg(long, value_name = "CIDR,..", num_args = 0..=1, require_equals = false, value_delimiter = ',')]
+    pub allow_private: Option<Vec<String>>,
+
+    /// Never show the progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+/// Options of `demo`.
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Origins in the lab.
+    #[arg(long, default_value_t = 40)]
+    pub count: usize,
+
+    /// Scan options (targets, resolver and CA come from the lab).
+    #[command(flatten)]
+    pub scan: ScanArgs,
+}
+
+/// Options of `lab`.
+#[derive(Debug, Clone, Args)]
+pub struct LabArgs {
+    /// Origins in the lab.
+    #[arg(long, default_value_t = 40)]
+    pub count: usize,
+
+    /// Where to write targets.csv, truth.json, ca.pem, resolver.txt and scan-args.txt.
+    #[arg(long, value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// Second octet of the lab's 127.X.0.0/16 origin block (keeps parallel labs apart).
+    #[arg(long, default_value_t = 1)]
+    pub block: u8,
+}

@@ -1,0 +1,221 @@
+//! Opening TCP connections the way CloudFront does, within the scan's limits.
+//!
+//! Every connection originscan opens goes through [`Dialer::connect`]: it enforces the address
+//! scope, the global `--rate` of new connections, the `--per-ip` cap on connections in flight
+//! to one address, and CloudFront's ConnectionTimeout and ConnectionAttempts. Running out of
+//! file descriptors is waited out, not reported against the origin.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use tokio::net::TcpStream;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use crate::scope::AddressScope;
+
+/// What one connection attempt sequence to one address and port gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnectOutcome {
+    /// Connected on the given attempt.
+    Connected {
+        /// How long the successful attempt took.
+        elapsed: Duration,
+        /// Which attempt succeeded (1-based).
+        attempt: u8,
+    },
+    /// Every attempt was refused (RST).
+    Refused {
+        /// Attempts made.
+        attempts: u8,
+    },
+    /// No attempt was answered within the timeout (filtered).
+    TimedOut {
+        /// Attempts made.
+        attempts: u8,
+        /// The timeout of each attempt.
+        timeout: Duration,
+    },
+    /// Attempts failed otherwise (unreachable network, ...).
+    Failed {
+        /// Attempts made.
+        attempts: u8,
+        /// The OS error, as text for the evidence.
+        error: String,
+    },
+    /// The address is outside the scope: nothing was sent.
+    OutOfScope,
+}
+
+impl ConnectOutcome {
+    /// Whether a connection was made.
+    pub fn is_connected(&self) -> bool {
+        matches!(self, ConnectOutcome::Connected { .. })
+    }
+}
+
+/// An open connection, holding its slot in the per-address cap until dropped.
+#[derive(Debug)]
+pub struct Connection {
+    /// The socket.
+    pub stream: TcpStream,
+    _slot: Option<OwnedSemaphorePermit>,
+}
+
+/// Connection limits shared by the whole scan.
+#[derive(Debug, Clone, Copy)]
+pub struct DialerLimits {
+    /// New connections per second, overall.
+    pub rate: Option<NonZeroU32>,
+    /// Connections in flight to any one address.
+    pub per_ip: Option<NonZeroU32>,
+}
+
+/// Opens connections within the scan's scope and limits.
+#[derive(Debug)]
+pub struct Dialer {
+    scope: AddressScope,
+    rate: Option<DefaultDirectRateLimiter>,
+    per_ip: Option<(u32, Mutex<HashMap<IpAddr, Arc<Semaphore>>>)>,
+}
+
+/// Pause before retrying when the process is out of file descriptors.
+const FD_EXHAUSTED_BACKOFF: Duration = Duration::from_millis(50);
+
+impl Dialer {
+    /// A dialer for this scope and these limits.
+    pub fn new(scope: AddressScope, limits: DialerLimits) -> Dialer {
+        Dialer {
+            scope,
+            rate: limits.rate.map(|r| RateLimiter::direct(Quota::per_second(r))),
+            per_ip: limits.per_ip.map(|n| (n.get(), Mutex::new(HashMap::new()))),
+        }
+    }
+
+    /// The address scope.
+    pub fn scope(&self) -> &AddressScope {
+        &self.scope
+    }
+
+    async fn slot(&self, ip: IpAddr) -> Option<OwnedSemaphorePermit> {
+        let (limit, map) = self.per_ip.as_ref()?;
+        let semaphore = {
+            let mut map = map.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            map.entry(ip)
+                .or_insert_with(|| Arc::new(Semaphore::new(*limit as usize)))
+                .clone()
+        };
+        semaphore.acquire_owned().await.ok()
+    }
+
+    /// Connects to `addr` with CloudFront's timeout per attempt and number of attempts.
+    pub async fn connect(
+        &self,
+        addr: SocketAddr,
+        timeout: Duration,
+        attempts: u8,
+    ) -> (ConnectOutcome, Option<Connection>) {
+        if !self.scope.permits(addr.ip()) {
+            return (ConnectOutcome::OutOfScope, None);
+        }
+        let slot = self.slot(addr.ip()).await;
+        let attempts = attempts.max(1);
+        let mut last = ConnectOutcome::Failed {
+            attempts: 0,
+            error: "no attempt made".into(),
+        };
+        let mut attempt = 0u8;
+        while attempt < attempts {
+            if let Some(rate) = &self.rate {
+                rate.until_ready().await;
+            }
+            let started = Instant::now();
+            match tokio::time::timeout(timeout, TcpStream::connect(addr)).await {
+                Ok(Ok(stream)) => {
+                    let _ = stream.set_nodelay(true);
+                    let outcome = ConnectOutcome::Connected {
+                        elapsed: started.elapsed(),
+                        attempt: attempt + 1,
+                    };
+                    return (outcome, Some(Connection { stream, _slot: slot }));
+                }
+                Ok(Err(error)) if is_fd_exhaustion(&error) => {
+                    // Our limit, not the origin's fault: wait and try again without counting.
+                    tokio::time::sleep(FD_EXHAUSTED_BACKOFF).await;
+                    continue;
+                }
+                Ok(Err(error)) if error.kind() == std::io::ErrorKind::ConnectionRefused => {
+                    last = ConnectOutcome::Refused {
+                        attempts: attempt + 1,
+                    };
+                }
+                Ok(Err(error)) => {
+                    last = ConnectOutcome::Failed {
+                        attempts: attempt + 1,
+                        error: error.to_string(),
+                    };
+                }
+                Err(_elapsed) => {
+                    last = ConnectOutcome::TimedOut {
+                        attempts: attempt + 1,
+                        timeout,
+                    };
+                }
+            }
+            attempt += 1;
+        }
+        (last, None)
+    }
+}
+
+/// EMFILE or ENFILE: the scanner, not the origin, is out of descriptors.
+fn is_fd_exhaustion(error: &std::io::Error) -> bool {
+    matches!(error.raw_os_error(), Some(23) | Some(24))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lab_dialer() -> Dialer {
+        Dialer::new(
+            AddressScope::allowing(vec!["127.0.0.0/8".parse().unwrap()]),
+            DialerLimits {
+                rate: None,
+                per_ip: None,
+            },
+        )
+    }
+
+    #[tokio::test]
+    async fn connects_and_reports_refusal() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let open = listener.local_addr().unwrap();
+        let (outcome, conn) = lab_dialer().connect(open, Duration::from_secs(2), 3).await;
+        assert!(matches!(outcome, ConnectOutcome::Connected { attempt: 1, .. }));
+        assert!(conn.is_some());
+
+        drop(listener);
+        let (outcome, conn) = lab_dialer().connect(open, Duration::from_secs(2), 2).await;
+        assert_eq!(outcome, ConnectOutcome::Refused { attempts: 2 });
+        assert!(conn.is_none());
+    }
+
+    #[tokio::test]
+    async fn out_of_scope_sends_nothing() {
+        let dialer = Dialer::new(
+            AddressScope::public_only(),
+            DialerLimits {
+                rate: None,
+                per_ip: None,
+            },
+        );
+        let (outcome, _) = dialer
+            .connect("10.0.0.1:443".parse().unwrap(), Duration::from_secs(1), 1)
+            .await;
+        assert_eq!(outcome, ConnectOutcome::OutOfScope);
+    }
+}

@@ -1,0 +1,220 @@
+//! `.csv` target tables: a header row naming the columns, then one origin a row.
+//!
+//! Columns (only `origin` is required; an empty cell keeps CloudFront's default):
+//! `origin` (a target spec), `port`, `https_port`, `http_port`, `protocol_policy`, `host_header`,
+//! `sni`, `connect_timeout`, `connection_attempts`, `read_timeout`, `keepalive_timeout`,
+//! `distribution_id`, `origin_id`. Values are checked against CloudFront's ranges.
+
+use std::time::Duration;
+
+use super::InputError;
+use crate::cloudfront;
+use crate::target::{check_port, validate_dns_name, ProtocolPolicy, Target};
+
+/// Every column a CSV input may have.
+pub const COLUMNS: &[&str] = &[
+    "origin",
+    "port",
+    "https_port",
+    "http_port",
+    "protocol_policy",
+    "host_header",
+    "sni",
+    "connect_timeout",
+    "connection_attempts",
+    "read_timeout",
+    "keepalive_timeout",
+    "distribution_id",
+    "origin_id",
+];
+
+/// Parses a CSV table.
+pub fn parse(name: &str, content: &[u8]) -> Result<Vec<Target>, InputError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .trim(csv::Trim::All)
+        .flexible(false)
+        .from_reader(content);
+    let header_line = |reader: &csv::Reader<&[u8]>| reader.position().line().max(1) as usize;
+    let headers = reader
+        .byte_headers()
+        .map_err(|e| csv_error(name, &e))?
+        .clone();
+    let mut columns = Vec::with_capacity(headers.len());
+    for raw in headers.iter() {
+        let column = std::str::from_utf8(raw)
+            .map_err(|_| InputError::invalid(name, 1, "header is not valid UTF-8"))?
+            .trim()
+            .to_ascii_lowercase();
+        if !COLUMNS.contains(&column.as_str()) {
+            return Err(InputError::invalid(
+                name,
+                header_line(&reader),
+                format!("unknown column `{column}` (columns: {})", COLUMNS.join(", ")),
+            ));
+        }
+        if columns.contains(&column) {
+            return Err(InputError::invalid(name, 1, format!("column `{column}` appears twice")));
+        }
+        columns.push(column);
+    }
+    if !columns.iter().any(|c| c == "origin") {
+        return Err(InputError::invalid(name, 1, "no `origin` column in the header row"));
+    }
+
+    let mut targets = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => return Err(csv_error(name, &e)),
+        }
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        if record.iter().all(|f| f.is_empty()) {
+            continue;
+        }
+        let mut row = Vec::with_capacity(columns.len());
+        for field in record.iter() {
+            if field.len() > super::MAX_LINE_BYTES {
+                return Err(InputError::invalid(name, line, "field is too long"));
+            }
+            row.push(
+                std::str::from_utf8(field)
+                    .map_err(|_| InputError::invalid(name, line, "not valid UTF-8"))?,
+            );
+        }
+        let target = row_to_target(&columns, &row).map_err(|m| InputError::invalid(name, line, m))?;
+        let mut target = target;
+        target.provenance.file = Some(name.to_string());
+        target.provenance.line = Some(line);
+        targets.push(target);
+    }
+    Ok(targets)
+}
+
+fn csv_error(name: &str, error: &csv::Error) -> InputError {
+    let line = error.position().map_or(1, |p| p.line() as usize);
+    let message = match error.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("{len} fields where the header has {expected_len}"),
+        csv::ErrorKind::Utf8 { .. } => "not valid UTF-8".to_string(),
+        _ => format!("not valid CSV ({error})"),
+    };
+    InputError::invalid(name, line, message)
+}
+
+fn row_to_target(columns: &[String], row: &[&str]) -> Result<Target, String> {
+    let cell = |column: &str| {
+        columns
+            .iter()
+            .position(|c| c == column)
+            .map(|i| row[i])
+            .filter(|v| !v.is_empty())
+    };
+    let origin = cell("origin").ok_or("the `origin` cell is empty")?;
+    let mut target = Target::parse_spec(origin)?;
+    if let Some(policy) = cell("protocol_policy") {
+        target.policy = policy.parse()?;
+    }
+    if let Some(port) = cell("port") {
+        let port = check_port(parse_number(port, "port")?)?;
+        if target.policy == ProtocolPolicy::HttpOnly {
+            target.http_port = port;
+        } else {
+            target.https_port = port;
+        }
+    }
+    if let Some(port) = cell("https_port") {
+        target.https_port = check_port(parse_number(port, "https_port")?)?;
+    }
+    if let Some(port) = cell("http_port") {
+        target.http_port = check_port(parse_number(port, "http_port")?)?;
+    }
+    if let Some(host) = cell("host_header") {
+        target.host_header = Some(validate_dns_name(host)?);
+    }
+    if let Some(sni) = cell("sni") {
+        target.sni = Some(validate_dns_name(sni)?);
+    }
+    if let Some(v) = cell("connect_timeout") {
+        target.connect_timeout = seconds(v, "connect_timeout", cloudfront::CONNECT_TIMEOUT_RANGE)?;
+    }
+    if let Some(v) = cell("connection_attempts") {
+        let attempts: u8 = parse_number(v, "connection_attempts")?;
+        if !cloudfront::CONNECTION_ATTEMPTS_RANGE.contains(&attempts) {
+            return Err(format!("connection_attempts {attempts} is outside CloudFront's 1-3"));
+        }
+        target.connection_attempts = attempts;
+    }
+    if let Some(v) = cell("read_timeout") {
+        target.read_timeout = seconds(v, "read_timeout", cloudfront::READ_TIMEOUT_RANGE)?;
+    }
+    if let Some(v) = cell("keepalive_timeout") {
+        target.keepalive_timeout =
+            seconds(v, "keepalive_timeout", cloudfront::KEEPALIVE_TIMEOUT_RANGE)?;
+    }
+    target.provenance.distribution_id = cell("distribution_id").map(str::to_string);
+    target.provenance.origin_id = cell("origin_id").map(str::to_string);
+    Ok(target)
+}
+
+fn parse_number<T: std::str::FromStr>(text: &str, column: &str) -> Result<T, String> {
+    text.parse()
+        .map_err(|_| format!("{column} `{text}` is not a whole number in range"))
+}
+
+fn seconds(
+    text: &str,
+    column: &str,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<Duration, String> {
+    let value: u64 = parse_number(text, column)?;
+    if !range.contains(&value) {
+        return Err(format!(
+            "{column} {value} is outside CloudFront's {}-{} seconds",
+            range.start(),
+            range.end()
+        ));
+    }
+    Ok(Duration::from_secs(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_columns_and_defaults() {
+        let csv = b"origin,port,host_header,connect_timeout,connection_attempts\n\
+                    a.example.com,8443,www.example.com,2,1\n\
+                    b.example.com,,,,\n";
+        let got = parse("t.csv", csv).unwrap();
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].https_port, 8443);
+        assert_eq!(got[0].host_header.as_deref(), Some("www.example.com"));
+        assert_eq!(got[0].connect_timeout, Duration::from_secs(2));
+        assert_eq!(got[0].connection_attempts, 1);
+        assert_eq!(got[1].https_port, 443);
+        assert_eq!(got[1].provenance.line, Some(3));
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let cases: &[(&[u8], &str)] = &[
+            (b"origin,port\na.com,1\n", "t.csv:2: port 1 is not one"),
+            (b"origin,port\na.com,443\nb.com\n", "t.csv:3: 1 fields where the header has 2"),
+            (b"origin,colour\na.com,red\n", "t.csv:1: unknown column `colour`"),
+            (b"port\n443\n", "t.csv:1: no `origin` column"),
+            (b"origin,connect_timeout\na.com,11\n", "t.csv:2: connect_timeout 11 is outside"),
+            (b"origin,connection_attempts\na.com,4\n", "t.csv:2: connection_attempts 4"),
+            (b"origin,protocol_policy\na.com,sometimes\n", "t.csv:2: `sometimes` is not a protocol"),
+            (b"origin\n\xff\n", "t.csv:2: not valid UTF-8"),
+        ];
+        for (input, want) in cases {
+            let err = parse("t.csv", input).unwrap_err().to_string();
+            assert!(err.starts_with(want), "got {err:?}, want {want:?}");
+        }
+    }
+}

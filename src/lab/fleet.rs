@@ -1,0 +1,312 @@
+//! The lab's fleet plan: which pathologies exist, what each origin serves, and the findings
+//! each must produce (the ground truth).
+
+use time::Duration;
+
+use super::ca::{ChainShape, LeafKey, LeafSpec};
+use crate::finding::Code;
+
+/// The lab's DNS zone.
+pub const ZONE: &str = "lab.test";
+
+/// One kind of origin the lab can run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pathology {
+    /// RSA leaf, complete chain.
+    HealthyRsa,
+    /// ECDSA leaf, complete chain.
+    HealthyEcdsa,
+    /// A `*.wild.lab.test` certificate on `oN.wild.lab.test`.
+    HealthyWildcard,
+    /// Host forwarded; the certificate covers the Host, not the origin name.
+    HostHeaderCovered,
+    /// Expired leaf.
+    Expired,
+    /// Leaf valid only from tomorrow.
+    NotYetValid,
+    /// Leaf expiring in 3 days.
+    ExpiresWithinAWeek,
+    /// Leaf expiring in 20 days.
+    ExpiresWithinAMonth,
+    /// Self-signed leaf.
+    SelfSigned,
+    /// Chain from an untrusted CA.
+    UntrustedRoot,
+    /// Leaf sent without its intermediate.
+    IncompleteChain,
+    /// Chain sent out of order.
+    ChainOrder,
+    /// Certificate for another name.
+    NameMismatch,
+    /// Host forwarded; the certificate covers the origin name only.
+    HostHeaderMismatch,
+    /// Nothing listens on the port.
+    ClosedPort,
+    /// SYNs are dropped (full accept queue).
+    Filtered,
+    /// Plain HTTP on the HTTPS port.
+    PlainHttp,
+    /// An SSH banner on the HTTPS port.
+    SshBanner,
+    /// A handshake_failure alert in reply to any ClientHello.
+    AlertOnHello,
+    /// Accepts, then closes at once.
+    CloseAfterAccept,
+    /// Two addresses, one of them closed.
+    SomeAddressesDown,
+    /// The name does not exist.
+    NxDomain,
+    /// The name has only a TXT record.
+    NoAddress,
+    /// The DNS server never answers for the name.
+    DnsTimeout,
+    /// The DNS server answers SERVFAIL for the name.
+    ServFail,
+    /// The name resolves to 10.0.0.1 (never connected to).
+    PrivateAddress,
+}
+
+impl Pathology {
+    /// Every pathology, in the order the fleet cycles through them.
+    pub const ALL: &'static [Pathology] = &[
+        Pathology::HealthyRsa,
+        Pathology::HealthyEcdsa,
+        Pathology::HealthyWildcard,
+        Pathology::HostHeaderCovered,
+        Pathology::Expired,
+        Pathology::NotYetValid,
+        Pathology::ExpiresWithinAWeek,
+        Pathology::ExpiresWithinAMonth,
+        Pathology::SelfSigned,
+        Pathology::UntrustedRoot,
+        Pathology::IncompleteChain,
+        Pathology::ChainOrder,
+        Pathology::NameMismatch,
+        Pathology::HostHeaderMismatch,
+        Pathology::ClosedPort,
+        Pathology::Filtered,
+        Pathology::PlainHttp,
+        Pathology::SshBanner,
+        Pathology::AlertOnHello,
+        Pathology::CloseAfterAccept,
+        Pathology::SomeAddressesDown,
+        Pathology::NxDomain,
+        Pathology::NoAddress,
+        Pathology::DnsTimeout,
+        Pathology::ServFail,
+        Pathology::PrivateAddress,
+    ];
+
+    /// A short name used in host names and the truth file.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Pathology::HealthyRsa => "healthy-rsa",
+            Pathology::HealthyEcdsa => "healthy-ecdsa",
+            Pathology::HealthyWildcard => "healthy-wildcard",
+            Pathology::HostHeaderCovered => "host-header-covered",
+            Pathology::Expired => "expired",
+            Pathology::NotYetValid => "not-yet-valid",
+            Pathology::ExpiresWithinAWeek => "expires-in-3-days",
+            Pathology::ExpiresWithinAMonth => "expires-in-20-days",
+            Pathology::SelfSigned => "self-signed",
+            Pathology::UntrustedRoot => "untrusted-root",
+            Pathology::IncompleteChain => "incomplete-chain",
+            Pathology::ChainOrder => "chain-order",
+            Pathology::NameMismatch => "name-mismatch",
+            Pathology::HostHeaderMismatch => "host-header-mismatch",
+            Pathology::ClosedPort => "closed-port",
+            Pathology::Filtered => "filtered",
+            Pathology::PlainHttp => "plain-http",
+            Pathology::SshBanner => "ssh-banner",
+            Pathology::AlertOnHello => "alert-on-hello",
+            Pathology::CloseAfterAccept => "close-after-accept",
+            Pathology::SomeAddressesDown => "some-addresses-down",
+            Pathology::NxDomain => "nxdomain",
+            Pathology::NoAddress => "no-address",
+            Pathology::DnsTimeout => "dns-timeout",
+            Pathology::ServFail => "servfail",
+            Pathology::PrivateAddress => "private-address",
+        }
+    }
+
+    /// The findings a scan must report for this origin, sorted.
+    pub fn expected(self) -> Vec<Code> {
+        let mut codes = match self {
+            Pathology::HealthyRsa
+            | Pathology::HealthyEcdsa
+            | Pathology::HealthyWildcard
+            | Pathology::HostHeaderCovered => vec![],
+            Pathology::Expired => vec![Code::CERT_EXPIRED],
+            Pathology::NotYetValid => vec![Code::CERT_NOT_YET_VALID],
+            Pathology::ExpiresWithinAWeek | Pathology::ExpiresWithinAMonth => {
+                vec![Code::CERT_EXPIRES_SOON]
+            }
+            Pathology::SelfSigned => vec![Code::CERT_SELF_SIGNED],
+            Pathology::UntrustedRoot => vec![Code::CERT_UNTRUSTED_ROOT],
+            Pathology::IncompleteChain => vec![Code::CERT_INCOMPLETE_CHAIN],
+            Pathology::ChainOrder => vec![Code::CERT_CHAIN_ORDER],
+            Pathology::NameMismatch | Pathology::HostHeaderMismatch => {
+                vec![Code::CERT_NAME_MISMATCH]
+            }
+            Pathology::ClosedPort => vec![Code::TCP_REFUSED],
+            Pathology::Filtered => vec![Code::TCP_TIMEOUT],
+            Pathology::PlainHttp => vec![Code::TLS_NOT_TLS, Code::HTTP_PLAINTEXT_POLICY_MISMATCH],
+            Pathology::SshBanner => vec![Code::TLS_NOT_TLS],
+            Pathology::AlertOnHello => vec![Code::TLS_HANDSHAKE_FAILED],
+            Pathology::CloseAfterAccept => vec![Code::HTTP_EARLY_CLOSE],
+            Pathology::SomeAddressesDown => vec![Code::TCP_SOME_ADDRESSES_DOWN],
+            Pathology::NxDomain => vec![Code::DNS_NXDOMAIN],
+            Pathology::NoAddress => vec![Code::DNS_NO_ADDRESS],
+            Pathology::DnsTimeout => vec![Code::DNS_TIMEOUT],
+            Pathology::ServFail => vec![Code::DNS_SERVFAIL],
+            Pathology::PrivateAddress => vec![Code::DNS_PRIVATE_ADDRESS],
+        };
+        codes.sort();
+        codes
+    }
+
+    /// The origin's DNS name for fleet member `index`.
+    pub fn origin_name(self, index: usize) -> String {
+        match self {
+            Pathology::HealthyWildcard => format!("o{index}.wild.{ZONE}"),
+            _ => format!("o{index}-{}.{ZONE}", self.slug()),
+        }
+    }
+
+    /// The Host header forwarded for this origin, if any.
+    pub fn host_header(self, index: usize) -> Option<String> {
+        match self {
+            Pathology::HostHeaderCovered | Pathology::HostHeaderMismatch => {
+                Some(format!("www{index}.customer.test"))
+            }
+            _ => None,
+        }
+    }
+
+    /// How the origin's DNS name behaves.
+    pub fn dns(self) -> DnsBehaviour {
+        match self {
+            Pathology::NxDomain => DnsBehaviour::Absent,
+            Pathology::NoAddress => DnsBehaviour::NoAddress,
+            Pathology::DnsTimeout => DnsBehaviour::Silent,
+            Pathology::ServFail => DnsBehaviour::ServFail,
+            Pathology::PrivateAddress => DnsBehaviour::Private,
+            _ => DnsBehaviour::Address,
+        }
+    }
+
+    /// What listens on the origin's address.
+    pub fn server(self, index: usize) -> ServerKind {
+        let name = self.origin_name(index);
+        let leaf = |spec: LeafSpec| ServerKind::Tls(Box::new(spec));
+        match self {
+            Pathology::HealthyRsa => leaf(LeafSpec {
+                key: LeafKey::Rsa,
+                ..LeafSpec::healthy(vec![name])
+            }),
+            Pathology::HealthyEcdsa | Pathology::SomeAddressesDown => {
+                leaf(LeafSpec::healthy(vec![name]))
+            }
+            Pathology::HealthyWildcard => leaf(LeafSpec::healthy(vec![format!("*.wild.{ZONE}")])),
+            Pathology::HostHeaderCovered => {
+                leaf(LeafSpec::healthy(vec![self.host_header(index).unwrap_or_default()]))
+            }
+            Pathology::HostHeaderMismatch => leaf(LeafSpec::healthy(vec![name])),
+            Pathology::Expired => leaf(LeafSpec {
+                valid_from: Duration::days(-400),
+                valid_until: Duration::days(-10),
+                ..LeafSpec::healthy(vec![name])
+            }),
+            Pathology::NotYetValid => leaf(LeafSpec {
+                valid_from: Duration::days(2),
+                valid_until: Duration::days(400),
+                ..LeafSpec::healthy(vec![name])
+            }),
+            Pathology::ExpiresWithinAWeek => leaf(LeafSpec {
+                valid_until: Duration::days(3),
+                ..LeafSpec::healthy(vec![name])
+            }),
+            Pathology::ExpiresWithinAMonth => leaf(LeafSpec {
+                valid_until: Duration::days(20),
+                ..LeafSpec::healthy(vec![name])
+            }),
+            Pathology::SelfSigned => leaf(LeafSpec {
+                chain: ChainShape::SelfSigned,
+                ..LeafSpec::healthy(vec![name])
+            }),
+            Pathology::UntrustedRoot => leaf(LeafSpec {
+                chain: ChainShape::Untrusted,
+                ..LeafSpec::healthy(vec![name])
+            }),
+            Pathology::IncompleteChain => leaf(LeafSpec {
+                chain: ChainShape::LeafOnly,
+                ..LeafSpec::healthy(vec![name])
+            }),
+            Pathology::ChainOrder => leaf(LeafSpec {
+                chain: ChainShape::WrongOrder,
+                ..LeafSpec::healthy(vec![name])
+            }),
+            Pathology::NameMismatch => {
+                leaf(LeafSpec::healthy(vec![format!("other{index}.elsewhere.test")]))
+            }
+            Pathology::ClosedPort => ServerKind::Closed,
+            Pathology::Filtered => ServerKind::Filtered,
+            Pathology::PlainHttp => ServerKind::PlainHttp,
+            Pathology::SshBanner => ServerKind::Banner(b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n"),
+            Pathology::AlertOnHello => ServerKind::Alert,
+            Pathology::CloseAfterAccept => ServerKind::CloseAfterAccept,
+            Pathology::NxDomain
+            | Pathology::NoAddress
+            | Pathology::DnsTimeout
+            | Pathology::ServFail
+            | Pathology::PrivateAddress => ServerKind::None,
+        }
+    }
+
+    /// Per-target CSV overrides: (connect_timeout, connection_attempts).
+    pub fn connection_settings(self) -> Option<(u64, u8)> {
+        match self {
+            // A dropped SYN costs the whole timeout: keep the lab fast.
+            Pathology::Filtered => Some((1, 1)),
+            _ => None,
+        }
+    }
+}
+
+/// How the lab's DNS answers for an origin name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DnsBehaviour {
+    /// A records for the origin's addresses.
+    Address,
+    /// No such name.
+    Absent,
+    /// A TXT record only.
+    NoAddress,
+    /// No answer at all.
+    Silent,
+    /// SERVFAIL.
+    ServFail,
+    /// A record 10.0.0.1.
+    Private,
+}
+
+/// What listens on an origin's address.
+#[derive(Debug, Clone)]
+pub enum ServerKind {
+    /// Nothing: the origin fails in DNS.
+    None,
+    /// A TLS server with this leaf, answering HTTP/1.1.
+    Tls(Box<LeafSpec>),
+    /// A closed port.
+    Closed,
+    /// A listener whose accept queue is full: SYNs are dropped.
+    Filtered,
+    /// Plain HTTP.
+    PlainHttp,
+    /// Writes a banner on accept.
+    Banner(&'static [u8]),
+    /// Answers any ClientHello with a fatal handshake_failure alert.
+    Alert,
+    /// Accepts and closes.
+    CloseAfterAccept,
+}

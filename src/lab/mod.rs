@@ -1,0 +1,297 @@
+//! The lab: a simulated fleet of origins on loopback, each with a known pathology, an
+//! authoritative DNS server for their zone, and the ground truth of what a scan must find.
+//!
+//! Origins live on distinct addresses of `127.B.0.0/16` (B = `--block`, default 1), each on a
+//! free port (so labs never collide and no privilege is needed); the DNS server listens on
+//! `127.53.B.1`. [`Lab::start`] runs everything in the current tokio runtime until the returned
+//! [`Lab`] is dropped.
+
+pub mod ca;
+pub mod dns;
+pub mod fleet;
+pub mod servers;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rustls::ServerConfig;
+use serde::{Deserialize, Serialize};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinSet;
+
+use ca::LabCa;
+use fleet::{Pathology, ServerKind, ZONE};
+
+/// Why the lab could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum LabError {
+    /// An address could not be bound.
+    #[error("cannot bind {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Certificate generation failed.
+    #[error("cannot generate lab certificates: {0}")]
+    Certificate(#[from] rcgen::Error),
+    /// TLS configuration failed.
+    #[error("cannot configure a lab TLS server: {0}")]
+    Tls(#[from] rustls::Error),
+    /// Other I/O.
+    #[error("lab I/O: {0}")]
+    Io(#[from] std::io::Error),
+    /// Writing the lab's files failed.
+    #[error("cannot write {path}: {source}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Anything else.
+    #[error("lab setup: {0}")]
+    Setup(String),
+}
+
+/// How big a lab, and where.
+#[derive(Debug, Clone, Copy)]
+pub struct LabConfig {
+    /// Number of origins.
+    pub count: usize,
+    /// Second octet of the origin block 127.B.0.0/16.
+    pub block: u8,
+}
+
+/// One origin of the lab and what a scan must report for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TruthEntry {
+    /// Origin name.
+    pub origin: String,
+    /// The port in targets.csv.
+    pub port: u16,
+    /// The pathology's slug.
+    pub pathology: String,
+    /// Expected finding codes, sorted.
+    pub expected: Vec<String>,
+}
+
+/// One row of targets.csv.
+#[derive(Debug, Clone)]
+pub struct LabTarget {
+    /// Origin name.
+    pub origin: String,
+    /// HTTPS port.
+    pub port: u16,
+    /// Forwarded Host.
+    pub host_header: Option<String>,
+    /// (connect_timeout, connection_attempts) overrides.
+    pub connection: Option<(u64, u8)>,
+}
+
+/// A running lab. Dropping it stops every server.
+pub struct Lab {
+    /// The DNS server's address (for `--resolver`).
+    pub resolver: SocketAddr,
+    /// The lab root CA, PEM (for `--ca-file`).
+    pub ca_pem: String,
+    /// The targets to scan.
+    pub targets: Vec<LabTarget>,
+    /// The ground truth.
+    pub truth: Vec<TruthEntry>,
+    tasks: JoinSet<()>,
+    _dns: hickory_server::Server<dns::LabDnsHandler>,
+    _keep: Vec<TcpStream>,
+    _parked: Vec<TcpListener>,
+}
+
+impl std::fmt::Debug for Lab {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lab")
+            .field("resolver", &self.resolver)
+            .field("origins", &self.targets.len())
+            .finish()
+    }
+}
+
+/// Hands out 127.B.x.y addresses, skipping .0 and .255.
+struct AddressPool {
+    block: u8,
+    next: u32,
+}
+
+impl AddressPool {
+    fn next(&mut self) -> Result<IpAddr, LabError> {
+        loop {
+            let n = self.next;
+            self.next += 1;
+            let (hi, lo) = (n / 256, n % 256);
+            if hi > 255 {
+                return Err(LabError::Setup("the lab's /16 block is full".into()));
+            }
+            if lo == 0 || lo == 255 {
+                continue;
+            }
+            return Ok(IpAddr::V4(Ipv4Addr::new(127, self.block, hi as u8, lo as u8)));
+        }
+    }
+}
+
+impl Lab {
+    /// Starts the lab.
+    pub async fn start(config: LabConfig) -> Result<Lab, LabError> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let ca = LabCa::generate()?;
+        let mut zone = dns::ZoneData::new(ZONE)?;
+        let mut pool = AddressPool { block: config.block, next: 1 };
+        let mut tasks = JoinSet::new();
+        let mut keep = Vec::new();
+        let mut parked = Vec::new();
+        let mut targets = Vec::with_capacity(config.count);
+        let mut truth = Vec::with_capacity(config.count);
+
+        for index in 0..config.count {
+            let pathology = Pathology::ALL[index % Pathology::ALL.len()];
+            let origin = pathology.origin_name(index);
+            let ip = pool.next()?;
+            let mut addresses = vec![ip];
+            let port = match pathology.server(index) {
+                ServerKind::None => servers::closed_port(ip).await?,
+                ServerKind::Closed => servers::closed_port(ip).await?,
+                ServerKind::Filtered => {
+                    let (port, listener, fillers) = servers::filtered(ip).await?;
+                    parked.push(listener);
+                    keep.extend(fillers);
+                    port
+                }
+                ServerKind::Tls(spec) => {
+                    let served = ca.leaf(&spec)?;
+                    let config = ServerConfig::builder_with_provider(provider.clone())
+                        .with_safe_default_protocol_versions()?
+                        .with_no_client_auth()
+                        .with_single_cert(served.chain, served.key)?;
+                    let listener = servers::bind(ip, 0).await?;
+                    let port = listener.local_addr()?.port();
+                    servers::serve_tls(&mut tasks, listener, Arc::new(config));
+                    port
+                }
+                ServerKind::PlainHttp => start_with(&mut tasks, ip, servers::serve_plain_http).await?,
+                ServerKind::Banner(banner) => {
+                    let listener = servers::bind(ip, 0).await?;
+                    let port = listener.local_addr()?.port();
+                    servers::serve_banner(&mut tasks, listener, banner);
+                    port
+                }
+                ServerKind::Alert => start_with(&mut tasks, ip, servers::serve_alert).await?,
+                ServerKind::CloseAfterAccept => start_with(&mut tasks, ip, servers::serve_close).await?,
+            };
+            if pathology == Pathology::SomeAddressesDown {
+                // A second address with nothing on the same port.
+                addresses.push(pool.next()?);
+            }
+            zone.add_origin(&origin, pathology.dns(), &addresses)?;
+            targets.push(LabTarget {
+                origin: origin.clone(),
+                port,
+                host_header: pathology.host_header(index),
+                connection: pathology.connection_settings(),
+            });
+            truth.push(TruthEntry {
+                origin,
+                port,
+                pathology: pathology.slug().to_string(),
+                expected: pathology.expected().iter().map(|c| c.as_str().to_string()).collect(),
+            });
+        }
+
+        let dns_ip = IpAddr::V4(Ipv4Addr::new(127, 53, config.block, 1));
+        let (resolver, dns_server) = dns::start(dns_ip, zone).await?;
+        Ok(Lab {
+            resolver,
+            ca_pem: ca.root_pem(),
+            targets,
+            truth,
+            tasks,
+            _dns: dns_server,
+            _keep: keep,
+            _parked: parked,
+        })
+    }
+
+    /// targets.csv content.
+    pub fn targets_csv(&self) -> String {
+        let mut out = String::from("origin,port,host_header,connect_timeout,connection_attempts\n");
+        for t in &self.targets {
+            let (timeout, attempts) = t
+                .connection
+                .map(|(t, a)| (t.to_string(), a.to_string()))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "{},{},{},{},{}\n",
+                t.origin,
+                t.port,
+                t.host_header.as_deref().unwrap_or(""),
+                timeout,
+                attempts
+            ));
+        }
+        out
+    }
+
+    /// The scan options that point a scan at this lab (besides `-i targets.csv`).
+    pub fn scan_args(&self, ca_path: &Path) -> Vec<String> {
+        vec![
+            "--resolver".into(),
+            self.resolver.to_string(),
+            "--ca-file".into(),
+            ca_path.display().to_string(),
+            "--allow-private".into(),
+            "127.0.0.0/8".into(),
+            "--dns-timeout".into(),
+            "1".into(),
+            "--dns-attempts".into(),
+            "1".into(),
+        ]
+    }
+
+    /// Writes targets.csv, truth.json, ca.pem, resolver.txt and scan-args.txt into `dir`.
+    pub fn write_files(&self, dir: &Path) -> Result<(), LabError> {
+        let write = |name: &str, content: String| {
+            let path = dir.join(name);
+            std::fs::write(&path, content).map_err(|source| LabError::Write { path, source })
+        };
+        std::fs::create_dir_all(dir).map_err(|source| LabError::Write {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        write("targets.csv", self.targets_csv())?;
+        write(
+            "truth.json",
+            serde_json::to_string_pretty(&self.truth).map_err(|e| LabError::Setup(e.to_string()))? + "\n",
+        )?;
+        write("ca.pem", self.ca_pem.clone())?;
+        write("resolver.txt", format!("{}\n", self.resolver))?;
+        write("scan-args.txt", self.scan_args(&dir.join("ca.pem")).join(" ") + "\n")?;
+        Ok(())
+    }
+
+    /// Stops every server.
+    pub fn shutdown(mut self) {
+        self.tasks.abort_all();
+    }
+}
+
+async fn start_with(
+    tasks: &mut JoinSet<()>,
+    ip: IpAddr,
+    serve: fn(&mut JoinSet<()>, TcpListener),
+) -> Result<u16, LabError> {
+    let listener = servers::bind(ip, 0).await?;
+    let port = listener.local_addr()?.port();
+    serve(tasks, listener);
+    Ok(port)
+}

@@ -1,0 +1,157 @@
+//! The lab's origin servers: one listener per origin address, each with its pathology.
+//!
+//! Every server reads with a cap and a timeout, so a misbehaving scanner cannot exhaust the lab.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls::ServerConfig;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
+use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
+
+use super::LabError;
+
+/// How long a lab server waits for a client's bytes.
+const CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Largest request head a lab server reads.
+const MAX_REQUEST_HEAD: usize = 16 * 1024;
+
+/// Binds `ip:port` (0 for any free port).
+pub async fn bind(ip: IpAddr, port: u16) -> Result<TcpListener, LabError> {
+    let addr = SocketAddr::new(ip, port);
+    TcpListener::bind(addr)
+        .await
+        .map_err(|source| LabError::Bind { addr, source })
+}
+
+/// Finds a free port on `ip` and leaves it closed.
+pub async fn closed_port(ip: IpAddr) -> Result<u16, LabError> {
+    let listener = bind(ip, 0).await?;
+    let port = listener.local_addr().map_err(LabError::Io)?.port();
+    drop(listener);
+    Ok(port)
+}
+
+/// A listener on `ip` whose accept queue is full, so further SYNs are dropped. Returns the port
+/// and the connections that fill the queue (they must be kept alive).
+pub async fn filtered(ip: IpAddr) -> Result<(u16, TcpListener, Vec<TcpStream>), LabError> {
+    let socket = TcpSocket::new_v4().map_err(LabError::Io)?;
+    let addr = SocketAddr::new(ip, 0);
+    socket
+        .bind(addr)
+        .map_err(|source| LabError::Bind { addr, source })?;
+    let listener = socket.listen(0).map_err(LabError::Io)?;
+    let local = listener.local_addr().map_err(LabError::Io)?;
+    let mut fillers = Vec::new();
+    for _ in 0..8 {
+        match tokio::time::timeout(Duration::from_millis(300), TcpStream::connect(local)).await {
+            Ok(Ok(stream)) => fillers.push(stream),
+            _ => return Ok((local.port(), listener, fillers)),
+        }
+    }
+    Err(LabError::Setup(format!(
+        "could not fill the accept queue of {local}: SYNs are not being dropped"
+    )))
+}
+
+/// Serves TLS with `config`, then HTTP/1.1 keep-alive, on every accepted connection.
+pub fn serve_tls(tasks: &mut JoinSet<()>, listener: TcpListener, config: Arc<ServerConfig>) {
+    let acceptor = TlsAcceptor::from(config);
+    tasks.spawn(accept_loop(listener, move |stream| {
+        let acceptor = acceptor.clone();
+        async move {
+            if let Ok(Ok(tls)) = tokio::time::timeout(CLIENT_TIMEOUT, acceptor.accept(stream)).await {
+                serve_http(tls).await;
+            }
+        }
+    }));
+}
+
+/// Answers anything with a plain-HTTP 400, as a web server on the wrong port does.
+pub fn serve_plain_http(tasks: &mut JoinSet<()>, listener: TcpListener) {
+    tasks.spawn(accept_loop(listener, |mut stream| async move {
+        let mut buf = [0u8; 1024];
+        let _ = tokio::time::timeout(CLIENT_TIMEOUT, stream.read(&mut buf)).await;
+        let _ = stream
+            .write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            .await;
+    }));
+}
+
+/// Writes `banner` on accept, then waits for the client to leave.
+pub fn serve_banner(tasks: &mut JoinSet<()>, listener: TcpListener, banner: &'static [u8]) {
+    tasks.spawn(accept_loop(listener, move |mut stream| async move {
+        let _ = stream.write_all(banner).await;
+        let mut buf = [0u8; 1024];
+        let _ = tokio::time::timeout(CLIENT_TIMEOUT, stream.read(&mut buf)).await;
+    }));
+}
+
+/// Reads the ClientHello and answers with a fatal handshake_failure alert.
+pub fn serve_alert(tasks: &mut JoinSet<()>, listener: TcpListener) {
+    tasks.spawn(accept_loop(listener, |mut stream| async move {
+        let mut buf = [0u8; 4096];
+        let _ = tokio::time::timeout(CLIENT_TIMEOUT, stream.read(&mut buf)).await;
+        // level fatal (2), description handshake_failure (40)
+        let _ = stream.write_all(&[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28]).await;
+    }));
+}
+
+/// Accepts and closes at once.
+pub fn serve_close(tasks: &mut JoinSet<()>, listener: TcpListener) {
+    tasks.spawn(accept_loop(listener, |stream| async move {
+        drop(stream);
+    }));
+}
+
+async fn accept_loop<F, Fut>(listener: TcpListener, handle: F)
+where
+    F: Fn(TcpStream) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    loop {
+        match listener.accept().await {
+            Ok((stream, _)) => {
+                tokio::spawn(handle(stream));
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+        }
+    }
+}
+
+/// A minimal HTTP/1.1 origin: 200 for every request, keep-alive for a minute of idle.
+async fn serve_http<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S) {
+    let mut buf = Vec::with_capacity(1024);
+    loop {
+        let head_end = loop {
+            if let Some(end) = find_head_end(&buf) {
+                break end;
+            }
+            if buf.len() > MAX_REQUEST_HEAD {
+                return;
+            }
+            let mut chunk = [0u8; 2048];
+            match tokio::time::timeout(Duration::from_secs(60), stream.read(&mut chunk)).await {
+                Ok(Ok(n)) if n > 0 => buf.extend_from_slice(&chunk[..n]),
+                _ => return,
+            }
+        };
+        buf.drain(..head_end);
+        let body = b"ok\n";
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nKeep-Alive: timeout=60\r\n\r\n",
+            body.len()
+        );
+        if stream.write_all(head.as_bytes()).await.is_err() || stream.write_all(body).await.is_err() {
+            return;
+        }
+        let _ = stream.flush().await;
+    }
+}
+
+fn find_head_end(buf: &[u8]) -> Option<usize> {
+    buf.windows(4).position(|w| w == b"\r\n\r\n").map(|p| p + 4)
+}

@@ -1,0 +1,24 @@
+//! originscan: predicts which origins will make Amazon CloudFront answer 502 Bad Gateway.
+//!
+//! The data flow: inputs ([`input`]) become [`target::Target`]s; the [`engine`] runs the
+//! [`probe`]s on each origin within its limits and deadline; pure [`check`]s turn each
+//! [`probe::Observation`] into [`finding::Finding`]s; the [`report`] ranks origins by risk.
+//! The [`lab`] is a simulated fleet on loopback that the demo, tests and benchmarks scan.
+
+pub mod app;
+pub mod certificate;
+pub mod check;
+pub mod cli;
+pub mod cloudfront;
+pub mod dialer;
+pub mod engine;
+pub mod finding;
+pub mod input;
+pub mod lab;
+pub mod probe;
+pub mod progress;
+pub mod report;
+pub mod scope;
+pub mod settings;
+pub mod target;
+pub mod trust;

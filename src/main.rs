@@ -1,0 +1,41 @@
+//! The `originscan` binary: parses the command line, runs the command, maps the result to an
+//! exit code (0 clean, 1 gate tripped, 2 usage/input/runtime error, 130 interrupted).
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use originscan::app::{self, AppError, ScanExit};
+use originscan::cli::{Cli, Command};
+
+fn exit_for(result: Result<ScanExit, AppError>) -> ExitCode {
+    match result {
+        Ok(ScanExit::Clean) => ExitCode::SUCCESS,
+        Ok(ScanExit::GateTripped) => ExitCode::from(1),
+        Ok(ScanExit::Interrupted) => ExitCode::from(130),
+        Err(error) if error.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(error) => {
+            let error = anyhow::Error::from(error);
+            eprintln!("originscan: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("originscan: cannot start the async runtime: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    match cli.command {
+        Command::Scan(args) => exit_for(runtime.block_on(app::scan(&args)).map(|r| r.exit)),
+        Command::Demo(args) => exit_for(runtime.block_on(app::demo(&args)).map(|r| r.exit)),
+        Command::Lab(args) => exit_for(runtime.block_on(app::lab(&args)).map(|()| ScanExit::Clean)),
+        Command::Explain { code } => {
+            exit_for(app::explain(&code, &mut std::io::stdout().lock()).map(|()| ScanExit::Clean))
+        }
+    }
+}

@@ -1,0 +1,237 @@
+//! Resolving an origin's name through the configured resolvers, recording the CNAME chain.
+//!
+//! Observes only: what the resolvers answered, how long it took, and which failure it was,
+//! classified by hickory's error variants. `--resolve HOST:ADDR` overrides skip DNS entirely.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use hickory_net::runtime::TokioRuntimeProvider;
+use hickory_net::{DnsError, NetError};
+use hickory_proto::op::ResponseCode;
+use hickory_proto::rr::{RData, RecordType};
+use hickory_resolver::config::{NameServerConfig, ResolveHosts, ResolverConfig};
+use hickory_resolver::Resolver;
+
+use crate::target::Host;
+
+/// How resolution failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DnsFailure {
+    /// The name does not exist.
+    NxDomain,
+    /// A resolver answered SERVFAIL.
+    ServFail,
+    /// A resolver answered REFUSED.
+    Refused,
+    /// No resolver answered in time.
+    Timeout,
+    /// The name exists but has no A or AAAA record.
+    NoAddress,
+    /// Another failure (network unreachable, malformed answer, ...).
+    Other(String),
+}
+
+/// What DNS said about an origin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// The origin is an IP literal.
+    Literal(IpAddr),
+    /// `--resolve` gave the addresses.
+    Overridden(Vec<IpAddr>),
+    /// The resolvers answered with addresses.
+    Resolved {
+        /// Every A and AAAA address, in answer order.
+        addresses: Vec<IpAddr>,
+        /// CNAME targets followed, in order.
+        cname_chain: Vec<String>,
+    },
+    /// Resolution failed.
+    Failed {
+        /// How.
+        failure: DnsFailure,
+        /// CNAME targets seen before the failure.
+        cname_chain: Vec<String>,
+    },
+}
+
+impl Resolution {
+    /// The addresses to connect to (empty on failure).
+    pub fn addresses(&self) -> Vec<IpAddr> {
+        match self {
+            Resolution::Literal(ip) => vec![*ip],
+            Resolution::Overridden(ips) => ips.clone(),
+            Resolution::Resolved { addresses, .. } => addresses.clone(),
+            Resolution::Failed { .. } => Vec::new(),
+        }
+    }
+}
+
+/// How to reach DNS for the scan.
+#[derive(Debug, Clone)]
+pub struct DnsSettings {
+    /// `--resolver` addresses; empty means the system's configuration.
+    pub resolvers: Vec<SocketAddr>,
+    /// `--resolve` overrides, by lower-case name.
+    pub overrides: HashMap<String, Vec<IpAddr>>,
+    /// Timeout of one query.
+    pub timeout: Duration,
+    /// Attempts per query.
+    pub attempts: usize,
+}
+
+/// Why the resolver could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum DnsSetupError {
+    /// The system resolver configuration could not be read.
+    #[error("cannot read the system's resolver configuration ({0}); pass --resolver IP[:PORT]")]
+    SystemConfig(String),
+}
+
+/// The scan's DNS client.
+pub struct DnsProbe {
+    resolver: Resolver<TokioRuntimeProvider>,
+    overrides: HashMap<String, Vec<IpAddr>>,
+}
+
+impl std::fmt::Debug for DnsProbe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DnsProbe")
+            .field("overrides", &self.overrides.len())
+            .finish()
+    }
+}
+
+impl DnsProbe {
+    /// Builds the resolver. With no `--resolver`, reads the system's configuration.
+    pub fn new(settings: &DnsSettings) -> Result<DnsProbe, DnsSetupError> {
+        let provider = TokioRuntimeProvider::default();
+        let mut builder = if settings.resolvers.is_empty() {
+            Resolver::builder(provider).map_err(|e| DnsSetupError::SystemConfig(e.to_string()))?
+        } else {
+            let servers = settings
+                .resolvers
+                .iter()
+                .map(|addr| {
+                    let mut server = NameServerConfig::udp_and_tcp(addr.ip());
+                    for connection in &mut server.connections {
+                        connection.port = addr.port();
+                    }
+                    server
+                })
+                .collect();
+            Resolver::builder_with_config(ResolverConfig::from_parts(None, vec![], servers), provider)
+        };
+        let opts = builder.options_mut();
+        opts.timeout = settings.timeout;
+        opts.attempts = settings.attempts.max(1);
+        opts.use_hosts_file = ResolveHosts::Never;
+        opts.ndots = 0;
+        opts.preserve_intermediates = true;
+        opts.recursion_desired = true;
+        let resolver = builder
+            .build()
+            .map_err(|e| DnsSetupError::SystemConfig(e.to_string()))?;
+        Ok(DnsProbe {
+            resolver,
+            overrides: settings.overrides.clone(),
+        })
+    }
+
+    /// Resolves the origin, as CloudFront would before connecting.
+    pub async fn resolve(&self, host: &Host) -> (Resolution, Duration) {
+        let started = Instant::now();
+        let name = match host {
+            Host::Ip(ip) => return (Resolution::Literal(*ip), Duration::ZERO),
+            Host::Name(name) => name,
+        };
+        if let Some(ips) = self.overrides.get(name) {
+            return (Resolution::Overridden(ips.clone()), Duration::ZERO);
+        }
+        let fqdn = format!("{name}.");
+        let (v4, v6) = tokio::join!(
+            self.resolver.lookup(fqdn.as_str(), RecordType::A),
+            self.resolver.lookup(fqdn.as_str(), RecordType::AAAA)
+        );
+        let mut addresses = Vec::new();
+        let mut cname_chain = Vec::new();
+        let mut failures = Vec::new();
+        for result in [v4, v6] {
+            match result {
+                Ok(lookup) => {
+                    for record in lookup.answers() {
+                        match &record.data {
+                            RData::A(a) => addresses.push(IpAddr::V4(a.0)),
+                            RData::AAAA(aaaa) => addresses.push(IpAddr::V6(aaaa.0)),
+                            RData::CNAME(cname) => {
+                                let target = cname.0.to_ascii().trim_end_matches('.').to_string();
+                                if !cname_chain.contains(&target) {
+                                    cname_chain.push(target);
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                Err(error) => failures.push(classify(&error)),
+            }
+        }
+        let elapsed = started.elapsed();
+        if !addresses.is_empty() {
+            return (
+                Resolution::Resolved {
+                    addresses,
+                    cname_chain,
+                },
+                elapsed,
+            );
+        }
+        // No address: the most telling failure wins.
+        let failure = [
+            DnsFailure::NxDomain,
+            DnsFailure::ServFail,
+            DnsFailure::Timeout,
+            DnsFailure::Refused,
+        ]
+        .into_iter()
+        .find(|f| failures.contains(f))
+        .or_else(|| {
+            failures
+                .iter()
+                .find(|f| matches!(f, DnsFailure::Other(_)))
+                .cloned()
+        })
+        .unwrap_or(DnsFailure::NoAddress);
+        (
+            Resolution::Failed {
+                failure,
+                cname_chain,
+            },
+            elapsed,
+        )
+    }
+}
+
+/// Maps hickory's error variants to a failure kind.
+pub fn classify(error: &NetError) -> DnsFailure {
+    if error.is_nx_domain() {
+        return DnsFailure::NxDomain;
+    }
+    match error {
+        NetError::Timeout => DnsFailure::Timeout,
+        NetError::Dns(DnsError::NoRecordsFound(no_records)) => match no_records.response_code {
+            ResponseCode::NoError => DnsFailure::NoAddress,
+            ResponseCode::NXDomain => DnsFailure::NxDomain,
+            ResponseCode::ServFail => DnsFailure::ServFail,
+            ResponseCode::Refused => DnsFailure::Refused,
+            other => DnsFailure::Other(format!("response code {other}")),
+        },
+        NetError::Dns(DnsError::ResponseCode(ResponseCode::ServFail)) => DnsFailure::ServFail,
+        NetError::Dns(DnsError::ResponseCode(ResponseCode::Refused)) => DnsFailure::Refused,
+        NetError::Dns(DnsError::ResponseCode(code)) => {
+            DnsFailure::Other(format!("response code {code}"))
+        }
+        other => DnsFailure::Other(other.to_string()),
+    }
+}

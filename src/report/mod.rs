@@ -1,0 +1,270 @@
+//! Reports: one [`OriginReport`] per origin, ranked by score, written as table, CSV, JSON or
+//! NDJSON. Every format carries the same facts.
+
+pub mod csv_rows;
+pub mod json;
+pub mod table;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::finding::{risk_of, score_of, Finding, Risk};
+use crate::probe::{Observation, Timings};
+use crate::target::Target;
+
+/// The JSON schema name.
+pub const SCHEMA: &str = "originscan.report.v1";
+
+/// Why a report could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// Writing failed.
+    #[error("cannot write the report: {0}")]
+    Io(#[from] std::io::Error),
+    /// Serialising failed.
+    #[error("cannot serialise the report: {0}")]
+    Json(#[from] serde_json::Error),
+    /// CSV writing failed.
+    #[error("cannot write CSV: {0}")]
+    Csv(#[from] csv::Error),
+}
+
+impl ReportError {
+    /// Whether the reader went away (a closed pipe is not an error for a CLI).
+    pub fn is_broken_pipe(&self) -> bool {
+        use std::io::ErrorKind::BrokenPipe;
+        match self {
+            ReportError::Io(e) => e.kind() == BrokenPipe,
+            ReportError::Json(e) => e.io_error_kind() == Some(BrokenPipe),
+            ReportError::Csv(e) => matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == BrokenPipe),
+        }
+    }
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// A readable table.
+    Table,
+    /// One row per origin.
+    Csv,
+    /// The whole report.
+    Json,
+    /// One origin object a line, written as each finishes.
+    Ndjson,
+}
+
+impl FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "table" => Ok(Format::Table),
+            "csv" => Ok(Format::Csv),
+            "json" => Ok(Format::Json),
+            "ndjson" | "jsonl" => Ok(Format::Ndjson),
+            other => Err(format!("`{other}` is not a format: use table, csv, json or ndjson")),
+        }
+    }
+}
+
+impl Format {
+    /// The format a file name implies, if any.
+    pub fn from_extension(path: &str) -> Option<Format> {
+        let ext = path.rsplit_once('.')?.1.to_ascii_lowercase();
+        match ext.as_str() {
+            "csv" => Some(Format::Csv),
+            "json" => Some(Format::Json),
+            "ndjson" | "jsonl" => Some(Format::Ndjson),
+            "txt" => Some(Format::Table),
+            _ => None,
+        }
+    }
+}
+
+/// Phase timings in milliseconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimingsMs {
+    /// Resolution.
+    pub dns: Option<u64>,
+    /// First connection.
+    pub connect: Option<u64>,
+    /// Handshake.
+    pub tls: Option<u64>,
+    /// First byte of the response.
+    pub ttfb: Option<u64>,
+}
+
+impl From<Timings> for TimingsMs {
+    fn from(t: Timings) -> Self {
+        let ms = |d: Option<std::time::Duration>| d.map(|d| d.as_millis() as u64);
+        TimingsMs {
+            dns: ms(t.dns),
+            connect: ms(t.connect),
+            tls: ms(t.tls),
+            ttfb: ms(t.ttfb),
+        }
+    }
+}
+
+/// One origin's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OriginReport {
+    /// Rank in the report (1 = riskiest); absent in NDJSON, which streams before ranking.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank: Option<usize>,
+    /// Origin domain or IP.
+    pub origin: String,
+    /// The port shown (HTTPS unless http-only).
+    pub port: u16,
+    /// OriginProtocolPolicy.
+    pub protocol_policy: String,
+    /// SNI sent.
+    pub sni: Option<String>,
+    /// Forwarded Host header.
+    pub host_header: Option<String>,
+    /// Distribution id (from a CloudFront export).
+    pub distribution_id: Option<String>,
+    /// Origin id (from a CloudFront export).
+    pub origin_id: Option<String>,
+    /// Where the target came from, `FILE:LINE`.
+    pub input: Option<String>,
+    /// Addresses the origin resolved to.
+    pub addresses: Vec<String>,
+    /// Highest severity.
+    pub risk: Risk,
+    /// 0-100.
+    pub score: u32,
+    /// Findings, most severe first.
+    pub findings: Vec<Finding>,
+    /// Phase timings.
+    pub timings_ms: TimingsMs,
+}
+
+impl OriginReport {
+    /// The report for a target, its findings and (if it got that far) its observation.
+    pub fn new(target: &Target, findings: Vec<Finding>, observation: Option<&Observation>) -> OriginReport {
+        let input = match (&target.provenance.file, target.provenance.line) {
+            (Some(file), Some(line)) => Some(format!("{file}:{line}")),
+            (Some(file), None) => Some(file.clone()),
+            _ => None,
+        };
+        OriginReport {
+            rank: None,
+            origin: target.origin.to_string(),
+            port: target.primary_port(),
+            protocol_policy: target.policy.as_str().to_string(),
+            sni: target.sni_name().map(str::to_string),
+            host_header: target.host_header.clone(),
+            distribution_id: target.provenance.distribution_id.clone(),
+            origin_id: target.provenance.origin_id.clone(),
+            input,
+            addresses: observation
+                .map(|o| o.resolution.addresses().iter().map(|ip| ip.to_string()).collect())
+                .unwrap_or_default(),
+            risk: risk_of(&findings),
+            score: score_of(&findings),
+            timings_ms: observation.map(|o| o.timings.into()).unwrap_or_default(),
+            findings,
+        }
+    }
+
+    /// The codes of its findings.
+    pub fn codes(&self) -> Vec<&'static str> {
+        self.findings.iter().map(|f| f.code.as_str()).collect()
+    }
+}
+
+/// Counts and timing of a scan.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Origins reported.
+    pub origins: usize,
+    /// Origins per risk level.
+    pub by_risk: BTreeMap<Risk, usize>,
+    /// Wall time of the scan.
+    pub duration_ms: u64,
+    /// Whether the scan was interrupted (then `not_scanned` origins have no row).
+    pub interrupted: bool,
+    /// Targets not scanned because of the interruption.
+    pub not_scanned: usize,
+}
+
+/// A whole scan's report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// [`SCHEMA`].
+    pub schema: String,
+    /// When the scan finished (RFC 3339).
+    pub generated_at: String,
+    /// The options that shaped the scan.
+    pub options: serde_json::Value,
+    /// Counts.
+    pub summary: Summary,
+    /// Ranked origins.
+    pub origins: Vec<OriginReport>,
+}
+
+impl Report {
+    /// Ranks the origins (score, then name, then port) and counts them.
+    pub fn new(
+        mut origins: Vec<OriginReport>,
+        options: serde_json::Value,
+        duration: std::time::Duration,
+        interrupted: bool,
+        not_scanned: usize,
+    ) -> Report {
+        rank(&mut origins);
+        let mut by_risk: BTreeMap<Risk, usize> = Risk::ALL.iter().map(|r| (*r, 0)).collect();
+        for origin in &origins {
+            *by_risk.entry(origin.risk).or_default() += 1;
+        }
+        Report {
+            schema: SCHEMA.to_string(),
+            generated_at: crate::check::cert::rfc3339(
+                time::OffsetDateTime::now_utc().unix_timestamp(),
+            ),
+            options,
+            summary: Summary {
+                origins: origins.len(),
+                by_risk,
+                duration_ms: duration.as_millis() as u64,
+                interrupted,
+                not_scanned,
+            },
+            origins,
+        }
+    }
+
+    /// Writes the report in a non-streaming format.
+    pub fn write(&self, format: Format, out: &mut dyn Write, color: bool) -> Result<(), ReportError> {
+        match format {
+            Format::Table => table::write(self, out, color)?,
+            Format::Csv => csv_rows::write(self, out)?,
+            Format::Json => json::write(self, out)?,
+            Format::Ndjson => {
+                for origin in &self.origins {
+                    json::write_line(origin, out)?;
+                }
+            }
+        }
+        out.flush()?;
+        Ok(())
+    }
+}
+
+/// Sorts by score (highest first), then origin, then port, and numbers the ranks.
+pub fn rank(origins: &mut [OriginReport]) {
+    origins.sort_by(|a, b| {
+        b.score
+            .cmp(&a.score)
+            .then_with(|| a.origin.cmp(&b.origin))
+            .then_with(|| a.port.cmp(&b.port))
+    });
+    for (i, origin) in origins.iter_mut().enumerate() {
+        origin.rank = Some(i + 1);
+    }
+}

@@ -1,0 +1,78 @@
+//! The terminal table: origins ranked, each finding under its origin with the fix, then totals.
+
+use std::io::Write;
+
+use super::{Report, ReportError};
+use crate::finding::{Risk, Severity};
+
+fn paint(text: &str, severity_or_risk: &str, color: bool) -> String {
+    if !color {
+        return text.to_string();
+    }
+    let code = match severity_or_risk {
+        "critical" => "1;31",
+        "high" => "31",
+        "medium" => "33",
+        "low" => "36",
+        _ => "32",
+    };
+    format!("\x1b[{code}m{text}\x1b[0m")
+}
+
+/// Writes the table.
+pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> Result<(), ReportError> {
+    let width = report
+        .origins
+        .iter()
+        .map(|o| o.origin.len() + 1 + o.port.to_string().len())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    writeln!(out, "{:>4}  {:<8}  {:>5}  {:<width$}  FINDINGS", "RANK", "RISK", "SCORE", "ORIGIN")?;
+    for origin in &report.origins {
+        let name = format!("{}:{}", origin.origin, origin.port);
+        let risk = format!("{:<8}", origin.risk.as_str());
+        writeln!(
+            out,
+            "{:>4}  {}  {:>5}  {:<width$}  {}",
+            origin.rank.unwrap_or(0),
+            paint(&risk, origin.risk.as_str(), color),
+            origin.score,
+            name,
+            if origin.findings.is_empty() {
+                "-".to_string()
+            } else {
+                origin.codes().join(", ")
+            }
+        )?;
+        for finding in origin.findings.iter().filter(|f| f.severity > Severity::Info) {
+            writeln!(
+                out,
+                "        {} {}: {}",
+                paint(&format!("{:<8}", finding.severity.as_str()), finding.severity.as_str(), color),
+                finding.code,
+                finding.summary
+            )?;
+            writeln!(out, "                 fix: {}", finding.fix)?;
+        }
+    }
+    let counts: Vec<String> = Risk::ALL
+        .iter()
+        .map(|risk| format!("{} {}", report.summary.by_risk.get(risk).copied().unwrap_or(0), risk))
+        .collect();
+    writeln!(
+        out,
+        "\n{} origins in {:.1} s: {}",
+        report.summary.origins,
+        report.summary.duration_ms as f64 / 1000.0,
+        counts.join(", ")
+    )?;
+    if report.summary.interrupted {
+        writeln!(
+            out,
+            "interrupted: {} targets were not scanned",
+            report.summary.not_scanned
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,227 @@
+//! Raw flags become validated settings here, in one place; every usage error is found before
+//! any traffic is sent.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use ipnet::IpNet;
+
+use crate::cli::ScanArgs;
+use crate::finding::GateLevel;
+use crate::report::Format;
+use crate::scope::AddressScope;
+use crate::target::validate_dns_name;
+
+/// A usage error: a flag's value is wrong.
+#[derive(Debug, thiserror::Error)]
+#[error("{flag}: {message}")]
+pub struct UsageError {
+    /// The flag.
+    pub flag: &'static str,
+    /// What is wrong.
+    pub message: String,
+}
+
+fn usage(flag: &'static str, message: impl Into<String>) -> UsageError {
+    UsageError {
+        flag,
+        message: message.into(),
+    }
+}
+
+/// Everything a scan needs to know, validated.
+#[derive(Debug, Clone)]
+pub struct ScanSettings {
+    /// Positional targets.
+    pub targets: Vec<String>,
+    /// Input files.
+    pub inputs: Vec<String>,
+    /// Report file.
+    pub output: Option<PathBuf>,
+    /// Report format.
+    pub format: Format,
+    /// Resolvers (empty: the system's).
+    pub resolvers: Vec<SocketAddr>,
+    /// `--resolve` overrides.
+    pub overrides: HashMap<String, Vec<IpAddr>>,
+    /// Extra roots.
+    pub ca_files: Vec<PathBuf>,
+    /// Expiry horizons, ascending.
+    pub expiry_warn_days: Vec<u32>,
+    /// DNS query timeout.
+    pub dns_timeout: Duration,
+    /// DNS attempts.
+    pub dns_attempts: usize,
+    /// Origins in flight.
+    pub concurrency: usize,
+    /// New connections per second.
+    pub rate: Option<NonZeroU32>,
+    /// Connections in flight per IP.
+    pub per_ip: NonZeroU32,
+    /// Exit 1 at or above this.
+    pub fail_on: GateLevel,
+    /// Which addresses may be connected to.
+    pub scope: AddressScope,
+    /// The `--allow-private` ranges as given, for the report.
+    pub allow_private: Option<Vec<String>>,
+    /// Show a progress bar (when stderr is a terminal).
+    pub progress: bool,
+}
+
+impl ScanSettings {
+    /// Validates raw flags. `stdout_is_terminal` picks the default format.
+    pub fn from_args(args: &ScanArgs, stdout_is_terminal: bool) -> Result<ScanSettings, UsageError> {
+        let format = match (&args.format, &args.output) {
+            (Some(f), _) => f.parse().map_err(|m: String| usage("--format", m))?,
+            (None, Some(path)) => Format::from_extension(&path.to_string_lossy()).unwrap_or(Format::Json),
+            (None, None) if stdout_is_terminal => Format::Table,
+            (None, None) => Format::Json,
+        };
+        let resolvers = args
+            .resolvers
+            .iter()
+            .map(|r| parse_resolver(r).map_err(|m| usage("--resolver", m)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut overrides: HashMap<String, Vec<IpAddr>> = HashMap::new();
+        for entry in &args.resolve {
+            let (host, ip) = parse_resolve(entry).map_err(|m| usage("--resolve", m))?;
+            overrides.entry(host).or_default().push(ip);
+        }
+        let mut expiry_warn_days = args
+            .expiry_warn
+            .split(',')
+            .map(|d| {
+                d.trim()
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|d| (1..=3650).contains(d))
+                    .ok_or_else(|| usage("--expiry-warn", format!("`{d}` is not a number of days (1-3650)")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        expiry_warn_days.sort_unstable();
+        expiry_warn_days.dedup();
+        if !(args.dns_timeout > 0.0 && args.dns_timeout <= 60.0) {
+            return Err(usage("--dns-timeout", "give seconds between 0 and 60"));
+        }
+        if !(1..=10).contains(&args.dns_attempts) {
+            return Err(usage("--dns-attempts", "give 1 to 10 attempts"));
+        }
+        if !(1..=100_000).contains(&args.concurrency) {
+            return Err(usage("--concurrency", "give 1 to 100000 origins in flight"));
+        }
+        let rate = match args.rate {
+            None => None,
+            Some(r) => Some(NonZeroU32::new(r).ok_or_else(|| usage("--rate", "must be at least 1"))?),
+        };
+        let per_ip = NonZeroU32::new(args.per_ip).ok_or_else(|| usage("--per-ip", "must be at least 1"))?;
+        let fail_on = args.fail_on.parse().map_err(|m: String| usage("--fail-on", m))?;
+        let scope = match &args.allow_private {
+            None => AddressScope::public_only(),
+            Some(ranges) if ranges.iter().all(|r| r.trim().is_empty()) => AddressScope::allowing_all_private(),
+            Some(ranges) => AddressScope::allowing(
+                ranges
+                    .iter()
+                    .filter(|r| !r.trim().is_empty())
+                    .map(|r| parse_range(r).map_err(|m| usage("--allow-private", m)))
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
+        };
+        Ok(ScanSettings {
+            targets: args.targets.clone(),
+            inputs: args.inputs.clone(),
+            output: args.output.clone(),
+            format,
+            resolvers,
+            overrides,
+            ca_files: args.ca_files.clone(),
+            expiry_warn_days,
+            dns_timeout: Duration::from_secs_f64(args.dns_timeout),
+            dns_attempts: args.dns_attempts,
+            concurrency: args.concurrency,
+            rate,
+            per_ip,
+            fail_on,
+            scope,
+            allow_private: args.allow_private.clone(),
+            progress: !args.no_progress,
+        })
+    }
+
+    /// The options recorded in the JSON report.
+    pub fn report_options(&self) -> serde_json::Value {
+        serde_json::json!({
+            "resolvers": self.resolvers.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
+            "resolve_overrides": self.overrides.len(),
+            "expiry_warn_days": self.expiry_warn_days,
+            "dns_timeout_s": self.dns_timeout.as_secs_f64(),
+            "dns_attempts": self.dns_attempts,
+            "concurrency": self.concurrency,
+            "rate": self.rate.map(NonZeroU32::get),
+            "per_ip": self.per_ip.get(),
+            "allow_private": self.allow_private,
+        })
+    }
+}
+
+/// `IP` or `IP:PORT` or `[V6]:PORT`; port 53 by default.
+pub fn parse_resolver(text: &str) -> Result<SocketAddr, String> {
+    if let Ok(addr) = text.parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    text.trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<IpAddr>()
+        .map(|ip| SocketAddr::new(ip, 53))
+        .map_err(|_| format!("`{text}` is not IP or IP:PORT"))
+}
+
+/// `HOST:ADDR` (ADDR an IPv4, IPv6 or `[IPv6]` literal). A `HOST:PORT:ADDR` form (curl's) is
+/// accepted too; the port is ignored because the override applies to every port.
+pub fn parse_resolve(text: &str) -> Result<(String, IpAddr), String> {
+    let (host, rest) = text
+        .split_once(':')
+        .ok_or_else(|| format!("`{text}` is not HOST:ADDR"))?;
+    let host = validate_dns_name(host)?;
+    let address_text = match rest.split_once(':') {
+        Some((port, addr)) if port.parse::<u16>().is_ok() && !addr.is_empty() => addr,
+        _ => rest,
+    };
+    let ip = address_text
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<IpAddr>()
+        .map_err(|_| format!("`{address_text}` in `{text}` is not an IP address"))?;
+    Ok((host, ip))
+}
+
+fn parse_range(text: &str) -> Result<IpNet, String> {
+    let text = text.trim();
+    text.parse::<IpNet>()
+        .or_else(|_| text.parse::<IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("`{text}` is not a CIDR range or address"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolver_and_resolve_forms() {
+        assert_eq!(parse_resolver("127.0.0.1").unwrap(), "127.0.0.1:53".parse().unwrap());
+        assert_eq!(parse_resolver("127.0.0.1:5353").unwrap(), "127.0.0.1:5353".parse().unwrap());
+        assert_eq!(parse_resolver("[::1]:5353").unwrap(), "[::1]:5353".parse().unwrap());
+        assert!(parse_resolver("resolver.example").is_err());
+
+        assert_eq!(
+            parse_resolve("Origin.example.com:127.0.0.2").unwrap(),
+            ("origin.example.com".to_string(), "127.0.0.2".parse().unwrap())
+        );
+        assert_eq!(parse_resolve("a.example.com:443:::1").unwrap().1, "::1".parse::<IpAddr>().unwrap());
+        assert_eq!(parse_resolve("a.example.com:[::1]").unwrap().1, "::1".parse::<IpAddr>().unwrap());
+        assert!(parse_resolve("a.example.com").is_err());
+        assert!(parse_resolve("a.example.com:nowhere").is_err());
+    }
+}

@@ -1,0 +1,371 @@
+//! One origin as CloudFront would reach it, and the parser for command-line target specs.
+//!
+//! Defaults are CloudFront's (see [`crate::cloudfront`]); inputs override them per target.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::str::FromStr;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::cloudfront;
+
+/// The origin's address as configured: a DNS name or an IP literal.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Host {
+    /// A DNS name, lower-case, without a trailing dot.
+    Name(String),
+    /// An IP literal; no DNS is involved.
+    Ip(IpAddr),
+}
+
+impl Host {
+    /// Parses a host name or IP literal (IPv6 with or without brackets).
+    pub fn parse(text: &str) -> Result<Host, String> {
+        let trimmed = text.trim();
+        let unbracketed = trimmed
+            .strip_prefix('[')
+            .and_then(|t| t.strip_suffix(']'))
+            .unwrap_or(trimmed);
+        if let Ok(ip) = unbracketed.parse::<IpAddr>() {
+            return Ok(Host::Ip(ip));
+        }
+        validate_dns_name(trimmed).map(Host::Name)
+    }
+
+    /// The name, if this is a DNS name.
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Host::Name(name) => Some(name),
+            Host::Ip(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for Host {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Host::Name(name) => f.write_str(name),
+            Host::Ip(ip) => write!(f, "{ip}"),
+        }
+    }
+}
+
+/// Checks a DNS name's syntax and returns it lower-case without a trailing dot.
+pub fn validate_dns_name(text: &str) -> Result<String, String> {
+    let name = text.trim().trim_end_matches('.').to_ascii_lowercase();
+    if name.is_empty() {
+        return Err("empty host name".into());
+    }
+    if name.len() > 253 {
+        return Err(format!("host name is {} characters long (at most 253)", name.len()));
+    }
+    for label in name.split('.') {
+        if label.is_empty() {
+            return Err(format!("`{text}` has an empty label"));
+        }
+        if label.len() > 63 {
+            return Err(format!("`{text}` has a label over 63 characters"));
+        }
+        if let Some(bad) = label
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_' || *c == '*'))
+        {
+            return Err(format!("`{text}` is not a host name (character {bad:?})"));
+        }
+    }
+    Ok(name)
+}
+
+/// CloudFront's OriginProtocolPolicy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProtocolPolicy {
+    /// CloudFront always connects with HTTPS.
+    HttpsOnly,
+    /// CloudFront always connects with plain HTTP.
+    HttpOnly,
+    /// CloudFront uses the viewer's protocol: both ports are used.
+    MatchViewer,
+}
+
+impl ProtocolPolicy {
+    /// Whether the HTTPS port is used.
+    pub fn uses_https(self) -> bool {
+        matches!(self, ProtocolPolicy::HttpsOnly | ProtocolPolicy::MatchViewer)
+    }
+    /// Whether the HTTP port is used.
+    pub fn uses_http(self) -> bool {
+        matches!(self, ProtocolPolicy::HttpOnly | ProtocolPolicy::MatchViewer)
+    }
+    /// The API's name for the policy.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProtocolPolicy::HttpsOnly => "https-only",
+            ProtocolPolicy::HttpOnly => "http-only",
+            ProtocolPolicy::MatchViewer => "match-viewer",
+        }
+    }
+}
+
+impl FromStr for ProtocolPolicy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "https-only" => Ok(ProtocolPolicy::HttpsOnly),
+            "http-only" => Ok(ProtocolPolicy::HttpOnly),
+            "match-viewer" => Ok(ProtocolPolicy::MatchViewer),
+            other => Err(format!(
+                "`{other}` is not a protocol policy: use https-only, http-only or match-viewer"
+            )),
+        }
+    }
+}
+
+/// Where a target came from, for the report and for error messages.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Provenance {
+    /// Input file (or `-` for stdin, or `argv`).
+    pub file: Option<String>,
+    /// 1-based line in that file.
+    pub line: Option<usize>,
+    /// CloudFront distribution id, when imported from a distribution export.
+    pub distribution_id: Option<String>,
+    /// CloudFront origin id, when imported from a distribution export.
+    pub origin_id: Option<String>,
+}
+
+/// One origin to scan, with every setting CloudFront would use to reach it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The origin domain (or IP literal).
+    pub origin: Host,
+    /// HTTPSPort.
+    pub https_port: u16,
+    /// HTTPPort.
+    pub http_port: u16,
+    /// OriginProtocolPolicy.
+    pub policy: ProtocolPolicy,
+    /// The Host header CloudFront forwards, when the viewer's Host is forwarded.
+    pub host_header: Option<String>,
+    /// An explicit SNI (otherwise the forwarded Host, else the origin name).
+    pub sni: Option<String>,
+    /// ConnectionTimeout.
+    pub connect_timeout: Duration,
+    /// ConnectionAttempts.
+    pub connection_attempts: u8,
+    /// OriginReadTimeout.
+    pub read_timeout: Duration,
+    /// OriginKeepaliveTimeout.
+    pub keepalive_timeout: Duration,
+    /// Where it came from.
+    pub provenance: Provenance,
+}
+
+/// The fields that make two targets the same scan (duplicates are merged on this).
+pub type TargetKey = (Host, u16, u16, ProtocolPolicy, Option<String>, Option<String>);
+
+impl Target {
+    /// A target with CloudFront's defaults and the `https-only` policy.
+    pub fn new(origin: Host) -> Target {
+        Target {
+            origin,
+            https_port: cloudfront::DEFAULT_HTTPS_PORT,
+            http_port: cloudfront::DEFAULT_HTTP_PORT,
+            policy: ProtocolPolicy::HttpsOnly,
+            host_header: None,
+            sni: None,
+            connect_timeout: cloudfront::DEFAULT_CONNECT_TIMEOUT,
+            connection_attempts: cloudfront::DEFAULT_CONNECTION_ATTEMPTS,
+            read_timeout: cloudfront::DEFAULT_READ_TIMEOUT,
+            keepalive_timeout: cloudfront::DEFAULT_KEEPALIVE_TIMEOUT,
+            provenance: Provenance::default(),
+        }
+    }
+
+    /// The identity used to merge duplicates.
+    pub fn key(&self) -> TargetKey {
+        (
+            self.origin.clone(),
+            self.https_port,
+            self.http_port,
+            self.policy,
+            self.host_header.clone(),
+            self.sni.clone(),
+        )
+    }
+
+    /// The port shown in reports: HTTPS unless the policy is http-only.
+    pub fn primary_port(&self) -> u16 {
+        if self.policy.uses_https() {
+            self.https_port
+        } else {
+            self.http_port
+        }
+    }
+
+    /// The ports CloudFront connects to under this target's policy, HTTPS first.
+    pub fn ports(&self) -> Vec<(u16, bool)> {
+        let mut ports = Vec::with_capacity(2);
+        if self.policy.uses_https() {
+            ports.push((self.https_port, true));
+        }
+        if self.policy.uses_http() {
+            ports.push((self.http_port, false));
+        }
+        ports
+    }
+
+    /// The SNI CloudFront sends: explicit, else the forwarded Host, else the origin name.
+    /// `None` for an IP-literal origin with nothing else given (no SNI is sent).
+    pub fn sni_name(&self) -> Option<&str> {
+        self.sni
+            .as_deref()
+            .or(self.host_header.as_deref())
+            .or(self.origin.name())
+    }
+
+    /// The name the certificate must match: the forwarded Host, else the origin domain.
+    pub fn certificate_name(&self) -> String {
+        match &self.host_header {
+            Some(host) => host.clone(),
+            None => self.origin.to_string(),
+        }
+    }
+
+    /// The Host header CloudFront sends: the forwarded one, else the origin domain.
+    pub fn http_host(&self) -> String {
+        self.certificate_name()
+    }
+
+    /// Parses a command-line target: `host`, `host:port`, `https://host[:port]`, `http://host[:port]`.
+    pub fn parse_spec(spec: &str) -> Result<Target, String> {
+        let spec = spec.trim();
+        if spec.is_empty() {
+            return Err("empty target".into());
+        }
+        let (scheme, rest) = match spec.split_once("://") {
+            Some((scheme, rest)) => (Some(scheme.to_ascii_lowercase()), rest),
+            None => (None, spec),
+        };
+        // Drop any path, query or fragment of a URL.
+        let authority = rest
+            .split(['/', '?', '#'])
+            .next()
+            .unwrap_or_default();
+        if authority.contains('@') {
+            return Err(format!("`{spec}`: credentials in a target are not supported"));
+        }
+        let (host_text, port) = split_host_port(authority)?;
+        let mut target = Target::new(Host::parse(host_text).map_err(|e| format!("`{spec}`: {e}"))?);
+        match scheme.as_deref() {
+            None | Some("https") => {
+                target.policy = ProtocolPolicy::HttpsOnly;
+                if let Some(port) = port {
+                    target.https_port = port;
+                }
+            }
+            Some("http") => {
+                target.policy = ProtocolPolicy::HttpOnly;
+                if let Some(port) = port {
+                    target.http_port = port;
+                }
+            }
+            Some(other) => return Err(format!("`{spec}`: scheme `{other}` is not http or https")),
+        }
+        if let Some(port) = port {
+            check_port(port)?;
+        }
+        Ok(target)
+    }
+}
+
+/// Validates an origin port against CloudFront's rule.
+pub fn check_port(port: u16) -> Result<u16, String> {
+    if cloudfront::is_valid_origin_port(port) {
+        Ok(port)
+    } else {
+        Err(format!(
+            "port {port} is not one CloudFront connects to (80, 443, or 1024-65535)"
+        ))
+    }
+}
+
+/// Splits `host`, `host:port`, `[v6]`, `[v6]:port` or a bare IPv6 literal.
+fn split_host_port(authority: &str) -> Result<(&str, Option<u16>), String> {
+    let parse_port = |text: &str| {
+        text.parse::<u16>()
+            .map_err(|_| format!("`{text}` is not a port number"))
+    };
+    if let Some(rest) = authority.strip_prefix('[') {
+        let (host, after) = rest
+            .split_once(']')
+            .ok_or_else(|| format!("`{authority}`: missing `]`"))?;
+        return match after.strip_prefix(':') {
+            Some(port) => Ok((host, Some(parse_port(port)?))),
+            None if after.is_empty() => Ok((host, None)),
+            None => Err(format!("`{authority}`: unexpected `{after}`")),
+        };
+    }
+    if authority.matches(':').count() > 1 {
+        return Ok((authority, None)); // bare IPv6 literal
+    }
+    match authority.split_once(':') {
+        Some((host, port)) => Ok((host, Some(parse_port(port)?))),
+        None => Ok((authority, None)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_spec_forms() {
+        let t = Target::parse_spec("Example.COM").unwrap();
+        assert_eq!(t.origin, Host::Name("example.com".into()));
+        assert_eq!((t.https_port, t.policy), (443, ProtocolPolicy::HttpsOnly));
+
+        let t = Target::parse_spec("origin.example.com:8443").unwrap();
+        assert_eq!(t.https_port, 8443);
+
+        let t = Target::parse_spec("https://origin.example.com:8443/path?q").unwrap();
+        assert_eq!(t.https_port, 8443);
+
+        let t = Target::parse_spec("http://origin.example.com").unwrap();
+        assert_eq!((t.http_port, t.policy), (80, ProtocolPolicy::HttpOnly));
+
+        let t = Target::parse_spec("[::1]:8443").unwrap();
+        assert_eq!(t.origin, Host::Ip("::1".parse().unwrap()));
+        assert_eq!(t.https_port, 8443);
+
+        let t = Target::parse_spec("127.0.0.1").unwrap();
+        assert_eq!(t.origin, Host::Ip("127.0.0.1".parse().unwrap()));
+        assert_eq!(t.sni_name(), None);
+    }
+
+    #[test]
+    fn rejects_bad_specs() {
+        for bad in [
+            "",
+            "exa mple.com",
+            "example.com:99999",
+            "example.com:22",
+            "ftp://example.com",
+            "a..b",
+            "user@host.com",
+        ] {
+            assert!(Target::parse_spec(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn sni_and_certificate_name_follow_host_forwarding() {
+        let mut t = Target::parse_spec("origin.example.com").unwrap();
+        assert_eq!(t.sni_name(), Some("origin.example.com"));
+        t.host_header = Some("www.example.com".into());
+        assert_eq!(t.sni_name(), Some("www.example.com"));
+        assert_eq!(t.certificate_name(), "www.example.com");
+    }
+}
