@@ -281,30 +281,41 @@ pub async fn demo(args: &DemoArgs) -> Result<ScanResult, AppError> {
     let settings = ScanSettings::from_args(&scan_args, std::io::stdout().is_terminal())?;
     let targets = input::gather(&[], &settings.inputs)?;
     let result = run_scan(settings, targets, lab_fds).await?;
-    let (matching, total) = compare_with_truth(&result.report, &lab.truth);
-    eprintln!("originscan demo: {matching} of {total} origins match the lab's ground truth exactly");
+    let mismatches = truth_mismatches(&result.report, &lab.truth);
+    eprintln!(
+        "originscan demo: {} of {} origins match the lab's ground truth exactly",
+        lab.truth.len() - mismatches.len(),
+        lab.truth.len()
+    );
+    for (origin, expected, reported) in mismatches {
+        eprintln!("  {origin}: expected {expected:?}, reported {reported:?}");
+    }
     lab.shutdown();
     let _ = std::fs::remove_dir_all(&dir);
     Ok(result)
 }
 
-/// How many origins of the report have exactly the expected codes.
-pub fn compare_with_truth(report: &Report, truth: &[crate::lab::TruthEntry]) -> (usize, usize) {
-    let matching = truth
+/// The origins whose reported codes differ from the truth: (origin, expected, reported).
+pub fn truth_mismatches(
+    report: &Report,
+    truth: &[crate::lab::TruthEntry],
+) -> Vec<(String, Vec<String>, Option<Vec<String>>)> {
+    truth
         .iter()
-        .filter(|entry| {
-            report
+        .filter_map(|entry| {
+            let reported = report
                 .origins
                 .iter()
                 .find(|o| o.origin == entry.origin && o.port == entry.port)
-                .is_some_and(|o| {
+                .map(|o| {
                     let mut codes: Vec<String> = o.codes().iter().map(|c| c.to_string()).collect();
                     codes.sort();
-                    codes == entry.expected
-                })
+                    codes
+                });
+            (reported.as_ref() != Some(&entry.expected))
+                .then(|| (entry.origin.clone(), entry.expected.clone(), reported))
         })
-        .count();
-    (matching, truth.len())
+        .collect()
 }
 
 /// `originscan lab`: run the lab until interrupted.

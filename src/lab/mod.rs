@@ -204,7 +204,12 @@ impl Lab {
                 origin,
                 port,
                 pathology: pathology.slug().to_string(),
-                expected: pathology.expected().iter().map(|c| c.as_str().to_string()).collect(),
+                expected: {
+                    let mut codes: Vec<String> =
+                        pathology.expected().iter().map(|c| c.as_str().to_string()).collect();
+                    codes.sort();
+                    codes
+                },
             });
         }
 
