@@ -114,7 +114,8 @@ pub async fn run_scan(
     fds_in_use: u64,
 ) -> Result<ScanResult, AppError> {
     let fd_limit = raise_fd_limit();
-    let affordable = (fd_limit.saturating_sub(fds_in_use + FD_RESERVE) / FDS_PER_ORIGIN).max(1) as usize;
+    let affordable =
+        (fd_limit.saturating_sub(fds_in_use + FD_RESERVE) / FDS_PER_ORIGIN).max(1) as usize;
     if settings.concurrency > affordable {
         eprintln!(
             "originscan: warning: open-file limit {fd_limit} allows {affordable} origins in flight; \
@@ -159,9 +160,11 @@ pub async fn run_scan(
     });
 
     let mut out: Box<dyn Write> = match &settings.output {
-        Some(path) => Box::new(BufWriter::new(File::create(path).map_err(|source| AppError::Output {
-            path: path.display().to_string(),
-            source,
+        Some(path) => Box::new(BufWriter::new(File::create(path).map_err(|source| {
+            AppError::Output {
+                path: path.display().to_string(),
+                source,
+            }
         })?)),
         None => Box::new(BufWriter::new(std::io::stdout().lock())),
     };
@@ -180,15 +183,23 @@ pub async fn run_scan(
     let mut progress = Progress::new(targets.len(), settings.progress);
     let mut reports: Vec<OriginReport> = Vec::with_capacity(targets.len());
     let mut write_error: Option<ReportError> = None;
-    let outcome = engine::run(scanner, targets, settings.concurrency, shutdown_rx, |report| {
-        progress.record(report.risk);
-        if streaming && write_error.is_none() {
-            if let Err(e) = json::write_line(&report, &mut out).and_then(|_| out.flush().map_err(ReportError::from)) {
-                write_error = Some(e);
+    let outcome = engine::run(
+        scanner,
+        targets,
+        settings.concurrency,
+        shutdown_rx,
+        |report| {
+            progress.record(report.risk);
+            if streaming && write_error.is_none() {
+                if let Err(e) = json::write_line(&report, &mut out)
+                    .and_then(|_| out.flush().map_err(ReportError::from))
+                {
+                    write_error = Some(e);
+                }
             }
-        }
-        reports.push(report);
-    })
+            reports.push(report);
+        },
+    )
     .await;
     signals.abort();
     progress.finish();
@@ -215,7 +226,11 @@ pub async fn run_scan(
     }
     let exit = if outcome.interrupted {
         ScanExit::Interrupted
-    } else if report.origins.iter().any(|o| settings.fail_on.trips(o.risk)) {
+    } else if report
+        .origins
+        .iter()
+        .any(|o| settings.fail_on.trips(o.risk))
+    {
         ScanExit::GateTripped
     } else {
         ScanExit::Clean
@@ -256,11 +271,18 @@ pub async fn demo(args: &DemoArgs) -> Result<ScanResult, AppError> {
     if lab_fds + FD_RESERVE * 2 > fd_limit {
         return Err(UsageError {
             flag: "--count",
-            message: format!("a lab of {} origins needs about {lab_fds} open files; the limit is {fd_limit}", args.count),
+            message: format!(
+                "a lab of {} origins needs about {lab_fds} open files; the limit is {fd_limit}",
+                args.count
+            ),
         }
         .into());
     }
-    let lab = Lab::start(LabConfig { count: args.count, block: 1 }).await?;
+    let lab = Lab::start(LabConfig {
+        count: args.count,
+        block: 1,
+    })
+    .await?;
     let dir = std::env::temp_dir().join(format!("originscan-demo-{}", std::process::id()));
     lab.write_files(&dir)?;
     eprintln!(

@@ -86,9 +86,10 @@ impl CertFacts {
         };
         let sig_oid = &cert.signature_algorithm.algorithm;
         let weak_signature = WEAK_SIGNATURE_OIDS.contains(&sig_oid.to_id_string().as_str());
-        let signature_algorithm = x509_parser::objects::oid2sn(sig_oid, x509_parser::objects::oid_registry())
-            .map(str::to_string)
-            .unwrap_or_else(|_| sig_oid.to_id_string());
+        let signature_algorithm =
+            x509_parser::objects::oid2sn(sig_oid, x509_parser::objects::oid_registry())
+                .map(str::to_string)
+                .unwrap_or_else(|_| sig_oid.to_id_string());
         Some(CertFacts {
             subject: der_contents(cert.subject().as_raw()).to_vec(),
             issuer: der_contents(cert.issuer().as_raw()).to_vec(),
@@ -123,7 +124,10 @@ impl CertFacts {
         let name = name.trim_end_matches('.').to_ascii_lowercase();
         if let Ok(ip) = name.parse::<IpAddr>() {
             return self.ip_addresses.contains(&ip)
-                || self.common_names.iter().any(|cn| cn.parse::<IpAddr>() == Ok(ip));
+                || self
+                    .common_names
+                    .iter()
+                    .any(|cn| cn.parse::<IpAddr>() == Ok(ip));
         }
         self.dns_names
             .iter()

@@ -74,12 +74,19 @@ pub struct DialerLimits {
     pub per_ip: Option<NonZeroU32>,
 }
 
+/// One semaphore per address: the `--per-ip` cap on connections in flight.
+#[derive(Debug)]
+struct PerAddressCap {
+    limit: u32,
+    slots: Mutex<HashMap<IpAddr, Arc<Semaphore>>>,
+}
+
 /// Opens connections within the scan's scope and limits.
 #[derive(Debug)]
 pub struct Dialer {
     scope: AddressScope,
     rate: Option<DefaultDirectRateLimiter>,
-    per_ip: Option<(u32, Mutex<HashMap<IpAddr, Arc<Semaphore>>>)>,
+    per_ip: Option<PerAddressCap>,
 }
 
 /// Pause before retrying when the process is out of file descriptors.
@@ -90,8 +97,13 @@ impl Dialer {
     pub fn new(scope: AddressScope, limits: DialerLimits) -> Dialer {
         Dialer {
             scope,
-            rate: limits.rate.map(|r| RateLimiter::direct(Quota::per_second(r))),
-            per_ip: limits.per_ip.map(|n| (n.get(), Mutex::new(HashMap::new()))),
+            rate: limits
+                .rate
+                .map(|r| RateLimiter::direct(Quota::per_second(r))),
+            per_ip: limits.per_ip.map(|n| PerAddressCap {
+                limit: n.get(),
+                slots: Mutex::new(HashMap::new()),
+            }),
         }
     }
 
@@ -101,11 +113,14 @@ impl Dialer {
     }
 
     async fn slot(&self, ip: IpAddr) -> Option<OwnedSemaphorePermit> {
-        let (limit, map) = self.per_ip.as_ref()?;
+        let cap = self.per_ip.as_ref()?;
         let semaphore = {
-            let mut map = map.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let mut map = cap
+                .slots
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
             map.entry(ip)
-                .or_insert_with(|| Arc::new(Semaphore::new(*limit as usize)))
+                .or_insert_with(|| Arc::new(Semaphore::new(cap.limit as usize)))
                 .clone()
         };
         semaphore.acquire_owned().await.ok()
@@ -140,7 +155,13 @@ impl Dialer {
                         elapsed: started.elapsed(),
                         attempt: attempt + 1,
                     };
-                    return (outcome, Some(Connection { stream, _slot: slot }));
+                    return (
+                        outcome,
+                        Some(Connection {
+                            stream,
+                            _slot: slot,
+                        }),
+                    );
                 }
                 Ok(Err(error)) if is_fd_exhaustion(&error) => {
                     // Our limit, not the origin's fault: wait and try again without counting.
@@ -195,7 +216,10 @@ mod tests {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let open = listener.local_addr().unwrap();
         let (outcome, conn) = lab_dialer().connect(open, Duration::from_secs(2), 3).await;
-        assert!(matches!(outcome, ConnectOutcome::Connected { attempt: 1, .. }));
+        assert!(matches!(
+            outcome,
+            ConnectOutcome::Connected { attempt: 1, .. }
+        ));
         assert!(conn.is_some());
 
         drop(listener);

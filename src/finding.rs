@@ -73,7 +73,13 @@ pub enum Risk {
 
 impl Risk {
     /// All levels, most severe first (table and summary order).
-    pub const ALL: [Risk; 5] = [Risk::Critical, Risk::High, Risk::Medium, Risk::Low, Risk::Ok];
+    pub const ALL: [Risk; 5] = [
+        Risk::Critical,
+        Risk::High,
+        Risk::Medium,
+        Risk::Low,
+        Risk::Ok,
+    ];
 
     /// Lower-case name, as in reports.
     pub fn as_str(self) -> &'static str {
@@ -327,7 +333,10 @@ mod tests {
         assert_eq!(score_of(&[]), 0);
         assert_eq!(score_of(&[f(Severity::Medium)]), 25);
         assert_eq!(score_of(&[f(Severity::Medium), f(Severity::Low)]), 26);
-        assert_eq!(score_of(&[f(Severity::High), f(Severity::Medium), f(Severity::Medium)]), 65);
+        assert_eq!(
+            score_of(&[f(Severity::High), f(Severity::Medium), f(Severity::Medium)]),
+            65
+        );
         assert_eq!(score_of(&[f(Severity::Critical), f(Severity::High)]), 100);
         assert_eq!(score_of(&[f(Severity::Info)]), 0);
     }

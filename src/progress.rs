@@ -19,7 +19,8 @@ impl Progress {
     /// A bar for `total` origins, shown only if `enabled` and stderr is a terminal.
     pub fn new(total: usize, enabled: bool) -> Progress {
         let bar = (enabled && std::io::stderr().is_terminal()).then(|| {
-            let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+            let bar =
+                ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
             let style = ProgressStyle::with_template(
                 "{bar:30} {pos}/{len} origins  {per_sec}  eta {eta}  {msg}",
             )

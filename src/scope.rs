@@ -92,7 +92,15 @@ mod tests {
     #[test]
     fn private_ranges_are_blocked_unless_named() {
         let public = AddressScope::public_only();
-        for blocked in ["10.0.0.1", "127.0.0.1", "192.168.1.1", "169.254.1.1", "::1", "fd00::1", "100.64.0.1"] {
+        for blocked in [
+            "10.0.0.1",
+            "127.0.0.1",
+            "192.168.1.1",
+            "169.254.1.1",
+            "::1",
+            "fd00::1",
+            "100.64.0.1",
+        ] {
             assert!(!public.permits(ip(blocked)), "{blocked}");
         }
         assert!(public.permits(ip("93.184.216.34")));

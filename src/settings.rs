@@ -73,10 +73,15 @@ pub struct ScanSettings {
 
 impl ScanSettings {
     /// Validates raw flags. `stdout_is_terminal` picks the default format.
-    pub fn from_args(args: &ScanArgs, stdout_is_terminal: bool) -> Result<ScanSettings, UsageError> {
+    pub fn from_args(
+        args: &ScanArgs,
+        stdout_is_terminal: bool,
+    ) -> Result<ScanSettings, UsageError> {
         let format = match (&args.format, &args.output) {
             (Some(f), _) => f.parse().map_err(|m: String| usage("--format", m))?,
-            (None, Some(path)) => Format::from_extension(&path.to_string_lossy()).unwrap_or(Format::Json),
+            (None, Some(path)) => {
+                Format::from_extension(&path.to_string_lossy()).unwrap_or(Format::Json)
+            }
             (None, None) if stdout_is_terminal => Format::Table,
             (None, None) => Format::Json,
         };
@@ -98,7 +103,12 @@ impl ScanSettings {
                     .parse::<u32>()
                     .ok()
                     .filter(|d| (1..=3650).contains(d))
-                    .ok_or_else(|| usage("--expiry-warn", format!("`{d}` is not a number of days (1-3650)")))
+                    .ok_or_else(|| {
+                        usage(
+                            "--expiry-warn",
+                            format!("`{d}` is not a number of days (1-3650)"),
+                        )
+                    })
             })
             .collect::<Result<Vec<_>, _>>()?;
         expiry_warn_days.sort_unstable();
@@ -114,13 +124,21 @@ impl ScanSettings {
         }
         let rate = match args.rate {
             None => None,
-            Some(r) => Some(NonZeroU32::new(r).ok_or_else(|| usage("--rate", "must be at least 1"))?),
+            Some(r) => {
+                Some(NonZeroU32::new(r).ok_or_else(|| usage("--rate", "must be at least 1"))?)
+            }
         };
-        let per_ip = NonZeroU32::new(args.per_ip).ok_or_else(|| usage("--per-ip", "must be at least 1"))?;
-        let fail_on = args.fail_on.parse().map_err(|m: String| usage("--fail-on", m))?;
+        let per_ip =
+            NonZeroU32::new(args.per_ip).ok_or_else(|| usage("--per-ip", "must be at least 1"))?;
+        let fail_on = args
+            .fail_on
+            .parse()
+            .map_err(|m: String| usage("--fail-on", m))?;
         let scope = match &args.allow_private {
             None => AddressScope::public_only(),
-            Some(ranges) if ranges.iter().all(|r| r.trim().is_empty()) => AddressScope::allowing_all_private(),
+            Some(ranges) if ranges.iter().all(|r| r.trim().is_empty()) => {
+                AddressScope::allowing_all_private()
+            }
             Some(ranges) => AddressScope::allowing(
                 ranges
                     .iter()
@@ -210,17 +228,35 @@ mod tests {
 
     #[test]
     fn resolver_and_resolve_forms() {
-        assert_eq!(parse_resolver("127.0.0.1").unwrap(), "127.0.0.1:53".parse().unwrap());
-        assert_eq!(parse_resolver("127.0.0.1:5353").unwrap(), "127.0.0.1:5353".parse().unwrap());
-        assert_eq!(parse_resolver("[::1]:5353").unwrap(), "[::1]:5353".parse().unwrap());
+        assert_eq!(
+            parse_resolver("127.0.0.1").unwrap(),
+            "127.0.0.1:53".parse().unwrap()
+        );
+        assert_eq!(
+            parse_resolver("127.0.0.1:5353").unwrap(),
+            "127.0.0.1:5353".parse().unwrap()
+        );
+        assert_eq!(
+            parse_resolver("[::1]:5353").unwrap(),
+            "[::1]:5353".parse().unwrap()
+        );
         assert!(parse_resolver("resolver.example").is_err());
 
         assert_eq!(
             parse_resolve("Origin.example.com:127.0.0.2").unwrap(),
-            ("origin.example.com".to_string(), "127.0.0.2".parse().unwrap())
+            (
+                "origin.example.com".to_string(),
+                "127.0.0.2".parse().unwrap()
+            )
         );
-        assert_eq!(parse_resolve("a.example.com:443:::1").unwrap().1, "::1".parse::<IpAddr>().unwrap());
-        assert_eq!(parse_resolve("a.example.com:[::1]").unwrap().1, "::1".parse::<IpAddr>().unwrap());
+        assert_eq!(
+            parse_resolve("a.example.com:443:::1").unwrap().1,
+            "::1".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(
+            parse_resolve("a.example.com:[::1]").unwrap().1,
+            "::1".parse::<IpAddr>().unwrap()
+        );
         assert!(parse_resolve("a.example.com").is_err());
         assert!(parse_resolve("a.example.com:nowhere").is_err());
     }

@@ -59,7 +59,10 @@ pub fn validate_dns_name(text: &str) -> Result<String, String> {
         return Err("empty host name".into());
     }
     if name.len() > 253 {
-        return Err(format!("host name is {} characters long (at most 253)", name.len()));
+        return Err(format!(
+            "host name is {} characters long (at most 253)",
+            name.len()
+        ));
     }
     for label in name.split('.') {
         if label.is_empty() {
@@ -93,7 +96,10 @@ pub enum ProtocolPolicy {
 impl ProtocolPolicy {
     /// Whether the HTTPS port is used.
     pub fn uses_https(self) -> bool {
-        matches!(self, ProtocolPolicy::HttpsOnly | ProtocolPolicy::MatchViewer)
+        matches!(
+            self,
+            ProtocolPolicy::HttpsOnly | ProtocolPolicy::MatchViewer
+        )
     }
     /// Whether the HTTP port is used.
     pub fn uses_http(self) -> bool {
@@ -164,7 +170,14 @@ pub struct Target {
 }
 
 /// The fields that make two targets the same scan (duplicates are merged on this).
-pub type TargetKey = (Host, u16, u16, ProtocolPolicy, Option<String>, Option<String>);
+pub type TargetKey = (
+    Host,
+    u16,
+    u16,
+    ProtocolPolicy,
+    Option<String>,
+    Option<String>,
+);
 
 impl Target {
     /// A target with CloudFront's defaults and the `https-only` policy.
@@ -250,12 +263,11 @@ impl Target {
             None => (None, spec),
         };
         // Drop any path, query or fragment of a URL.
-        let authority = rest
-            .split(['/', '?', '#'])
-            .next()
-            .unwrap_or_default();
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
         if authority.contains('@') {
-            return Err(format!("`{spec}`: credentials in a target are not supported"));
+            return Err(format!(
+                "`{spec}`: credentials in a target are not supported"
+            ));
         }
         let (host_text, port) = split_host_port(authority)?;
         let mut target = Target::new(Host::parse(host_text).map_err(|e| format!("`{spec}`: {e}"))?);

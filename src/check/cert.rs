@@ -39,7 +39,10 @@ pub fn check_chain(
     context: &CheckContext,
 ) -> Vec<Finding> {
     if chain.is_empty() {
-        return vec![Finding::new(Code::CERT_INVALID, "the origin sent no certificate")];
+        return vec![Finding::new(
+            Code::CERT_INVALID,
+            "the origin sent no certificate",
+        )];
     }
     let mut facts = Vec::with_capacity(chain.len());
     for (index, der) in chain.iter().enumerate() {
@@ -99,7 +102,11 @@ fn validity(facts: &[CertFacts], context: &CheckContext) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut soonest: Option<(usize, i64)> = None;
     for (index, cert) in facts.iter().enumerate() {
-        let role = if index == 0 { "the certificate" } else { "a chain certificate" };
+        let role = if index == 0 {
+            "the certificate"
+        } else {
+            "a chain certificate"
+        };
         if now > cert.not_after {
             findings.push(
                 Finding::new(
@@ -174,9 +181,7 @@ fn chain_order(facts: &[CertFacts]) -> Option<Finding> {
             Code::CERT_CHAIN_ORDER,
             format!(
                 "certificate {} ({}) is not followed by its issuer ({})",
-                broken,
-                facts[broken].subject_text,
-                facts[broken].issuer_text
+                broken, facts[broken].subject_text, facts[broken].issuer_text
             ),
         )
         .evidence("sent_order", json!(sent))
@@ -192,15 +197,17 @@ fn anchoring(facts: &[CertFacts], context: &CheckContext) -> Option<Finding> {
         if current.is_self_issued() && path.len() > 1 {
             break;
         }
-        let next = (0..facts.len())
-            .find(|i| !path.contains(i) && current.is_issued_by(&facts[*i]));
+        let next = (0..facts.len()).find(|i| !path.contains(i) && current.is_issued_by(&facts[*i]));
         match next {
             Some(i) => path.push(i),
             None => break,
         }
     }
     let top = &facts[*path.last()?];
-    let path_subjects: Vec<String> = path.iter().map(|i| facts[*i].subject_text.clone()).collect();
+    let path_subjects: Vec<String> = path
+        .iter()
+        .map(|i| facts[*i].subject_text.clone())
+        .collect();
     if top.is_self_issued() {
         if context.trust.has_anchor_named(&top.subject) {
             return None;
@@ -208,7 +215,10 @@ fn anchoring(facts: &[CertFacts], context: &CheckContext) -> Option<Finding> {
         return Some(
             Finding::new(
                 Code::CERT_UNTRUSTED_ROOT,
-                format!("the chain ends at {}, a root that is not trusted", top.subject_text),
+                format!(
+                    "the chain ends at {}, a root that is not trusted",
+                    top.subject_text
+                ),
             )
             .evidence("root", top.subject_text.as_str())
             .evidence("path", json!(path_subjects)),
@@ -250,7 +260,10 @@ fn key_and_signature(facts: &[CertFacts]) -> Vec<Finding> {
         findings.push(
             Finding::new(
                 Code::CERT_KEY_TOO_LARGE,
-                format!("the certificate has a {}-bit RSA key (over {MAX_RSA_BITS})", leaf.key_bits),
+                format!(
+                    "the certificate has a {}-bit RSA key (over {MAX_RSA_BITS})",
+                    leaf.key_bits
+                ),
             )
             .evidence("key_bits", leaf.key_bits),
         );
@@ -263,7 +276,10 @@ fn key_and_signature(facts: &[CertFacts]) -> Vec<Finding> {
         findings.push(
             Finding::new(
                 Code::CERT_WEAK_SIGNATURE,
-                format!("{} is signed with {}", weak.subject_text, weak.signature_algorithm),
+                format!(
+                    "{} is signed with {}",
+                    weak.subject_text, weak.signature_algorithm
+                ),
             )
             .evidence("index", index)
             .evidence("signature_algorithm", weak.signature_algorithm.as_str()),
@@ -299,7 +315,9 @@ fn unexplained_webpki_error(
         }
     };
     let explained = match certificate_error {
-        CertificateError::Expired | CertificateError::ExpiredContext { .. } => has(&[Code::CERT_EXPIRED]),
+        CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
+            has(&[Code::CERT_EXPIRED])
+        }
         CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
             has(&[Code::CERT_NOT_YET_VALID])
         }
@@ -320,8 +338,11 @@ fn unexplained_webpki_error(
         _ => Code::CERT_INVALID,
     };
     Some(
-        Finding::new(code, format!("webpki refuses the chain: {certificate_error:?}"))
-            .evidence("webpki", format!("{certificate_error:?}")),
+        Finding::new(
+            code,
+            format!("webpki refuses the chain: {certificate_error:?}"),
+        )
+        .evidence("webpki", format!("{certificate_error:?}")),
     )
 }
 
@@ -329,6 +350,144 @@ fn unexplained_webpki_error(
 pub fn rfc3339(seconds: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(seconds)
         .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_else(|| seconds.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::lab::ca::{ChainShape, LabCa, LeafKey, LeafSpec};
+    use crate::trust::TrustStore;
+
+    fn context(ca: &LabCa) -> CheckContext {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        CheckContext {
+            now: time::OffsetDateTime::now_utc().unix_timestamp(),
+            expiry_warn_days: vec![7, 30],
+            trust: TrustStore::new(provider, vec![ca.root_der()]).unwrap(),
+        }
+    }
+
+    fn codes(ca: &LabCa, spec: LeafSpec, name: &str) -> Vec<Code> {
+        let served = ca.leaf(&spec).unwrap();
+        let mut codes: Vec<Code> = check_chain(&served.chain, name, &context(ca))
+            .iter()
+            .map(|f| f.code)
+            .collect();
+        codes.sort();
+        codes
+    }
+
+    fn spec(chain: ChainShape, from_days: i64, until_days: i64) -> LeafSpec {
+        LeafSpec {
+            names: vec!["origin.lab.test".into()],
+            valid_from: time::Duration::days(from_days),
+            valid_until: time::Duration::days(until_days),
+            key: LeafKey::Ecdsa,
+            chain,
+        }
+    }
+
+    #[test]
+    fn healthy_chains_have_no_findings() {
+        let ca = LabCa::generate().unwrap();
+        assert_eq!(
+            codes(&ca, spec(ChainShape::Complete, -1, 365), "origin.lab.test"),
+            vec![]
+        );
+        let rsa = LeafSpec {
+            key: LeafKey::Rsa,
+            ..spec(ChainShape::Complete, -1, 365)
+        };
+        assert_eq!(codes(&ca, rsa, "origin.lab.test"), vec![]);
+        let wildcard = LeafSpec {
+            names: vec!["*.lab.test".into()],
+            ..spec(ChainShape::Complete, -1, 365)
+        };
+        assert_eq!(codes(&ca, wildcard.clone(), "origin.lab.test"), vec![]);
+        assert_eq!(
+            codes(&ca, wildcard, "a.origin.lab.test"),
+            vec![Code::CERT_NAME_MISMATCH]
+        );
+    }
+
+    #[test]
+    fn each_chain_pathology_has_its_code() {
+        let ca = LabCa::generate().unwrap();
+        let name = "origin.lab.test";
+        assert_eq!(
+            codes(&ca, spec(ChainShape::Complete, -400, -1), name),
+            vec![Code::CERT_EXPIRED]
+        );
+        assert_eq!(
+            codes(&ca, spec(ChainShape::Complete, 1, 400), name),
+            vec![Code::CERT_NOT_YET_VALID]
+        );
+        assert_eq!(
+            codes(&ca, spec(ChainShape::SelfSigned, -1, 365), name),
+            vec![Code::CERT_SELF_SIGNED]
+        );
+        assert_eq!(
+            codes(&ca, spec(ChainShape::Untrusted, -1, 365), name),
+            vec![Code::CERT_UNTRUSTED_ROOT]
+        );
+        assert_eq!(
+            codes(&ca, spec(ChainShape::LeafOnly, -1, 365), name),
+            vec![Code::CERT_INCOMPLETE_CHAIN]
+        );
+        assert_eq!(
+            codes(&ca, spec(ChainShape::WrongOrder, -1, 365), name),
+            vec![Code::CERT_CHAIN_ORDER]
+        );
+        assert_eq!(
+            codes(&ca, spec(ChainShape::Complete, -1, 365), "other.lab.test"),
+            vec![Code::CERT_NAME_MISMATCH]
+        );
+        // Two problems at once are both reported.
+        assert_eq!(
+            codes(&ca, spec(ChainShape::LeafOnly, -400, -1), "other.lab.test"),
+            vec![
+                Code::CERT_EXPIRED,
+                Code::CERT_INCOMPLETE_CHAIN,
+                Code::CERT_NAME_MISMATCH
+            ]
+        );
+    }
+
+    #[test]
+    fn expiry_horizons_pick_the_severity() {
+        let ca = LabCa::generate().unwrap();
+        let context = context(&ca);
+        let severity_for = |days: i64| {
+            let served = ca.leaf(&spec(ChainShape::Complete, -1, days)).unwrap();
+            check_chain(&served.chain, "origin.lab.test", &context)
+                .iter()
+                .find(|f| f.code == Code::CERT_EXPIRES_SOON)
+                .map(|f| f.severity)
+        };
+        assert_eq!(severity_for(3), Some(Severity::High));
+        assert_eq!(severity_for(20), Some(Severity::Medium));
+        assert_eq!(severity_for(60), None);
+    }
+
+    #[test]
+    fn an_empty_or_garbage_chain_is_invalid() {
+        let ca = LabCa::generate().unwrap();
+        let context = context(&ca);
+        assert_eq!(
+            check_chain(&[], "a.test", &context)[0].code,
+            Code::CERT_INVALID
+        );
+        let garbage = vec![CertificateDer::from(vec![0x30, 0x03, 0x01, 0x02, 0x03])];
+        assert_eq!(
+            check_chain(&garbage, "a.test", &context)[0].code,
+            Code::CERT_INVALID
+        );
+    }
 }

@@ -29,7 +29,10 @@ pub fn check(observation: &Observation) -> Vec<Finding> {
         findings.push(
             Finding::new(
                 Code::DNS_CNAME_CHAIN_LONG,
-                format!("{name} goes through {} CNAMEs (more than {MAX_CNAME_CHAIN})", chain.len()),
+                format!(
+                    "{name} goes through {} CNAMEs (more than {MAX_CNAME_CHAIN})",
+                    chain.len()
+                ),
             )
             .evidence("cname_chain", json!(chain)),
         );
@@ -40,19 +43,37 @@ pub fn check(observation: &Observation) -> Vec<Finding> {
 
 fn failure_finding(name: &str, failure: &DnsFailure, chain: &[String]) -> Finding {
     let finding = match failure {
-        DnsFailure::NxDomain => Finding::new(Code::DNS_NXDOMAIN, format!("{name} does not exist (NXDOMAIN)"))
-            .evidence("rcode", "NXDOMAIN"),
-        DnsFailure::ServFail => Finding::new(Code::DNS_SERVFAIL, format!("resolving {name} fails with SERVFAIL"))
-            .evidence("rcode", "SERVFAIL"),
-        DnsFailure::Refused => Finding::new(Code::DNS_SERVFAIL, format!("the resolvers refuse to resolve {name}"))
-            .evidence("rcode", "REFUSED"),
-        DnsFailure::Timeout => Finding::new(Code::DNS_TIMEOUT, format!("no resolver answered for {name} in time"))
-            .evidence("error", "timeout"),
-        DnsFailure::NoAddress => Finding::new(Code::DNS_NO_ADDRESS, format!("{name} exists but has no A or AAAA record"))
-            .evidence("rcode", "NOERROR")
-            .evidence("answers", 0),
-        DnsFailure::Other(error) => Finding::new(Code::DNS_SERVFAIL, format!("resolving {name} failed: {error}"))
-            .evidence("error", error.as_str()),
+        DnsFailure::NxDomain => Finding::new(
+            Code::DNS_NXDOMAIN,
+            format!("{name} does not exist (NXDOMAIN)"),
+        )
+        .evidence("rcode", "NXDOMAIN"),
+        DnsFailure::ServFail => Finding::new(
+            Code::DNS_SERVFAIL,
+            format!("resolving {name} fails with SERVFAIL"),
+        )
+        .evidence("rcode", "SERVFAIL"),
+        DnsFailure::Refused => Finding::new(
+            Code::DNS_SERVFAIL,
+            format!("the resolvers refuse to resolve {name}"),
+        )
+        .evidence("rcode", "REFUSED"),
+        DnsFailure::Timeout => Finding::new(
+            Code::DNS_TIMEOUT,
+            format!("no resolver answered for {name} in time"),
+        )
+        .evidence("error", "timeout"),
+        DnsFailure::NoAddress => Finding::new(
+            Code::DNS_NO_ADDRESS,
+            format!("{name} exists but has no A or AAAA record"),
+        )
+        .evidence("rcode", "NOERROR")
+        .evidence("answers", 0),
+        DnsFailure::Other(error) => Finding::new(
+            Code::DNS_SERVFAIL,
+            format!("resolving {name} failed: {error}"),
+        )
+        .evidence("error", error.as_str()),
     };
     if chain.is_empty() {
         finding
@@ -65,7 +86,11 @@ fn private(observation: &Observation) -> Vec<Finding> {
     if observation.out_of_scope.is_empty() {
         return Vec::new();
     }
-    let addresses: Vec<String> = observation.out_of_scope.iter().map(|ip| ip.to_string()).collect();
+    let addresses: Vec<String> = observation
+        .out_of_scope
+        .iter()
+        .map(|ip| ip.to_string())
+        .collect();
     vec![Finding::new(
         Code::DNS_PRIVATE_ADDRESS,
         format!(

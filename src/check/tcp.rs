@@ -20,7 +20,11 @@ pub fn check(observation: &Observation) -> Vec<Finding> {
     for (port, tries) in by_port {
         let failed: Vec<&&PortObservation> =
             tries.iter().filter(|p| !p.outcome.is_connected()).collect();
-        let kind = if tries.iter().any(|p| p.https) { "HTTPS" } else { "HTTP" };
+        let kind = if tries.iter().any(|p| p.https) {
+            "HTTPS"
+        } else {
+            "HTTP"
+        };
         if failed.is_empty() {
             findings.extend(slow_connects(observation, &tries));
             continue;
@@ -53,11 +57,14 @@ pub fn check(observation: &Observation) -> Vec<Finding> {
             (Code::TCP_TIMEOUT, "does not answer")
         };
         findings.push(
-            Finding::new(code, format!("{kind} port {port} of {} {what}", target.origin))
-                .evidence("port", port)
-                .evidence("connect_timeout_s", target.connect_timeout.as_secs())
-                .evidence("connection_attempts", target.connection_attempts)
-                .evidence("outcomes", outcomes(&tries)),
+            Finding::new(
+                code,
+                format!("{kind} port {port} of {} {what}", target.origin),
+            )
+            .evidence("port", port)
+            .evidence("connect_timeout_s", target.connect_timeout.as_secs())
+            .evidence("connection_attempts", target.connection_attempts)
+            .evidence("outcomes", outcomes(&tries)),
         );
     }
     findings
@@ -107,4 +114,67 @@ fn outcomes(tries: &[&PortObservation]) -> serde_json::Value {
             json!({"address": p.address.to_string(), "outcome": outcome})
         })
         .collect::<Vec<_>>())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::probe::dns::Resolution;
+    use crate::probe::Timings;
+    use crate::target::Target;
+
+    fn observe(outcomes: Vec<ConnectOutcome>) -> Observation {
+        let target = Target::parse_spec("origin.example.com").unwrap();
+        Observation {
+            resolution: Resolution::Overridden(vec![]),
+            out_of_scope: vec![],
+            not_probed: vec![],
+            ports: outcomes
+                .into_iter()
+                .enumerate()
+                .map(|(i, outcome)| PortObservation {
+                    address: format!("192.0.2.{}:443", i + 1).parse().unwrap(),
+                    https: true,
+                    outcome,
+                })
+                .collect(),
+            tls: None,
+            timings: Timings::default(),
+            target,
+        }
+    }
+
+    fn codes(outcomes: Vec<ConnectOutcome>) -> Vec<Code> {
+        check(&observe(outcomes)).iter().map(|f| f.code).collect()
+    }
+
+    const FAST: ConnectOutcome = ConnectOutcome::Connected {
+        elapsed: Duration::from_millis(5),
+        attempt: 1,
+    };
+
+    #[test]
+    fn refused_timed_out_partial_and_slow() {
+        assert_eq!(codes(vec![FAST]), vec![]);
+        assert_eq!(
+            codes(vec![ConnectOutcome::Refused { attempts: 3 }]),
+            vec![Code::TCP_REFUSED]
+        );
+        let timeout = ConnectOutcome::TimedOut {
+            attempts: 3,
+            timeout: Duration::from_secs(10),
+        };
+        assert_eq!(codes(vec![timeout.clone()]), vec![Code::TCP_TIMEOUT]);
+        assert_eq!(
+            codes(vec![FAST, timeout]),
+            vec![Code::TCP_SOME_ADDRESSES_DOWN]
+        );
+        let slow = ConnectOutcome::Connected {
+            elapsed: Duration::from_secs(6),
+            attempt: 1,
+        };
+        assert_eq!(codes(vec![slow]), vec![Code::TCP_SLOW_CONNECT]);
+    }
 }

@@ -35,7 +35,6 @@ pub fn parse(name: &str, content: &[u8]) -> Result<Vec<Target>, InputError> {
         .trim(csv::Trim::All)
         .flexible(false)
         .from_reader(content);
-    let header_line = |reader: &csv::Reader<&[u8]>| reader.position().line().max(1) as usize;
     let headers = reader
         .byte_headers()
         .map_err(|e| csv_error(name, &e))?
@@ -49,17 +48,28 @@ pub fn parse(name: &str, content: &[u8]) -> Result<Vec<Target>, InputError> {
         if !COLUMNS.contains(&column.as_str()) {
             return Err(InputError::invalid(
                 name,
-                header_line(&reader),
-                format!("unknown column `{column}` (columns: {})", COLUMNS.join(", ")),
+                headers.position().map_or(1, |p| p.line() as usize),
+                format!(
+                    "unknown column `{column}` (columns: {})",
+                    COLUMNS.join(", ")
+                ),
             ));
         }
         if columns.contains(&column) {
-            return Err(InputError::invalid(name, 1, format!("column `{column}` appears twice")));
+            return Err(InputError::invalid(
+                name,
+                1,
+                format!("column `{column}` appears twice"),
+            ));
         }
         columns.push(column);
     }
     if !columns.iter().any(|c| c == "origin") {
-        return Err(InputError::invalid(name, 1, "no `origin` column in the header row"));
+        return Err(InputError::invalid(
+            name,
+            1,
+            "no `origin` column in the header row",
+        ));
     }
 
     let mut targets = Vec::new();
@@ -84,7 +94,8 @@ pub fn parse(name: &str, content: &[u8]) -> Result<Vec<Target>, InputError> {
                     .map_err(|_| InputError::invalid(name, line, "not valid UTF-8"))?,
             );
         }
-        let target = row_to_target(&columns, &row).map_err(|m| InputError::invalid(name, line, m))?;
+        let target =
+            row_to_target(&columns, &row).map_err(|m| InputError::invalid(name, line, m))?;
         let mut target = target;
         target.provenance.file = Some(name.to_string());
         target.provenance.line = Some(line);
@@ -144,7 +155,9 @@ fn row_to_target(columns: &[String], row: &[&str]) -> Result<Target, String> {
     if let Some(v) = cell("connection_attempts") {
         let attempts: u8 = parse_number(v, "connection_attempts")?;
         if !cloudfront::CONNECTION_ATTEMPTS_RANGE.contains(&attempts) {
-            return Err(format!("connection_attempts {attempts} is outside CloudFront's 1-3"));
+            return Err(format!(
+                "connection_attempts {attempts} is outside CloudFront's 1-3"
+            ));
         }
         target.connection_attempts = attempts;
     }
@@ -204,12 +217,27 @@ mod tests {
     fn errors_name_the_line() {
         let cases: &[(&[u8], &str)] = &[
             (b"origin,port\na.com,1\n", "t.csv:2: port 1 is not one"),
-            (b"origin,port\na.com,443\nb.com\n", "t.csv:3: 1 fields where the header has 2"),
-            (b"origin,colour\na.com,red\n", "t.csv:1: unknown column `colour`"),
+            (
+                b"origin,port\na.com,443\nb.com\n",
+                "t.csv:3: 1 fields where the header has 2",
+            ),
+            (
+                b"origin,colour\na.com,red\n",
+                "t.csv:1: unknown column `colour`",
+            ),
             (b"port\n443\n", "t.csv:1: no `origin` column"),
-            (b"origin,connect_timeout\na.com,11\n", "t.csv:2: connect_timeout 11 is outside"),
-            (b"origin,connection_attempts\na.com,4\n", "t.csv:2: connection_attempts 4"),
-            (b"origin,protocol_policy\na.com,sometimes\n", "t.csv:2: `sometimes` is not a protocol"),
+            (
+                b"origin,connect_timeout\na.com,11\n",
+                "t.csv:2: connect_timeout 11 is outside",
+            ),
+            (
+                b"origin,connection_attempts\na.com,4\n",
+                "t.csv:2: connection_attempts 4",
+            ),
+            (
+                b"origin,protocol_policy\na.com,sometimes\n",
+                "t.csv:2: `sometimes` is not a protocol",
+            ),
             (b"origin\n\xff\n", "t.csv:2: not valid UTF-8"),
         ];
         for (input, want) in cases {

@@ -127,7 +127,10 @@ pub fn read_file(path: &str) -> Result<Vec<Target>, InputError> {
         if meta.len() > MAX_INPUT_BYTES {
             return Err(InputError::File {
                 file: path.into(),
-                message: format!("is {} bytes; at most {MAX_INPUT_BYTES} are read", meta.len()),
+                message: format!(
+                    "is {} bytes; at most {MAX_INPUT_BYTES} are read",
+                    meta.len()
+                ),
             });
         }
         std::fs::read(path).map_err(io_err)?
@@ -176,20 +179,26 @@ pub(crate) fn lines<'a>(
     name: &'a str,
     content: &'a [u8],
 ) -> impl Iterator<Item = Result<(usize, &'a str), InputError>> + 'a {
-    content.split(|b| *b == b'\n').enumerate().map(move |(i, raw)| {
-        let number = i + 1;
-        if raw.len() > MAX_LINE_BYTES {
-            return Err(InputError::invalid(
-                name,
-                number,
-                format!("line is {} bytes long (at most {MAX_LINE_BYTES})", raw.len()),
-            ));
-        }
-        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        std::str::from_utf8(raw)
-            .map(|text| (number, text))
-            .map_err(|_| InputError::invalid(name, number, "not valid UTF-8"))
-    })
+    content
+        .split(|b| *b == b'\n')
+        .enumerate()
+        .map(move |(i, raw)| {
+            let number = i + 1;
+            if raw.len() > MAX_LINE_BYTES {
+                return Err(InputError::invalid(
+                    name,
+                    number,
+                    format!(
+                        "line is {} bytes long (at most {MAX_LINE_BYTES})",
+                        raw.len()
+                    ),
+                ));
+            }
+            let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+            std::str::from_utf8(raw)
+                .map(|text| (number, text))
+                .map_err(|_| InputError::invalid(name, number, "not valid UTF-8"))
+        })
 }
 
 #[cfg(test)]
@@ -199,9 +208,18 @@ mod tests {
     #[test]
     fn detects_format_by_extension_then_content() {
         assert_eq!(InputFormat::detect("a.csv", b"x"), InputFormat::Csv);
-        assert_eq!(InputFormat::detect("a.txt", b"origin,port"), InputFormat::Text);
-        assert_eq!(InputFormat::detect("-", b"# c\norigin,port\n"), InputFormat::Csv);
-        assert_eq!(InputFormat::detect("-", b"example.com\n"), InputFormat::Text);
+        assert_eq!(
+            InputFormat::detect("a.txt", b"origin,port"),
+            InputFormat::Text
+        );
+        assert_eq!(
+            InputFormat::detect("-", b"# c\norigin,port\n"),
+            InputFormat::Csv
+        );
+        assert_eq!(
+            InputFormat::detect("-", b"example.com\n"),
+            InputFormat::Text
+        );
     }
 
     #[test]
@@ -215,7 +233,11 @@ mod tests {
     #[test]
     fn duplicates_are_merged() {
         let targets = gather(
-            &["a.example.com".into(), "A.example.com.".into(), "a.example.com:8443".into()],
+            &[
+                "a.example.com".into(),
+                "A.example.com.".into(),
+                "a.example.com:8443".into(),
+            ],
             &[],
         )
         .unwrap();

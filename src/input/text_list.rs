@@ -27,7 +27,11 @@ mod tests {
 
     #[test]
     fn skips_comments_and_blanks_and_names_bad_lines() {
-        let got = parse("t.txt", b"# fleet\n\na.example.com # main\r\nb.example.com:8443\n").unwrap();
+        let got = parse(
+            "t.txt",
+            b"# fleet\n\na.example.com # main\r\nb.example.com:8443\n",
+        )
+        .unwrap();
         assert_eq!(got.len(), 2);
         assert_eq!(got[1].https_port, 8443);
         assert_eq!(got[1].provenance.line, Some(4));

@@ -110,7 +110,10 @@ fn ca_params(name: &str) -> CertificateParams {
 impl LabCa {
     /// Generates every CA.
     pub fn generate() -> Result<LabCa, LabError> {
-        let root = CertifiedIssuer::self_signed(ca_params("originscan Lab Root CA"), KeyPair::generate()?)?;
+        let root = CertifiedIssuer::self_signed(
+            ca_params("originscan Lab Root CA"),
+            KeyPair::generate()?,
+        )?;
         let intermediate = CertifiedIssuer::signed_by(
             ca_params("originscan Lab Issuing CA"),
             KeyPair::generate()?,
@@ -158,14 +161,19 @@ impl LabCa {
     pub fn leaf(&self, spec: &LeafSpec) -> Result<ServedCert, LabError> {
         let mut params = CertificateParams::new(spec.names.clone())?;
         if let Some(first) = spec.names.first() {
-            params.distinguished_name.push(DnType::CommonName, first.as_str());
+            params
+                .distinguished_name
+                .push(DnType::CommonName, first.as_str());
         }
         let now = OffsetDateTime::now_utc();
         params.not_before = now + spec.valid_from;
         params.not_after = now + spec.valid_until;
         params.is_ca = IsCa::ExplicitNoCa;
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-        params.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];
+        params.key_usages = vec![
+            KeyUsagePurpose::DigitalSignature,
+            KeyUsagePurpose::KeyEncipherment,
+        ];
         params.use_authority_key_identifier_extension = true;
         let key = match spec.key {
             LeafKey::Ecdsa => &self.ecdsa_key,
@@ -182,7 +190,10 @@ impl LabCa {
                 vec![params.self_signed(key)?.der().clone()]
             }
             ChainShape::Untrusted => vec![
-                params.signed_by(key, &self.rogue_intermediate)?.der().clone(),
+                params
+                    .signed_by(key, &self.rogue_intermediate)?
+                    .der()
+                    .clone(),
                 self.rogue_intermediate.der().clone(),
             ],
             ChainShape::WrongOrder => vec![

@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
 
-use hickory_proto::op::{Header, HeaderCounts, Metadata, MessageType, OpCode, ResponseCode};
+use hickory_proto::op::{Header, HeaderCounts, MessageType, Metadata, OpCode, ResponseCode};
 use hickory_proto::rr::rdata::{A, AAAA, SOA, TXT};
 use hickory_proto::rr::{LowerName, Name, RData, Record, RecordType};
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
@@ -71,7 +71,12 @@ impl ZoneData {
     }
 
     /// Adds an origin name with its behaviour and addresses.
-    pub fn add_origin(&mut self, host: &str, behaviour: DnsBehaviour, addresses: &[IpAddr]) -> Result<(), LabError> {
+    pub fn add_origin(
+        &mut self,
+        host: &str,
+        behaviour: DnsBehaviour,
+        addresses: &[IpAddr],
+    ) -> Result<(), LabError> {
         let owner = name(host)?;
         match behaviour {
             DnsBehaviour::Address => {
@@ -84,7 +89,11 @@ impl ZoneData {
                 }
             }
             DnsBehaviour::Private => {
-                self.insert(Record::from_rdata(owner, TTL, RData::A(A::new(10, 0, 0, 1))));
+                self.insert(Record::from_rdata(
+                    owner,
+                    TTL,
+                    RData::A(A::new(10, 0, 0, 1)),
+                ));
             }
             DnsBehaviour::NoAddress => {
                 self.insert(Record::from_rdata(
@@ -137,7 +146,11 @@ impl RequestHandler for LabDnsHandler {
         };
         let qname = info.query.name().clone();
         let qtype = info.query.query_type();
-        let in_zone = self.zone.apex.as_ref().is_some_and(|apex| apex.zone_of(&qname));
+        let in_zone = self
+            .zone
+            .apex
+            .as_ref()
+            .is_some_and(|apex| apex.zone_of(&qname));
         if self.zone.silent.contains(&qname) {
             return header_only(request, ResponseCode::NoError); // never answers
         }
@@ -150,15 +163,29 @@ impl RequestHandler for LabDnsHandler {
             metadata.authoritative = false;
             (ResponseCode::ServFail, vec![], vec![])
         } else if !self.zone.names.contains(&qname) {
-            (ResponseCode::NXDomain, vec![], self.zone.soa.iter().collect())
+            (
+                ResponseCode::NXDomain,
+                vec![],
+                self.zone.soa.iter().collect(),
+            )
         } else {
             match self.zone.records.get(&(qname.clone(), qtype)) {
                 Some(records) => (ResponseCode::NoError, records.iter().collect(), vec![]),
-                None => (ResponseCode::NoError, vec![], self.zone.soa.iter().collect()),
+                None => (
+                    ResponseCode::NoError,
+                    vec![],
+                    self.zone.soa.iter().collect(),
+                ),
             }
         };
         metadata.response_code = code;
-        let response = builder.build(metadata, answers, authority, std::iter::empty(), std::iter::empty());
+        let response = builder.build(
+            metadata,
+            answers,
+            authority,
+            std::iter::empty(),
+            std::iter::empty(),
+        );
         response_handle
             .send_response(response)
             .await
@@ -167,7 +194,10 @@ impl RequestHandler for LabDnsHandler {
 }
 
 /// Starts the server on `ip` (UDP, any free port); returns its address.
-pub async fn start(ip: IpAddr, zone: ZoneData) -> Result<(SocketAddr, Server<LabDnsHandler>), LabError> {
+pub async fn start(
+    ip: IpAddr,
+    zone: ZoneData,
+) -> Result<(SocketAddr, Server<LabDnsHandler>), LabError> {
     let addr = SocketAddr::new(ip, 0);
     let socket = UdpSocket::bind(addr)
         .await

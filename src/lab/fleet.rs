@@ -208,9 +208,9 @@ impl Pathology {
                 leaf(LeafSpec::healthy(vec![name]))
             }
             Pathology::HealthyWildcard => leaf(LeafSpec::healthy(vec![format!("*.wild.{ZONE}")])),
-            Pathology::HostHeaderCovered => {
-                leaf(LeafSpec::healthy(vec![self.host_header(index).unwrap_or_default()]))
-            }
+            Pathology::HostHeaderCovered => leaf(LeafSpec::healthy(vec![self
+                .host_header(index)
+                .unwrap_or_default()])),
             Pathology::HostHeaderMismatch => leaf(LeafSpec::healthy(vec![name])),
             Pathology::Expired => leaf(LeafSpec {
                 valid_from: Duration::days(-400),
@@ -246,9 +246,9 @@ impl Pathology {
                 chain: ChainShape::WrongOrder,
                 ..LeafSpec::healthy(vec![name])
             }),
-            Pathology::NameMismatch => {
-                leaf(LeafSpec::healthy(vec![format!("other{index}.elsewhere.test")]))
-            }
+            Pathology::NameMismatch => leaf(LeafSpec::healthy(vec![format!(
+                "other{index}.elsewhere.test"
+            )])),
             Pathology::ClosedPort => ServerKind::Closed,
             Pathology::Filtered => ServerKind::Filtered,
             Pathology::PlainHttp => ServerKind::PlainHttp,

@@ -136,7 +136,9 @@ impl AddressPool {
             if lo == 0 || lo == 255 {
                 continue;
             }
-            return Ok(IpAddr::V4(Ipv4Addr::new(127, self.block, hi as u8, lo as u8)));
+            return Ok(IpAddr::V4(Ipv4Addr::new(
+                127, self.block, hi as u8, lo as u8,
+            )));
         }
     }
 }
@@ -147,7 +149,10 @@ impl Lab {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let ca = LabCa::generate()?;
         let mut zone = dns::ZoneData::new(ZONE)?;
-        let mut pool = AddressPool { block: config.block, next: 1 };
+        let mut pool = AddressPool {
+            block: config.block,
+            next: 1,
+        };
         let mut tasks = JoinSet::new();
         let mut keep = Vec::new();
         let mut parked = Vec::new();
@@ -179,7 +184,9 @@ impl Lab {
                     servers::serve_tls(&mut tasks, listener, Arc::new(config));
                     port
                 }
-                ServerKind::PlainHttp => start_with(&mut tasks, ip, servers::serve_plain_http).await?,
+                ServerKind::PlainHttp => {
+                    start_with(&mut tasks, ip, servers::serve_plain_http).await?
+                }
                 ServerKind::Banner(banner) => {
                     let listener = servers::bind(ip, 0).await?;
                     let port = listener.local_addr()?.port();
@@ -187,7 +194,9 @@ impl Lab {
                     port
                 }
                 ServerKind::Alert => start_with(&mut tasks, ip, servers::serve_alert).await?,
-                ServerKind::CloseAfterAccept => start_with(&mut tasks, ip, servers::serve_close).await?,
+                ServerKind::CloseAfterAccept => {
+                    start_with(&mut tasks, ip, servers::serve_close).await?
+                }
             };
             if pathology == Pathology::SomeAddressesDown {
                 // A second address with nothing on the same port.
@@ -205,8 +214,11 @@ impl Lab {
                 port,
                 pathology: pathology.slug().to_string(),
                 expected: {
-                    let mut codes: Vec<String> =
-                        pathology.expected().iter().map(|c| c.as_str().to_string()).collect();
+                    let mut codes: Vec<String> = pathology
+                        .expected()
+                        .iter()
+                        .map(|c| c.as_str().to_string())
+                        .collect();
                     codes.sort();
                     codes
                 },
@@ -276,11 +288,16 @@ impl Lab {
         write("targets.csv", self.targets_csv())?;
         write(
             "truth.json",
-            serde_json::to_string_pretty(&self.truth).map_err(|e| LabError::Setup(e.to_string()))? + "\n",
+            serde_json::to_string_pretty(&self.truth)
+                .map_err(|e| LabError::Setup(e.to_string()))?
+                + "\n",
         )?;
         write("ca.pem", self.ca_pem.clone())?;
         write("resolver.txt", format!("{}\n", self.resolver))?;
-        write("scan-args.txt", self.scan_args(&dir.join("ca.pem")).join(" ") + "\n")?;
+        write(
+            "scan-args.txt",
+            self.scan_args(&dir.join("ca.pem")).join(" ") + "\n",
+        )?;
         Ok(())
     }
 

@@ -63,7 +63,8 @@ pub fn serve_tls(tasks: &mut JoinSet<()>, listener: TcpListener, config: Arc<Ser
     tasks.spawn(accept_loop(listener, move |stream| {
         let acceptor = acceptor.clone();
         async move {
-            if let Ok(Ok(tls)) = tokio::time::timeout(CLIENT_TIMEOUT, acceptor.accept(stream)).await {
+            if let Ok(Ok(tls)) = tokio::time::timeout(CLIENT_TIMEOUT, acceptor.accept(stream)).await
+            {
                 serve_http(tls).await;
             }
         }
@@ -76,7 +77,9 @@ pub fn serve_plain_http(tasks: &mut JoinSet<()>, listener: TcpListener) {
         let mut buf = [0u8; 1024];
         let _ = tokio::time::timeout(CLIENT_TIMEOUT, stream.read(&mut buf)).await;
         let _ = stream
-            .write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            .write_all(
+                b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            )
             .await;
     }));
 }
@@ -96,7 +99,9 @@ pub fn serve_alert(tasks: &mut JoinSet<()>, listener: TcpListener) {
         let mut buf = [0u8; 4096];
         let _ = tokio::time::timeout(CLIENT_TIMEOUT, stream.read(&mut buf)).await;
         // level fatal (2), description handshake_failure (40)
-        let _ = stream.write_all(&[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28]).await;
+        let _ = stream
+            .write_all(&[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28])
+            .await;
     }));
 }
 
@@ -145,7 +150,8 @@ async fn serve_http<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S) {
             "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nKeep-Alive: timeout=60\r\n\r\n",
             body.len()
         );
-        if stream.write_all(head.as_bytes()).await.is_err() || stream.write_all(body).await.is_err() {
+        if stream.write_all(head.as_bytes()).await.is_err() || stream.write_all(body).await.is_err()
+        {
             return;
         }
         let _ = stream.flush().await;

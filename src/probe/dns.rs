@@ -121,7 +121,10 @@ impl DnsProbe {
                     server
                 })
                 .collect();
-            Resolver::builder_with_config(ResolverConfig::from_parts(None, vec![], servers), provider)
+            Resolver::builder_with_config(
+                ResolverConfig::from_parts(None, vec![], servers),
+                provider,
+            )
         };
         let opts = builder.options_mut();
         opts.timeout = settings.timeout;

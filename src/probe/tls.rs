@@ -114,7 +114,10 @@ impl TlsProbe {
         stream: TcpStream,
         sni: Option<&str>,
         timeout: Duration,
-    ) -> (TlsObservation, Option<TlsStream<RecordingStream<TcpStream>>>) {
+    ) -> (
+        TlsObservation,
+        Option<TlsStream<RecordingStream<TcpStream>>>,
+    ) {
         let started = Instant::now();
         let address = stream
             .peer_addr()
@@ -151,7 +154,10 @@ impl TlsProbe {
             }
             Ok(Err(error)) => {
                 let captured = capture.lock().map(|c| c.clone()).unwrap_or_default();
-                (TlsOutcome::Failed(classify_failure(&error, &captured)), None)
+                (
+                    TlsOutcome::Failed(classify_failure(&error, &captured)),
+                    None,
+                )
             }
         };
         let observation = TlsObservation {

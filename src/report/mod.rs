@@ -39,7 +39,9 @@ impl ReportError {
         match self {
             ReportError::Io(e) => e.kind() == BrokenPipe,
             ReportError::Json(e) => e.io_error_kind() == Some(BrokenPipe),
-            ReportError::Csv(e) => matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == BrokenPipe),
+            ReportError::Csv(e) => {
+                matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == BrokenPipe)
+            }
         }
     }
 }
@@ -66,7 +68,9 @@ impl FromStr for Format {
             "csv" => Ok(Format::Csv),
             "json" => Ok(Format::Json),
             "ndjson" | "jsonl" => Ok(Format::Ndjson),
-            other => Err(format!("`{other}` is not a format: use table, csv, json or ndjson")),
+            other => Err(format!(
+                "`{other}` is not a format: use table, csv, json or ndjson"
+            )),
         }
     }
 }
@@ -146,7 +150,11 @@ pub struct OriginReport {
 
 impl OriginReport {
     /// The report for a target, its findings and (if it got that far) its observation.
-    pub fn new(target: &Target, findings: Vec<Finding>, observation: Option<&Observation>) -> OriginReport {
+    pub fn new(
+        target: &Target,
+        findings: Vec<Finding>,
+        observation: Option<&Observation>,
+    ) -> OriginReport {
         let input = match (&target.provenance.file, target.provenance.line) {
             (Some(file), Some(line)) => Some(format!("{file}:{line}")),
             (Some(file), None) => Some(file.clone()),
@@ -163,7 +171,13 @@ impl OriginReport {
             origin_id: target.provenance.origin_id.clone(),
             input,
             addresses: observation
-                .map(|o| o.resolution.addresses().iter().map(|ip| ip.to_string()).collect())
+                .map(|o| {
+                    o.resolution
+                        .addresses()
+                        .iter()
+                        .map(|ip| ip.to_string())
+                        .collect()
+                })
                 .unwrap_or_default(),
             risk: risk_of(&findings),
             score: score_of(&findings),
@@ -240,7 +254,12 @@ impl Report {
     }
 
     /// Writes the report in a non-streaming format.
-    pub fn write(&self, format: Format, out: &mut dyn Write, color: bool) -> Result<(), ReportError> {
+    pub fn write(
+        &self,
+        format: Format,
+        out: &mut dyn Write,
+        color: bool,
+    ) -> Result<(), ReportError> {
         match format {
             Format::Table => table::write(self, out, color)?,
             Format::Csv => csv_rows::write(self, out)?,

@@ -28,7 +28,11 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> Result<(), Re
         .max()
         .unwrap_or(6)
         .max(6);
-    writeln!(out, "{:>4}  {:<8}  {:>5}  {:<width$}  FINDINGS", "RANK", "RISK", "SCORE", "ORIGIN")?;
+    writeln!(
+        out,
+        "{:>4}  {:<8}  {:>5}  {:<width$}  FINDINGS",
+        "RANK", "RISK", "SCORE", "ORIGIN"
+    )?;
     for origin in &report.origins {
         let name = format!("{}:{}", origin.origin, origin.port);
         let risk = format!("{:<8}", origin.risk.as_str());
@@ -45,11 +49,19 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> Result<(), Re
                 origin.codes().join(", ")
             }
         )?;
-        for finding in origin.findings.iter().filter(|f| f.severity > Severity::Info) {
+        for finding in origin
+            .findings
+            .iter()
+            .filter(|f| f.severity > Severity::Info)
+        {
             writeln!(
                 out,
                 "        {} {}: {}",
-                paint(&format!("{:<8}", finding.severity.as_str()), finding.severity.as_str(), color),
+                paint(
+                    &format!("{:<8}", finding.severity.as_str()),
+                    finding.severity.as_str(),
+                    color
+                ),
                 finding.code,
                 finding.summary
             )?;
@@ -58,7 +70,13 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> Result<(), Re
     }
     let counts: Vec<String> = Risk::ALL
         .iter()
-        .map(|risk| format!("{} {}", report.summary.by_risk.get(risk).copied().unwrap_or(0), risk))
+        .map(|risk| {
+            format!(
+                "{} {}",
+                report.summary.by_risk.get(risk).copied().unwrap_or(0),
+                risk
+            )
+        })
         .collect();
     writeln!(
         out,

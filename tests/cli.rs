@@ -1,0 +1,119 @@
+//! The command line's contract: input errors name file and line and exit 2 before any traffic;
+//! usage errors exit 2; `explain` teaches.
+
+mod common;
+
+use common::{args, originscan, stderr};
+
+#[tokio::test]
+async fn a_bad_input_line_stops_the_run_with_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: &[(&str, &[u8], &str)] = &[
+        ("t.txt", b"good.example.com\nbad host name\n", "t.txt:2: "),
+        (
+            "t.csv",
+            b"origin,port\ngood.example.com,443\nbad.example.com,22\n",
+            "t.csv:3: port 22",
+        ),
+        (
+            "t.csv",
+            b"origin,port\na.example.com\n",
+            "t.csv:2: 1 fields where the header has 2",
+        ),
+        (
+            "t.csv",
+            b"origin,connect_timeout\na.example.com,60\n",
+            "t.csv:2: connect_timeout 60 is outside",
+        ),
+        (
+            "t.txt",
+            b"a.example.com\n\xff\xfe\n",
+            "t.txt:2: not valid UTF-8",
+        ),
+        ("t.txt", b"\x00\x01\x02binary", "is a binary file"),
+    ];
+    for (name, content, want) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, content).unwrap();
+        // The resolver is a dead loopback port: a run that got past input would still not leave
+        // loopback, and would take seconds; these must fail at once.
+        let output = originscan(&args(&[
+            "scan",
+            "-i",
+            path.to_str().unwrap(),
+            "--resolver",
+            "127.0.0.1:9",
+            "--no-progress",
+        ]))
+        .await;
+        assert_eq!(output.status.code(), Some(2), "{name}: {}", stderr(&output));
+        let message = stderr(&output);
+        assert!(message.contains(want), "want {want:?} in {message:?}");
+        assert!(output.stdout.is_empty(), "no report on input error");
+    }
+}
+
+#[tokio::test]
+async fn missing_file_and_bad_flags_are_usage_errors() {
+    let output = originscan(&args(&["scan", "-i", "/nonexistent/targets.txt"])).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("/nonexistent/targets.txt"));
+
+    let output = originscan(&args(&["scan", "a.example.com", "--fail-on", "sometimes"])).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--fail-on"));
+
+    let output = originscan(&args(&[
+        "scan",
+        "a.example.com",
+        "--resolve",
+        "a.example.com:nowhere",
+    ]))
+    .await;
+    assert_eq!(output.status.code(), Some(2));
+
+    let output = originscan(&args(&["scan"])).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("no targets"));
+
+    let output = originscan(&args(&["scan", "--no-such-flag"])).await;
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[tokio::test]
+async fn explain_prints_the_catalog_entry() {
+    let output = originscan(&args(&["explain", "cert_expired"])).await;
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.starts_with("CERT_EXPIRED (Certificate, critical)"),
+        "{text}"
+    );
+    assert!(text.contains("fix: Renew"));
+
+    let output = originscan(&args(&["explain", "NOT_A_CODE"])).await;
+    assert_eq!(output.status.code(), Some(2));
+
+    let output = originscan(&args(&["explain", "all"])).await;
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(
+        text.matches("fires when:").count(),
+        originscan::finding::Code::ALL.len()
+    );
+}
+
+#[tokio::test]
+async fn help_teaches_the_three_workflows() {
+    let output = originscan(&args(&["scan", "--help"])).await;
+    let text = String::from_utf8(output.stdout).unwrap();
+    for needle in [
+        "--resolve",
+        "--fail-on",
+        "Bulk audit",
+        "CI gate",
+        "Nightly",
+        "Exit codes",
+    ] {
+        assert!(text.contains(needle), "--help lacks {needle}");
+    }
+}
