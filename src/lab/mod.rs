@@ -78,6 +78,9 @@ pub struct TruthEntry {
     pub pathology: String,
     /// Expected finding codes, sorted.
     pub expected: Vec<String>,
+    /// The addresses the lab's DNS gives for it (empty when DNS fails on purpose).
+    #[serde(default)]
+    pub addresses: Vec<IpAddr>,
 }
 
 /// One row of targets.csv.
@@ -159,16 +162,41 @@ impl Lab {
         let mut targets = Vec::with_capacity(config.count);
         let mut truth = Vec::with_capacity(config.count);
 
+        // Addresses first, so that the slow part (filling the accept queues of filtered
+        // origins) runs for all of them at once.
+        let mut plan = Vec::with_capacity(config.count);
         for index in 0..config.count {
             let pathology = Pathology::ALL[index % Pathology::ALL.len()];
+            let mut addresses = vec![pool.next()?];
+            if pathology == Pathology::SomeAddressesDown {
+                addresses.push(pool.next()?); // a second address, with nothing on the port
+            }
+            plan.push((pathology, addresses));
+        }
+        let filtered_at: Vec<(usize, IpAddr)> = plan
+            .iter()
+            .enumerate()
+            .filter(|(_, (p, _))| *p == Pathology::Filtered)
+            .map(|(i, (_, addresses))| (i, addresses[0]))
+            .collect();
+        let filled =
+            futures::future::join_all(filtered_at.iter().map(|(_, ip)| servers::filtered(*ip)))
+                .await;
+        let mut filtered = std::collections::HashMap::new();
+        for ((index, _), result) in filtered_at.iter().zip(filled) {
+            filtered.insert(*index, result?);
+        }
+
+        for (index, (pathology, addresses)) in plan.into_iter().enumerate() {
             let origin = pathology.origin_name(index);
-            let ip = pool.next()?;
-            let mut addresses = vec![ip];
+            let ip = addresses[0];
             let port = match pathology.server(index) {
                 ServerKind::None => servers::closed_port(ip).await?,
                 ServerKind::Closed => servers::closed_port(ip).await?,
                 ServerKind::Filtered => {
-                    let (port, listener, fillers) = servers::filtered(ip).await?;
+                    let (port, listener, fillers) = filtered
+                        .remove(&index)
+                        .ok_or_else(|| LabError::Setup("filtered origin not prepared".into()))?;
                     parked.push(listener);
                     keep.extend(fillers);
                     port
@@ -198,10 +226,6 @@ impl Lab {
                     start_with(&mut tasks, ip, servers::serve_close).await?
                 }
             };
-            if pathology == Pathology::SomeAddressesDown {
-                // A second address with nothing on the same port.
-                addresses.push(pool.next()?);
-            }
             zone.add_origin(&origin, pathology.dns(), &addresses)?;
             targets.push(LabTarget {
                 origin: origin.clone(),
@@ -213,6 +237,10 @@ impl Lab {
                 origin,
                 port,
                 pathology: pathology.slug().to_string(),
+                addresses: match pathology.dns() {
+                    fleet::DnsBehaviour::Address => addresses.clone(),
+                    _ => Vec::new(),
+                },
                 expected: {
                     let mut codes: Vec<String> = pathology
                         .expected()

@@ -47,7 +47,7 @@ pub async fn filtered(ip: IpAddr) -> Result<(u16, TcpListener, Vec<TcpStream>), 
     let local = listener.local_addr().map_err(LabError::Io)?;
     let mut fillers = Vec::new();
     for _ in 0..8 {
-        match tokio::time::timeout(Duration::from_millis(300), TcpStream::connect(local)).await {
+        match tokio::time::timeout(Duration::from_millis(200), TcpStream::connect(local)).await {
             Ok(Ok(stream)) => fillers.push(stream),
             _ => return Ok((local.port(), listener, fillers)),
         }
