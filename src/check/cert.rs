@@ -476,6 +476,36 @@ mod tests {
         assert_eq!(severity_for(60), None);
     }
 
+    fn fixture(name: &str) -> CertificateDer<'static> {
+        use rustls::pki_types::pem::PemObject;
+        let path = format!("{}/fixtures/certs/{name}", env!("CARGO_MANIFEST_DIR"));
+        CertificateDer::from_pem_file(&path).unwrap()
+    }
+
+    #[test]
+    fn weak_signatures_and_large_keys_are_found() {
+        // Made by scripts/make-cert-fixtures.sh (openssl): a SHA-1 leaf and an RSA 8192 leaf,
+        // both from a CA outside the trusted roots.
+        let ca = LabCa::generate().unwrap();
+        let context = context(&ca);
+        let codes_of = |leaf: &str, name: &str| -> Vec<Code> {
+            check_chain(&[fixture(leaf), fixture("sha1-ca.pem")], name, &context)
+                .iter()
+                .map(|f| f.code)
+                .collect()
+        };
+        let sha1 = codes_of("sha1-leaf.pem", "sha1.fixture.test");
+        assert!(sha1.contains(&Code::CERT_WEAK_SIGNATURE), "{sha1:?}");
+        assert!(!sha1.contains(&Code::CERT_KEY_TOO_LARGE));
+        let big = codes_of("rsa8192-leaf.pem", "rsa8192.fixture.test");
+        assert!(big.contains(&Code::CERT_KEY_TOO_LARGE), "{big:?}");
+        assert!(!big.contains(&Code::CERT_WEAK_SIGNATURE));
+        // A healthy lab chain has neither.
+        let served = ca.leaf(&spec(ChainShape::Complete, -1, 365)).unwrap();
+        let healthy = check_chain(&served.chain, "origin.lab.test", &context);
+        assert!(healthy.is_empty(), "{healthy:?}");
+    }
+
     #[test]
     fn an_empty_or_garbage_chain_is_invalid() {
         let ca = LabCa::generate().unwrap();

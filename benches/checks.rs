@@ -1,0 +1,78 @@
+//! Criterion benches for the hot pure parts: certificate-chain checks and report writing.
+//!
+//!     cargo bench --bench checks
+
+use std::sync::Arc;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use originscan::check::cert::check_chain;
+use originscan::check::CheckContext;
+use originscan::finding::{Code, Finding};
+use originscan::lab::ca::{ChainShape, LabCa, LeafKey, LeafSpec};
+use originscan::report::{Format, OriginReport, Report};
+use originscan::target::Target;
+use originscan::trust::TrustStore;
+
+fn certificate_checks(c: &mut Criterion) {
+    let ca = LabCa::generate().expect("lab CA");
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let context = CheckContext {
+        now: time::OffsetDateTime::now_utc().unix_timestamp(),
+        expiry_warn_days: vec![7, 30],
+        trust: TrustStore::new(provider, vec![ca.root_der()]).expect("roots"),
+    };
+    let spec = LeafSpec {
+        names: vec!["origin.lab.test".into()],
+        valid_from: time::Duration::days(-1),
+        valid_until: time::Duration::days(365),
+        key: LeafKey::Ecdsa,
+        chain: ChainShape::Complete,
+    };
+    let healthy = ca.leaf(&spec).expect("leaf").chain;
+    let wrong_order = ca
+        .leaf(&LeafSpec {
+            chain: ChainShape::WrongOrder,
+            ..spec
+        })
+        .expect("leaf")
+        .chain;
+    c.bench_function("check_chain healthy", |b| {
+        b.iter(|| check_chain(&healthy, "origin.lab.test", &context))
+    });
+    c.bench_function("check_chain wrong order", |b| {
+        b.iter(|| check_chain(&wrong_order, "origin.lab.test", &context))
+    });
+}
+
+fn report_writing(c: &mut Criterion) {
+    let origins: Vec<OriginReport> = (0..1000)
+        .map(|i| {
+            let target = Target::parse_spec(&format!("o{i}.example.com")).expect("target");
+            let findings = if i % 3 == 0 {
+                vec![Finding::new(Code::CERT_EXPIRED, "expired").evidence("days_ago", 3)]
+            } else {
+                vec![]
+            };
+            OriginReport::new(&target, findings, None)
+        })
+        .collect();
+    let report = Report::new(
+        origins,
+        serde_json::json!({}),
+        std::time::Duration::ZERO,
+        false,
+        0,
+    );
+    for format in [Format::Json, Format::Csv, Format::Table] {
+        c.bench_function(&format!("write 1000 origins as {format:?}"), |b| {
+            b.iter(|| {
+                let mut out = Vec::with_capacity(1 << 20);
+                report.write(format, &mut out, false).expect("write");
+                out
+            })
+        });
+    }
+}
+
+criterion_group!(benches, certificate_checks, report_writing);
+criterion_main!(benches);
