@@ -149,6 +149,8 @@ pub async fn run_scan(
             dns: Arc::new(dns),
             dialer: Arc::new(dialer),
             tls: TlsProbe::new(provider)?,
+            path: settings.path.clone(),
+            idle_probe: settings.idle_probe,
         },
         context: CheckContext {
             now: time::OffsetDateTime::now_utc().unix_timestamp(),

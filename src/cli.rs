@@ -115,6 +115,14 @@ pub struct ScanArgs {
     /// Never show the progress bar.
     #[arg(long)]
     pub no_progress: bool,
+
+    /// The path the HTTP checks request.
+    #[arg(long, value_name = "PATH", default_value = "/")]
+    pub path: String,
+
+    /// Skip the keep-alive probe (reusing each connection after OriginKeepaliveTimeout idle).
+    #[arg(long)]
+    pub no_idle_probe: bool,
 }
 
 /// Options of `demo`.

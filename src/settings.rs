@@ -69,6 +69,10 @@ pub struct ScanSettings {
     pub allow_private: Option<Vec<String>>,
     /// Show a progress bar (when stderr is a terminal).
     pub progress: bool,
+    /// The path the HTTP request asks for.
+    pub path: String,
+    /// Whether to run the keep-alive idle probe.
+    pub idle_probe: bool,
 }
 
 impl ScanSettings {
@@ -165,6 +169,8 @@ impl ScanSettings {
             scope,
             allow_private: args.allow_private.clone(),
             progress: !args.no_progress,
+            path: validate_path(&args.path).map_err(|m| usage("--path", m))?,
+            idle_probe: !args.no_idle_probe,
         })
     }
 
@@ -180,6 +186,8 @@ impl ScanSettings {
             "rate": self.rate.map(NonZeroU32::get),
             "per_ip": self.per_ip.get(),
             "allow_private": self.allow_private,
+            "path": self.path,
+            "idle_probe": self.idle_probe,
         })
     }
 }
@@ -213,6 +221,19 @@ pub fn parse_resolve(text: &str) -> Result<(String, IpAddr), String> {
         .parse::<IpAddr>()
         .map_err(|_| format!("`{address_text}` in `{text}` is not an IP address"))?;
     Ok((host, ip))
+}
+
+/// A request path: starts with `/`, printable ASCII without spaces, at most 2048 bytes.
+fn validate_path(path: &str) -> Result<String, String> {
+    if !path.starts_with('/') {
+        return Err(format!("`{path}` must start with /"));
+    }
+    if path.len() > 2048 || !path.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(
+            "give a path of printable ASCII without spaces (percent-encode the rest)".into(),
+        );
+    }
+    Ok(path.to_string())
 }
 
 fn parse_range(text: &str) -> Result<IpNet, String> {

@@ -5,6 +5,7 @@
 
 pub mod cert;
 pub mod dns;
+pub mod http;
 pub mod tcp;
 pub mod tls;
 
@@ -28,6 +29,7 @@ pub fn run(observation: &Observation, context: &CheckContext) -> Vec<Finding> {
     let mut findings = dns::check(observation);
     findings.extend(tcp::check(observation));
     findings.extend(tls::check(observation));
+    findings.extend(http::check(observation));
     findings.extend(cert::check(observation, context));
     findings.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.code.cmp(&b.code)));
     findings

@@ -141,6 +141,8 @@ mod tests {
                 })
                 .collect(),
             tls: None,
+            http: vec![],
+            idle: None,
             timings: Timings::default(),
             target,
         }

@@ -64,6 +64,38 @@ pub enum Pathology {
     ServFail,
     /// The name resolves to 10.0.0.1 (never connected to).
     PrivateAddress,
+    /// Completes the handshake, then closes.
+    CloseAfterHandshake,
+    /// Reads the request, then closes.
+    CloseAfterRequest,
+    /// First byte after 3 s, with a 2 s read timeout.
+    SlowResponse,
+    /// First byte after 1.3 s, with a 2 s read timeout.
+    SlowResponseNear,
+    /// Advertises and enforces a 1 s keep-alive (CloudFront's is 2 s in the lab).
+    KeepAliveShort,
+    /// `Connection: close` on every response.
+    ConnectionClose,
+    /// A status line that is not HTTP.
+    MalformedStatusLine,
+    /// A header line without a colon.
+    MalformedHeader,
+    /// A chunk size that is not hexadecimal.
+    MalformedChunking,
+    /// Fewer body bytes than Content-Length, then close.
+    LengthMismatch,
+    /// Two `100 Continue` before the response.
+    DoubleContinue,
+    /// Answers 502.
+    Origin502,
+    /// Answers 503.
+    Origin503,
+    /// http-only, but the HTTP port speaks TLS.
+    TlsOnHttpPort,
+    /// http-only, healthy plain HTTP.
+    HealthyHttpOnly,
+    /// match-viewer: TLS on the HTTPS port and plain HTTP on the HTTP port, both healthy.
+    HealthyMatchViewer,
 }
 
 impl Pathology {
@@ -95,6 +127,22 @@ impl Pathology {
         Pathology::DnsTimeout,
         Pathology::ServFail,
         Pathology::PrivateAddress,
+        Pathology::CloseAfterHandshake,
+        Pathology::CloseAfterRequest,
+        Pathology::SlowResponse,
+        Pathology::SlowResponseNear,
+        Pathology::KeepAliveShort,
+        Pathology::ConnectionClose,
+        Pathology::MalformedStatusLine,
+        Pathology::MalformedHeader,
+        Pathology::MalformedChunking,
+        Pathology::LengthMismatch,
+        Pathology::DoubleContinue,
+        Pathology::Origin502,
+        Pathology::Origin503,
+        Pathology::TlsOnHttpPort,
+        Pathology::HealthyHttpOnly,
+        Pathology::HealthyMatchViewer,
     ];
 
     /// A short name used in host names and the truth file.
@@ -126,6 +174,22 @@ impl Pathology {
             Pathology::DnsTimeout => "dns-timeout",
             Pathology::ServFail => "servfail",
             Pathology::PrivateAddress => "private-address",
+            Pathology::CloseAfterHandshake => "close-after-handshake",
+            Pathology::CloseAfterRequest => "close-after-request",
+            Pathology::SlowResponse => "slow-response",
+            Pathology::SlowResponseNear => "slow-response-near",
+            Pathology::KeepAliveShort => "keepalive-short",
+            Pathology::ConnectionClose => "connection-close",
+            Pathology::MalformedStatusLine => "malformed-status-line",
+            Pathology::MalformedHeader => "malformed-header",
+            Pathology::MalformedChunking => "malformed-chunking",
+            Pathology::LengthMismatch => "length-mismatch",
+            Pathology::DoubleContinue => "double-continue",
+            Pathology::Origin502 => "origin-502",
+            Pathology::Origin503 => "origin-503",
+            Pathology::TlsOnHttpPort => "tls-on-http-port",
+            Pathology::HealthyHttpOnly => "healthy-http-only",
+            Pathology::HealthyMatchViewer => "healthy-match-viewer",
         }
     }
 
@@ -135,7 +199,23 @@ impl Pathology {
             Pathology::HealthyRsa
             | Pathology::HealthyEcdsa
             | Pathology::HealthyWildcard
-            | Pathology::HostHeaderCovered => vec![],
+            | Pathology::HostHeaderCovered
+            | Pathology::HealthyHttpOnly
+            | Pathology::HealthyMatchViewer => vec![],
+            Pathology::CloseAfterHandshake | Pathology::CloseAfterRequest => {
+                vec![Code::HTTP_EARLY_CLOSE]
+            }
+            Pathology::SlowResponse => vec![Code::HTTP_SLOW_RESPONSE],
+            Pathology::SlowResponseNear => vec![Code::HTTP_SLOW_RESPONSE_NEAR],
+            Pathology::KeepAliveShort => vec![Code::HTTP_KEEPALIVE_SHORTER],
+            Pathology::ConnectionClose => vec![Code::HTTP_NO_KEEPALIVE],
+            Pathology::MalformedStatusLine
+            | Pathology::MalformedHeader
+            | Pathology::MalformedChunking
+            | Pathology::LengthMismatch
+            | Pathology::DoubleContinue => vec![Code::HTTP_MALFORMED_RESPONSE],
+            Pathology::Origin502 | Pathology::Origin503 => vec![Code::HTTP_ORIGIN_5XX],
+            Pathology::TlsOnHttpPort => vec![Code::HTTP_PLAINTEXT_POLICY_MISMATCH],
             Pathology::Expired => vec![Code::CERT_EXPIRED],
             Pathology::NotYetValid => vec![Code::CERT_NOT_YET_VALID],
             Pathology::ExpiresWithinAWeek | Pathology::ExpiresWithinAMonth => {
@@ -198,7 +278,13 @@ impl Pathology {
     /// What listens on the origin's address.
     pub fn server(self, index: usize) -> ServerKind {
         let name = self.origin_name(index);
-        let leaf = |spec: LeafSpec| ServerKind::Tls(Box::new(spec));
+        let leaf = |spec: LeafSpec| ServerKind::Tls(Box::new(spec), HttpBehaviour::Healthy);
+        let answering = |behaviour: HttpBehaviour| {
+            ServerKind::Tls(
+                Box::new(LeafSpec::healthy(vec![self.origin_name(index)])),
+                behaviour,
+            )
+        };
         match self {
             Pathology::HealthyRsa => leaf(LeafSpec {
                 key: LeafKey::Rsa,
@@ -260,6 +346,47 @@ impl Pathology {
             | Pathology::DnsTimeout
             | Pathology::ServFail
             | Pathology::PrivateAddress => ServerKind::None,
+            Pathology::CloseAfterHandshake => answering(HttpBehaviour::CloseAfterHandshake),
+            Pathology::CloseAfterRequest => answering(HttpBehaviour::CloseAfterRequest),
+            Pathology::SlowResponse => answering(HttpBehaviour::Delay(std::time::Duration::from_millis(3000))),
+            Pathology::SlowResponseNear => answering(HttpBehaviour::Delay(std::time::Duration::from_millis(1300))),
+            Pathology::KeepAliveShort => answering(HttpBehaviour::ShortKeepAlive),
+            Pathology::ConnectionClose => answering(HttpBehaviour::ConnectionClose),
+            Pathology::MalformedStatusLine => answering(HttpBehaviour::Canned(b"HTTP/1.1 OK-ish\r\n\r\n")),
+            Pathology::MalformedHeader => answering(HttpBehaviour::Canned(
+                b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nthis is not a header\r\n\r\nok",
+            )),
+            Pathology::MalformedChunking => answering(HttpBehaviour::Canned(
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nxyz\r\nok\r\n0\r\n\r\n",
+            )),
+            Pathology::LengthMismatch => answering(HttpBehaviour::Canned(
+                b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this",
+            )),
+            Pathology::DoubleContinue => answering(HttpBehaviour::Canned(
+                b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+            )),
+            Pathology::Origin502 => answering(HttpBehaviour::Status(502)),
+            Pathology::Origin503 => answering(HttpBehaviour::Status(503)),
+            Pathology::TlsOnHttpPort => ServerKind::Alert,
+            Pathology::HealthyHttpOnly => ServerKind::Plain(HttpBehaviour::Healthy),
+            Pathology::HealthyMatchViewer => ServerKind::MatchViewer(Box::new(LeafSpec::healthy(vec![name]))),
+        }
+    }
+
+    /// The target's protocol policy, when not https-only.
+    pub fn policy(self) -> Option<&'static str> {
+        match self {
+            Pathology::TlsOnHttpPort | Pathology::HealthyHttpOnly => Some("http-only"),
+            Pathology::HealthyMatchViewer => Some("match-viewer"),
+            _ => None,
+        }
+    }
+
+    /// The target's OriginReadTimeout in the lab, when not the lab default.
+    pub fn read_timeout(self) -> Option<u64> {
+        match self {
+            Pathology::SlowResponse | Pathology::SlowResponseNear => Some(2),
+            _ => None,
         }
     }
 
@@ -290,13 +417,42 @@ pub enum DnsBehaviour {
     Private,
 }
 
+/// OriginKeepaliveTimeout of every lab target (CloudFront's minimum is 1 s, default 5 s): short,
+/// so the idle probe costs the demo and tests 2 s, not 5.
+pub const LAB_KEEPALIVE_TIMEOUT: u64 = 2;
+
+/// How a lab origin answers HTTP requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpBehaviour {
+    /// 200, keep-alive for a minute.
+    Healthy,
+    /// Closes right after the TLS handshake.
+    CloseAfterHandshake,
+    /// Reads the request, then closes.
+    CloseAfterRequest,
+    /// Waits, then answers 200.
+    Delay(std::time::Duration),
+    /// Advertises `Keep-Alive: timeout=1` and closes after 1 s idle.
+    ShortKeepAlive,
+    /// `Connection: close`, then closes.
+    ConnectionClose,
+    /// Writes these bytes as the response, then closes.
+    Canned(&'static [u8]),
+    /// Answers this status, keep-alive.
+    Status(u16),
+}
+
 /// What listens on an origin's address.
 #[derive(Debug, Clone)]
 pub enum ServerKind {
     /// Nothing: the origin fails in DNS.
     None,
-    /// A TLS server with this leaf, answering HTTP/1.1.
-    Tls(Box<LeafSpec>),
+    /// A TLS server with this leaf, answering HTTP/1.1 so.
+    Tls(Box<LeafSpec>, HttpBehaviour),
+    /// Plain HTTP/1.1 only.
+    Plain(HttpBehaviour),
+    /// TLS on one port, plain HTTP on another.
+    MatchViewer(Box<LeafSpec>),
     /// A closed port.
     Closed,
     /// A listener whose accept queue is full: SYNs are dropped.

@@ -90,10 +90,26 @@ pub struct LabTarget {
     pub origin: String,
     /// HTTPS port.
     pub port: u16,
+    /// HTTP port, when the policy uses it.
+    pub http_port: Option<u16>,
+    /// Protocol policy, when not https-only.
+    pub policy: Option<&'static str>,
     /// Forwarded Host.
     pub host_header: Option<String>,
     /// (connect_timeout, connection_attempts) overrides.
     pub connection: Option<(u64, u8)>,
+    /// OriginReadTimeout override.
+    pub read_timeout: Option<u64>,
+}
+
+impl LabTarget {
+    /// The port a report shows for this target.
+    pub fn primary_port(&self) -> u16 {
+        match self.policy {
+            Some("http-only") => self.http_port.unwrap_or(self.port),
+            _ => self.port,
+        }
+    }
 }
 
 /// A running lab. Dropping it stops every server.
@@ -190,6 +206,7 @@ impl Lab {
         for (index, (pathology, addresses)) in plan.into_iter().enumerate() {
             let origin = pathology.origin_name(index);
             let ip = addresses[0];
+            let mut http_port = None;
             let port = match pathology.server(index) {
                 ServerKind::None => servers::closed_port(ip).await?,
                 ServerKind::Closed => servers::closed_port(ip).await?,
@@ -201,15 +218,28 @@ impl Lab {
                     keep.extend(fillers);
                     port
                 }
-                ServerKind::Tls(spec) => {
-                    let served = ca.leaf(&spec)?;
-                    let config = ServerConfig::builder_with_provider(provider.clone())
-                        .with_safe_default_protocol_versions()?
-                        .with_no_client_auth()
-                        .with_single_cert(served.chain, served.key)?;
+                ServerKind::Tls(spec, behaviour) => {
+                    let config = tls_config(&ca, &spec, &provider)?;
                     let listener = servers::bind(ip, 0).await?;
                     let port = listener.local_addr()?.port();
-                    servers::serve_tls(&mut tasks, listener, Arc::new(config));
+                    servers::serve_tls(&mut tasks, listener, config, behaviour);
+                    port
+                }
+                ServerKind::Plain(behaviour) => {
+                    let listener = servers::bind(ip, 0).await?;
+                    let port = listener.local_addr()?.port();
+                    servers::serve_plain(&mut tasks, listener, behaviour);
+                    http_port = Some(port);
+                    port
+                }
+                ServerKind::MatchViewer(spec) => {
+                    let config = tls_config(&ca, &spec, &provider)?;
+                    let listener = servers::bind(ip, 0).await?;
+                    let port = listener.local_addr()?.port();
+                    servers::serve_tls(&mut tasks, listener, config, fleet::HttpBehaviour::Healthy);
+                    let plain = servers::bind(ip, 0).await?;
+                    http_port = Some(plain.local_addr()?.port());
+                    servers::serve_plain(&mut tasks, plain, fleet::HttpBehaviour::Healthy);
                     port
                 }
                 ServerKind::PlainHttp => {
@@ -221,21 +251,30 @@ impl Lab {
                     servers::serve_banner(&mut tasks, listener, banner);
                     port
                 }
-                ServerKind::Alert => start_with(&mut tasks, ip, servers::serve_alert).await?,
+                ServerKind::Alert => {
+                    let port = start_with(&mut tasks, ip, servers::serve_alert).await?;
+                    if pathology.policy() == Some("http-only") {
+                        http_port = Some(port);
+                    }
+                    port
+                }
                 ServerKind::CloseAfterAccept => {
                     start_with(&mut tasks, ip, servers::serve_close).await?
                 }
             };
             zone.add_origin(&origin, pathology.dns(), &addresses)?;
-            targets.push(LabTarget {
+            let target = LabTarget {
                 origin: origin.clone(),
                 port,
+                http_port,
+                policy: pathology.policy(),
                 host_header: pathology.host_header(index),
                 connection: pathology.connection_settings(),
-            });
+                read_timeout: pathology.read_timeout(),
+            };
             truth.push(TruthEntry {
                 origin,
-                port,
+                port: target.primary_port(),
                 pathology: pathology.slug().to_string(),
                 addresses: match pathology.dns() {
                     fleet::DnsBehaviour::Address => addresses.clone(),
@@ -251,6 +290,7 @@ impl Lab {
                     codes
                 },
             });
+            targets.push(target);
         }
 
         let dns_ip = IpAddr::V4(Ipv4Addr::new(127, 53, config.block, 1));
@@ -269,19 +309,26 @@ impl Lab {
 
     /// targets.csv content.
     pub fn targets_csv(&self) -> String {
-        let mut out = String::from("origin,port,host_header,connect_timeout,connection_attempts\n");
+        let mut out = String::from(
+            "origin,protocol_policy,https_port,http_port,host_header,connect_timeout,connection_attempts,read_timeout,keepalive_timeout\n",
+        );
+        let text = |v: Option<String>| v.unwrap_or_default();
         for t in &self.targets {
             let (timeout, attempts) = t
                 .connection
                 .map(|(t, a)| (t.to_string(), a.to_string()))
                 .unwrap_or_default();
             out.push_str(&format!(
-                "{},{},{},{},{}\n",
+                "{},{},{},{},{},{},{},{},{}\n",
                 t.origin,
+                t.policy.unwrap_or("https-only"),
                 t.port,
-                t.host_header.as_deref().unwrap_or(""),
+                text(t.http_port.map(|p| p.to_string())),
+                text(t.host_header.clone()),
                 timeout,
-                attempts
+                attempts,
+                text(t.read_timeout.map(|r| r.to_string())),
+                fleet::LAB_KEEPALIVE_TIMEOUT,
             ));
         }
         out
@@ -333,6 +380,19 @@ impl Lab {
     pub fn shutdown(mut self) {
         self.tasks.abort_all();
     }
+}
+
+fn tls_config(
+    ca: &LabCa,
+    spec: &ca::LeafSpec,
+    provider: &Arc<rustls::crypto::CryptoProvider>,
+) -> Result<Arc<ServerConfig>, LabError> {
+    let served = ca.leaf(spec)?;
+    let config = ServerConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth()
+        .with_single_cert(served.chain, served.key)?;
+    Ok(Arc::new(config))
 }
 
 async fn start_with(

@@ -12,6 +12,7 @@ use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
+use super::fleet::HttpBehaviour;
 use super::LabError;
 
 /// How long a lab server waits for a client's bytes.
@@ -57,17 +58,29 @@ pub async fn filtered(ip: IpAddr) -> Result<(u16, TcpListener, Vec<TcpStream>), 
     )))
 }
 
-/// Serves TLS with `config`, then HTTP/1.1 keep-alive, on every accepted connection.
-pub fn serve_tls(tasks: &mut JoinSet<()>, listener: TcpListener, config: Arc<ServerConfig>) {
+/// Serves TLS with `config`, then HTTP/1.1 as `behaviour` says, on every accepted connection.
+pub fn serve_tls(
+    tasks: &mut JoinSet<()>,
+    listener: TcpListener,
+    config: Arc<ServerConfig>,
+    behaviour: HttpBehaviour,
+) {
     let acceptor = TlsAcceptor::from(config);
     tasks.spawn(accept_loop(listener, move |stream| {
         let acceptor = acceptor.clone();
         async move {
-            if let Ok(Ok(tls)) = tokio::time::timeout(CLIENT_TIMEOUT, acceptor.accept(stream)).await
-            {
-                serve_http(tls).await;
+            let accepted = tokio::time::timeout(CLIENT_TIMEOUT, acceptor.accept(stream)).await;
+            if let Ok(Ok(tls)) = accepted {
+                serve_http(tls, behaviour).await;
             }
         }
+    }));
+}
+
+/// Serves plain HTTP/1.1 as `behaviour` says.
+pub fn serve_plain(tasks: &mut JoinSet<()>, listener: TcpListener, behaviour: HttpBehaviour) {
+    tasks.spawn(accept_loop(listener, move |stream| {
+        serve_http(stream, behaviour)
     }));
 }
 
@@ -127,8 +140,16 @@ where
     }
 }
 
-/// A minimal HTTP/1.1 origin: 200 for every request, keep-alive for a minute of idle.
-async fn serve_http<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S) {
+/// A minimal HTTP/1.1 origin with one behaviour.
+async fn serve_http<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, behaviour: HttpBehaviour) {
+    if behaviour == HttpBehaviour::CloseAfterHandshake {
+        let _ = stream.shutdown().await;
+        return;
+    }
+    let idle_limit = match behaviour {
+        HttpBehaviour::ShortKeepAlive => Duration::from_secs(1),
+        _ => Duration::from_secs(60),
+    };
     let mut buf = Vec::with_capacity(1024);
     loop {
         let head_end = loop {
@@ -139,23 +160,56 @@ async fn serve_http<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S) {
                 return;
             }
             let mut chunk = [0u8; 2048];
-            match tokio::time::timeout(Duration::from_secs(60), stream.read(&mut chunk)).await {
+            match tokio::time::timeout(idle_limit, stream.read(&mut chunk)).await {
                 Ok(Ok(n)) if n > 0 => buf.extend_from_slice(&chunk[..n]),
-                _ => return,
+                _ => {
+                    let _ = stream.shutdown().await;
+                    return;
+                }
             }
         };
         buf.drain(..head_end);
-        let body = b"ok\n";
-        let head = format!(
-            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nKeep-Alive: timeout=60\r\n\r\n",
-            body.len()
-        );
-        if stream.write_all(head.as_bytes()).await.is_err() || stream.write_all(body).await.is_err()
-        {
+        let body = "ok\n";
+        let response = match behaviour {
+            HttpBehaviour::CloseAfterRequest | HttpBehaviour::CloseAfterHandshake => {
+                let _ = stream.shutdown().await;
+                return;
+            }
+            HttpBehaviour::Canned(bytes) => {
+                let _ = stream.write_all(bytes).await;
+                let _ = stream.shutdown().await;
+                return;
+            }
+            HttpBehaviour::Delay(delay) => {
+                tokio::time::sleep(delay).await;
+                ok_response(200, body, "Keep-Alive: timeout=60\r\n")
+            }
+            HttpBehaviour::ShortKeepAlive => ok_response(200, body, "Keep-Alive: timeout=1\r\n"),
+            HttpBehaviour::ConnectionClose => ok_response(200, body, "Connection: close\r\n"),
+            HttpBehaviour::Status(code) => ok_response(code, body, "Keep-Alive: timeout=60\r\n"),
+            HttpBehaviour::Healthy => ok_response(200, body, "Keep-Alive: timeout=60\r\n"),
+        };
+        if stream.write_all(response.as_bytes()).await.is_err() || stream.flush().await.is_err() {
             return;
         }
-        let _ = stream.flush().await;
+        if behaviour == HttpBehaviour::ConnectionClose {
+            let _ = stream.shutdown().await;
+            return;
+        }
     }
+}
+
+fn ok_response(status: u16, body: &str, extra: &str) -> String {
+    let reason = match status {
+        200 => "OK",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        _ => "Status",
+    };
+    format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n{extra}\r\n{body}",
+        body.len()
+    )
 }
 
 fn find_head_end(buf: &[u8]) -> Option<usize> {

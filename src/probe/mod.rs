@@ -1,20 +1,24 @@
 //! Probes observe an origin; they never judge it.
 //!
 //! [`OriginProber::observe`] runs, for one target: DNS (or the `--resolve` override), a TCP
-//! connection to every port the protocol policy uses on every address (up to a bound), and a TLS
-//! handshake on the first HTTPS connection. The result is an [`Observation`] that the checks turn
-//! into findings.
+//! connection to every port the protocol policy uses on every address (up to a bound), a TLS
+//! handshake on the first HTTPS connection, and one HTTP request over each port's first
+//! connection. A reusable connection is handed back parked, for the keep-alive idle probe, which
+//! the engine runs outside the concurrency limit. The result is an [`Observation`] that the
+//! checks turn into findings.
 
 pub mod dns;
+pub mod http;
 pub mod tls;
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::dialer::{ConnectOutcome, Dialer};
+use crate::dialer::{ConnectOutcome, Connection, Dialer};
 use crate::target::Target;
 use dns::{DnsProbe, Resolution};
+use http::{HttpExchange, HttpIo, IdleOutcome};
 use tls::{TlsObservation, TlsProbe};
 
 /// At most this many of an origin's addresses are connected to.
@@ -46,6 +50,10 @@ pub struct Observation {
     pub ports: Vec<PortObservation>,
     /// The handshake on the first HTTPS connection, if any connected.
     pub tls: Option<TlsObservation>,
+    /// One HTTP request per port (over TLS on the HTTPS port), if the connection got that far.
+    pub http: Vec<HttpExchange>,
+    /// Reuse after idling for OriginKeepaliveTimeout, if probed.
+    pub idle: Option<IdleOutcome>,
     /// Phase timings.
     pub timings: Timings,
 }
@@ -63,6 +71,40 @@ pub struct Timings {
     pub ttfb: Option<Duration>,
 }
 
+/// A connection kept open after its response, waiting for the idle probe.
+pub struct Parked {
+    stream: Box<dyn HttpIo>,
+    request: Vec<u8>,
+    idle: Duration,
+    read_timeout: Duration,
+}
+
+impl std::fmt::Debug for Parked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Parked")
+            .field("idle", &self.idle)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Parked {
+    /// Idles for OriginKeepaliveTimeout, then reuses the connection.
+    pub async fn run(mut self) -> IdleOutcome {
+        http::idle_reuse(
+            &mut self.stream,
+            &self.request,
+            self.idle,
+            self.read_timeout,
+        )
+        .await
+    }
+
+    /// The longest [`Parked::run`] can take.
+    pub fn budget(&self) -> Duration {
+        self.idle + self.read_timeout * 2
+    }
+}
+
 /// The probes the scan shares across origins.
 #[derive(Debug, Clone)]
 pub struct OriginProber {
@@ -72,11 +114,15 @@ pub struct OriginProber {
     pub dialer: Arc<Dialer>,
     /// TLS.
     pub tls: TlsProbe,
+    /// The path the HTTP request asks for.
+    pub path: String,
+    /// Whether to hand back a connection for the keep-alive idle probe.
+    pub idle_probe: bool,
 }
 
 impl OriginProber {
-    /// Observes one origin.
-    pub async fn observe(&self, target: Target) -> Observation {
+    /// Observes one origin; returns a parked connection when the idle probe should follow.
+    pub async fn observe(&self, target: Target) -> (Observation, Option<Parked>) {
         let (resolution, dns_time) = self.dns.resolve(&target.origin).await;
         let mut observation = Observation {
             resolution,
@@ -84,6 +130,8 @@ impl OriginProber {
             not_probed: Vec::new(),
             ports: Vec::new(),
             tls: None,
+            http: Vec::new(),
+            idle: None,
             timings: Timings {
                 dns: Some(dns_time),
                 ..Timings::default()
@@ -102,36 +150,95 @@ impl OriginProber {
         }
 
         let target = &observation.target;
-        let mut handshake_stream = None;
-        for (port, https) in target.ports() {
-            for ip in &addresses {
-                let address = SocketAddr::new(*ip, port);
-                let (outcome, connection) = self
-                    .dialer
-                    .connect(address, target.connect_timeout, target.connection_attempts)
-                    .await;
-                if let ConnectOutcome::Connected { elapsed, .. } = outcome {
-                    observation.timings.connect.get_or_insert(elapsed);
-                }
-                if https && handshake_stream.is_none() {
-                    handshake_stream = connection;
-                }
-                observation.ports.push(PortObservation {
-                    address,
-                    https,
-                    outcome,
-                });
+        let mut first: [Option<Connection>; 2] = [None, None]; // [https, http]
+        let attempts = target.ports().into_iter().flat_map(|(port, https)| {
+            addresses
+                .iter()
+                .map(move |ip| (SocketAddr::new(*ip, port), https))
+        });
+        let results = futures::future::join_all(attempts.map(|(address, https)| async move {
+            let (outcome, connection) = self
+                .dialer
+                .connect(address, target.connect_timeout, target.connection_attempts)
+                .await;
+            (address, https, outcome, connection)
+        }))
+        .await;
+        for (address, https, outcome, connection) in results {
+            if let ConnectOutcome::Connected { elapsed, .. } = outcome {
+                observation.timings.connect.get_or_insert(elapsed);
             }
+            let slot = &mut first[usize::from(!https)];
+            if slot.is_none() {
+                *slot = connection;
+            }
+            observation.ports.push(PortObservation {
+                address,
+                https,
+                outcome,
+            });
         }
+        let [https_connection, http_connection] = first;
 
-        if let Some(connection) = handshake_stream {
-            let (tls, _stream) = self
+        let request = http::request(&target.http_host(), &self.path);
+        let read_timeout = target.read_timeout;
+        let mut parked: Option<Box<dyn HttpIo>> = None;
+        if let Some(connection) = https_connection {
+            let address = connection.stream.peer_addr().ok();
+            let (tls, stream) = self
                 .tls
                 .handshake(connection.stream, target.sni_name(), target.connect_timeout)
                 .await;
             observation.timings.tls = Some(tls.elapsed);
             observation.tls = Some(tls);
+            if let (Some(mut stream), Some(address)) = (stream, address) {
+                let (outcome, ttfb) =
+                    http::exchange(&mut stream, &request, read_timeout, read_timeout * 2, false)
+                        .await;
+                if is_reusable(&outcome) {
+                    parked = Some(Box::new(stream));
+                }
+                observation.timings.ttfb = ttfb;
+                observation.http.push(HttpExchange {
+                    address,
+                    https: true,
+                    outcome,
+                    ttfb,
+                });
+            }
         }
-        observation
+        if let Some(mut connection) = http_connection {
+            if let Ok(address) = connection.stream.peer_addr() {
+                let (outcome, ttfb) = http::exchange(
+                    &mut connection.stream,
+                    &request,
+                    read_timeout,
+                    read_timeout * 2,
+                    true,
+                )
+                .await;
+                if parked.is_none() && is_reusable(&outcome) {
+                    parked = Some(Box::new(connection.stream));
+                }
+                observation.timings.ttfb = observation.timings.ttfb.or(ttfb);
+                observation.http.push(HttpExchange {
+                    address,
+                    https: false,
+                    outcome,
+                    ttfb,
+                });
+            }
+        }
+        let parked = parked.filter(|_| self.idle_probe).map(|stream| Parked {
+            stream,
+            request,
+            idle: target.keepalive_timeout,
+            read_timeout,
+        });
+        (observation, parked)
     }
+}
+
+fn is_reusable(outcome: &http::HttpOutcome) -> bool {
+    matches!(outcome, http::HttpOutcome::Response(response) if response.reusable)
 }

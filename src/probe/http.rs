@@ -1,0 +1,728 @@
+//! HTTP/1.1 over the probe's own connection, as CloudFront speaks it to origins.
+//!
+//! One request (`GET --path` with the Host CloudFront sends and `User-Agent: Amazon CloudFront`),
+//! read with httparse under hard caps: the head's size and header count, the body bytes consumed,
+//! the gap between packets (OriginReadTimeout), and an overall budget, so that a slowloris or a
+//! gigabyte response ends with an observation, never a hang. Then, optionally, the connection is
+//! parked idle for OriginKeepaliveTimeout and reused, as CloudFront's connection pool would.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+/// Largest response head read.
+pub const MAX_HEAD_BYTES: usize = 64 * 1024;
+/// Most headers in a response head.
+pub const MAX_HEADERS: usize = 100;
+/// Body bytes consumed at most; past that the connection is not reused (not an error).
+pub const MAX_BODY_BYTES: u64 = 1024 * 1024;
+/// Kept bytes of a malformed response, for the evidence.
+const KEPT_BYTES: usize = 48;
+
+/// Any byte stream the HTTP probe can speak over (TLS or plain TCP).
+pub trait HttpIo: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> HttpIo for T {}
+
+/// A response read in full.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    /// Status code.
+    pub status: u16,
+    /// `HTTP/1.x` minor version.
+    pub minor_version: u8,
+    /// `Connection: close` was sent.
+    pub connection_close: bool,
+    /// `Keep-Alive: timeout=N`, if sent.
+    pub keep_alive_timeout: Option<u64>,
+    /// Body bytes read.
+    pub body_bytes: u64,
+    /// Whether the connection can carry another request.
+    pub reusable: bool,
+    /// `100 Continue` responses before the final one.
+    pub continues: u8,
+}
+
+/// What the request got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HttpOutcome {
+    /// A complete, valid response.
+    Response(HttpResponse),
+    /// The origin closed (or reset) the connection without sending a byte.
+    ClosedWithoutResponse {
+        /// Reset rather than closed.
+        reset: bool,
+    },
+    /// No byte within the read timeout (CloudFront answers 504).
+    NoFirstByte {
+        /// How long we waited.
+        waited: Duration,
+    },
+    /// The response started but stalled (a gap over the read timeout, or the overall budget).
+    Stalled {
+        /// `head` or `body`.
+        stage: &'static str,
+        /// Time since the request when we gave up.
+        after: Duration,
+        /// Bytes received by then.
+        received: u64,
+    },
+    /// Not valid HTTP/1.1.
+    Malformed {
+        /// What is wrong.
+        reason: String,
+        /// The first bytes received, escaped.
+        first_bytes: String,
+    },
+    /// A plain-HTTP request got a TLS record back.
+    TlsOnPlainPort {
+        /// The first bytes received, escaped.
+        first_bytes: String,
+    },
+    /// The request could not be written.
+    WriteFailed {
+        /// The error.
+        error: String,
+    },
+}
+
+/// One request on one connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpExchange {
+    /// Where.
+    pub address: SocketAddr,
+    /// Over TLS (the HTTPS port) or plain.
+    pub https: bool,
+    /// What happened.
+    pub outcome: HttpOutcome,
+    /// Time from sending the request to the first response byte.
+    pub ttfb: Option<Duration>,
+}
+
+/// What reusing an idle connection gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdleOutcome {
+    /// The origin closed the connection while it was idle.
+    ClosedWhileIdle {
+        /// After how long.
+        after: Duration,
+    },
+    /// The connection was still open, but the reused request got no response.
+    ClosedOnReuse {
+        /// The idle time before reuse.
+        idle: Duration,
+    },
+    /// The reused request got a response.
+    Reused {
+        /// The idle time before reuse.
+        idle: Duration,
+    },
+}
+
+/// The request CloudFront sends, as bytes.
+pub fn request(host: &str, path: &str) -> Vec<u8> {
+    format!(
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: Amazon CloudFront\r\nAccept: */*\r\n\
+         Via: 1.1 originscan.cloudfront.net (CloudFront)\r\nConnection: keep-alive\r\n\r\n"
+    )
+    .into_bytes()
+}
+
+/// Sends `request` and reads one response, within `read_timeout` per gap and `budget` overall.
+pub async fn exchange<S: HttpIo + ?Sized>(
+    stream: &mut S,
+    request: &[u8],
+    read_timeout: Duration,
+    budget: Duration,
+    plain: bool,
+) -> (HttpOutcome, Option<Duration>) {
+    let sent = Instant::now();
+    if let Err(error) = async {
+        stream.write_all(request).await?;
+        stream.flush().await
+    }
+    .await
+    {
+        let outcome = if is_reset(&error) || error.kind() == std::io::ErrorKind::BrokenPipe {
+            HttpOutcome::ClosedWithoutResponse { reset: true }
+        } else {
+            HttpOutcome::WriteFailed {
+                error: error.to_string(),
+            }
+        };
+        return (outcome, None);
+    }
+    let mut reader = Reader {
+        stream,
+        buf: Vec::with_capacity(4096),
+        sent,
+        ttfb: None,
+        received: 0,
+        read_timeout,
+        deadline: sent + budget,
+    };
+    let outcome = reader.read_response(plain).await;
+    (outcome, reader.ttfb)
+}
+
+/// Keeps the connection idle for `idle`, then sends `request` again.
+pub async fn idle_reuse<S: HttpIo + ?Sized>(
+    stream: &mut S,
+    request: &[u8],
+    idle: Duration,
+    read_timeout: Duration,
+) -> IdleOutcome {
+    let parked = Instant::now();
+    let mut probe = [0u8; 1];
+    tokio::select! {
+        // Any read completing while idle means the origin closed (or misbehaved): either way the
+        // pooled connection would not carry CloudFront's next request.
+        _ = stream.read(&mut probe) => {
+            return IdleOutcome::ClosedWhileIdle { after: parked.elapsed() };
+        }
+        _ = tokio::time::sleep(idle) => {}
+    }
+    let (outcome, _) = exchange(stream, request, read_timeout, read_timeout * 2, false).await;
+    match outcome {
+        HttpOutcome::Response(_) => IdleOutcome::Reused { idle },
+        _ => IdleOutcome::ClosedOnReuse { idle },
+    }
+}
+
+fn is_reset(error: &std::io::Error) -> bool {
+    matches!(
+        error.kind(),
+        std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted
+    )
+}
+
+fn escaped(bytes: &[u8]) -> String {
+    bytes[..bytes.len().min(KEPT_BYTES)]
+        .escape_ascii()
+        .to_string()
+}
+
+enum Fill {
+    Data,
+    Eof,
+    Reset,
+    GapTimeout,
+    Deadline,
+}
+
+struct Reader<'a, S: ?Sized> {
+    stream: &'a mut S,
+    buf: Vec<u8>,
+    sent: Instant,
+    ttfb: Option<Duration>,
+    received: u64,
+    read_timeout: Duration,
+    deadline: Instant,
+}
+
+impl<S: HttpIo + ?Sized> Reader<'_, S> {
+    /// Reads more bytes into `buf`, bounded by the gap timeout and the deadline.
+    async fn fill(&mut self) -> Fill {
+        let now = Instant::now();
+        if now >= self.deadline {
+            return Fill::Deadline;
+        }
+        let wait = self.read_timeout.min(self.deadline - now);
+        let mut chunk = [0u8; 8192];
+        match tokio::time::timeout(wait, self.stream.read(&mut chunk)).await {
+            Err(_) if wait < self.read_timeout => Fill::Deadline,
+            Err(_) => Fill::GapTimeout,
+            Ok(Ok(0)) => Fill::Eof,
+            Ok(Ok(n)) => {
+                self.ttfb.get_or_insert_with(|| self.sent.elapsed());
+                self.received += n as u64;
+                self.buf.extend_from_slice(&chunk[..n]);
+                Fill::Data
+            }
+            Ok(Err(error)) if is_reset(&error) => Fill::Reset,
+            Ok(Err(_)) => Fill::Eof,
+        }
+    }
+
+    fn stalled(&self, stage: &'static str) -> HttpOutcome {
+        HttpOutcome::Stalled {
+            stage,
+            after: self.sent.elapsed(),
+            received: self.received,
+        }
+    }
+
+    fn malformed(&self, reason: impl Into<String>) -> HttpOutcome {
+        HttpOutcome::Malformed {
+            reason: reason.into(),
+            first_bytes: escaped(&self.buf),
+        }
+    }
+
+    /// What a failed fill means before any response byte, or while reading `stage`.
+    fn interrupted(&self, fill: Fill, stage: &'static str) -> HttpOutcome {
+        match (fill, self.received) {
+            (Fill::Eof, 0) => HttpOutcome::ClosedWithoutResponse { reset: false },
+            (Fill::Reset, 0) => HttpOutcome::ClosedWithoutResponse { reset: true },
+            (Fill::GapTimeout | Fill::Deadline, 0) => HttpOutcome::NoFirstByte {
+                waited: self.sent.elapsed(),
+            },
+            (Fill::Eof | Fill::Reset, _) => self.malformed(format!(
+                "connection closed in the middle of the response {stage}"
+            )),
+            (_, _) => self.stalled(stage),
+        }
+    }
+
+    async fn read_response(&mut self, plain: bool) -> HttpOutcome {
+        let mut continues = 0u8;
+        loop {
+            // The head.
+            let (head_len, status, minor_version, framing, connection_close, keep_alive_timeout) = loop {
+                if plain
+                    && self.buf.len() >= 2
+                    && (20..=24).contains(&self.buf[0])
+                    && self.buf[1] == 3
+                {
+                    return HttpOutcome::TlsOnPlainPort {
+                        first_bytes: escaped(&self.buf),
+                    };
+                }
+                let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+                let mut response = httparse::Response::new(&mut headers);
+                match response.parse(&self.buf) {
+                    Ok(httparse::Status::Complete(len)) => {
+                        let head = match Head::read(&response) {
+                            Ok(head) => head,
+                            Err(reason) => return self.malformed(reason),
+                        };
+                        break (
+                            len,
+                            response.code.unwrap_or(0),
+                            response.version.unwrap_or(1),
+                            head.framing,
+                            head.connection_close,
+                            head.keep_alive_timeout,
+                        );
+                    }
+                    Ok(httparse::Status::Partial) => {
+                        if self.buf.len() > MAX_HEAD_BYTES {
+                            return self
+                                .malformed(format!("response head over {MAX_HEAD_BYTES} bytes"));
+                        }
+                    }
+                    Err(httparse::Error::TooManyHeaders) => {
+                        return self.malformed(format!("more than {MAX_HEADERS} headers"))
+                    }
+                    Err(error) => return self.malformed(format!("invalid response head: {error}")),
+                }
+                match self.fill().await {
+                    Fill::Data => {}
+                    other => return self.interrupted(other, "head"),
+                }
+            };
+            self.buf.drain(..head_len);
+            if (100..200).contains(&status) {
+                if status == 100 {
+                    continues += 1;
+                    if continues > 1 {
+                        return self.malformed("a second 100 Continue");
+                    }
+                }
+                continue;
+            }
+            let no_body = status == 204 || status == 304;
+            let body = if no_body {
+                Ok((0, true))
+            } else {
+                match framing {
+                    Framing::Length(len) => self.read_length(len).await,
+                    Framing::Chunked => self.read_chunked().await,
+                    Framing::UntilClose => self.read_until_close().await,
+                }
+            };
+            return match body {
+                Ok((body_bytes, complete)) => HttpOutcome::Response(HttpResponse {
+                    status,
+                    minor_version,
+                    connection_close,
+                    keep_alive_timeout,
+                    body_bytes,
+                    reusable: complete
+                        && !connection_close
+                        && framing != Framing::UntilClose
+                        && self.buf.is_empty(),
+                    continues,
+                }),
+                Err(outcome) => outcome,
+            };
+        }
+    }
+
+    async fn read_length(&mut self, len: u64) -> Result<(u64, bool), HttpOutcome> {
+        let wanted = len.min(MAX_BODY_BYTES);
+        while (self.buf.len() as u64) < wanted {
+            match self.fill().await {
+                Fill::Data => {}
+                Fill::Eof | Fill::Reset => {
+                    return Err(self.malformed(format!(
+                        "Content-Length is {len} but the connection closed after {} body bytes",
+                        self.buf.len()
+                    )))
+                }
+                other => return Err(self.interrupted(other, "body")),
+            }
+        }
+        let complete = len <= MAX_BODY_BYTES;
+        let take = (wanted as usize).min(self.buf.len());
+        self.buf.drain(..take);
+        Ok((wanted, complete))
+    }
+
+    async fn read_until_close(&mut self) -> Result<(u64, bool), HttpOutcome> {
+        loop {
+            if self.buf.len() as u64 >= MAX_BODY_BYTES {
+                return Ok((self.buf.len() as u64, false));
+            }
+            match self.fill().await {
+                Fill::Data => {}
+                Fill::Eof | Fill::Reset => {
+                    let n = self.buf.len() as u64;
+                    self.buf.clear();
+                    return Ok((n, true));
+                }
+                other => return Err(self.interrupted(other, "body")),
+            }
+        }
+    }
+
+    async fn read_chunked(&mut self) -> Result<(u64, bool), HttpOutcome> {
+        let mut total = 0u64;
+        loop {
+            // Chunk size line.
+            let line_end = loop {
+                if let Some(pos) = self.buf.windows(2).position(|w| w == b"\r\n") {
+                    break pos;
+                }
+                if self.buf.len() > 1024 {
+                    return Err(self.malformed("chunk size line over 1024 bytes"));
+                }
+                match self.fill().await {
+                    Fill::Data => {}
+                    Fill::Eof | Fill::Reset => {
+                        return Err(self.malformed("connection closed inside chunked body"))
+                    }
+                    other => return Err(self.interrupted(other, "body")),
+                }
+            };
+            let line = String::from_utf8_lossy(&self.buf[..line_end]).into_owned();
+            let size_text = line.split(';').next().unwrap_or_default().trim();
+            let size = match u64::from_str_radix(size_text, 16) {
+                Ok(size) if !size_text.is_empty() && size_text.len() <= 16 => size,
+                _ => {
+                    return Err(self.malformed(format!(
+                        "bad chunk size line {:?}",
+                        escaped(line.as_bytes())
+                    )))
+                }
+            };
+            self.buf.drain(..line_end + 2);
+            if size == 0 {
+                // Trailers until an empty line.
+                loop {
+                    if let Some(pos) = self.buf.windows(2).position(|w| w == b"\r\n") {
+                        self.buf.drain(..pos + 2);
+                        if pos == 0 {
+                            return Ok((total, true));
+                        }
+                        continue;
+                    }
+                    if self.buf.len() > MAX_HEAD_BYTES {
+                        return Err(self.malformed("trailers too long"));
+                    }
+                    match self.fill().await {
+                        Fill::Data => {}
+                        Fill::Eof | Fill::Reset => {
+                            return Err(
+                                self.malformed("connection closed before the end of chunked body")
+                            )
+                        }
+                        other => return Err(self.interrupted(other, "body")),
+                    }
+                }
+            }
+            if total + size > MAX_BODY_BYTES {
+                return Ok((total, false));
+            }
+            let needed = size as usize + 2;
+            while self.buf.len() < needed {
+                match self.fill().await {
+                    Fill::Data => {}
+                    Fill::Eof | Fill::Reset => {
+                        return Err(self.malformed("connection closed inside a chunk"))
+                    }
+                    other => return Err(self.interrupted(other, "body")),
+                }
+            }
+            if &self.buf[size as usize..needed] != b"\r\n" {
+                return Err(self.malformed("chunk data not followed by CRLF"));
+            }
+            self.buf.drain(..needed);
+            total += size;
+        }
+    }
+}
+
+/// How the body is delimited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Framing {
+    Length(u64),
+    Chunked,
+    UntilClose,
+}
+
+struct Head {
+    framing: Framing,
+    connection_close: bool,
+    keep_alive_timeout: Option<u64>,
+}
+
+impl Head {
+    fn read(response: &httparse::Response<'_, '_>) -> Result<Head, String> {
+        let mut length: Option<u64> = None;
+        let mut chunked = false;
+        let mut connection_close = response.version == Some(0);
+        let mut keep_alive_timeout = None;
+        for header in response.headers.iter() {
+            let value = std::str::from_utf8(header.value)
+                .map_err(|_| format!("header {} is not text", header.name))?
+                .trim();
+            let name = header.name.to_ascii_lowercase();
+            match name.as_str() {
+                "content-length" => {
+                    let parsed: u64 = value
+                        .parse()
+                        .map_err(|_| format!("Content-Length {value:?} is not a number"))?;
+                    if length.is_some_and(|l| l != parsed) {
+                        return Err("two different Content-Length headers".into());
+                    }
+                    length = Some(parsed);
+                }
+                "transfer-encoding" => {
+                    let last = value.rsplit(',').next().unwrap_or_default().trim();
+                    if last.eq_ignore_ascii_case("chunked") {
+                        chunked = true;
+                    } else {
+                        return Err(format!("unsupported Transfer-Encoding {value:?}"));
+                    }
+                }
+                "connection" => {
+                    for token in value.split(',') {
+                        let token = token.trim();
+                        if token.eq_ignore_ascii_case("close") {
+                            connection_close = true;
+                        } else if token.eq_ignore_ascii_case("keep-alive") {
+                            connection_close = false;
+                        }
+                    }
+                }
+                "keep-alive" => {
+                    keep_alive_timeout = value.split(',').find_map(|part| {
+                        let (key, v) = part.split_once('=')?;
+                        key.trim()
+                            .eq_ignore_ascii_case("timeout")
+                            .then(|| v.trim().parse().ok())
+                            .flatten()
+                    });
+                }
+                _ => {}
+            }
+        }
+        if chunked && length.is_some() {
+            return Err("both Content-Length and Transfer-Encoding: chunked".into());
+        }
+        let framing = match (chunked, length) {
+            (true, _) => Framing::Chunked,
+            (false, Some(len)) => Framing::Length(len),
+            (false, None) => Framing::UntilClose,
+        };
+        Ok(Head {
+            framing,
+            connection_close,
+            keep_alive_timeout,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::duplex;
+
+    async fn respond(bytes: &'static [u8], close: bool) -> HttpOutcome {
+        let (mut client, mut server) = duplex(1 << 20);
+        let server_task = tokio::spawn(async move {
+            let mut buf = [0u8; 1024];
+            let _ = server.read(&mut buf).await;
+            let _ = server.write_all(bytes).await;
+            if !close {
+                tokio::time::sleep(Duration::from_secs(60)).await;
+            }
+        });
+        let (outcome, _) = exchange(
+            &mut client,
+            &request("a.test", "/"),
+            Duration::from_secs(2),
+            Duration::from_secs(4),
+            false,
+        )
+        .await;
+        server_task.abort();
+        outcome
+    }
+
+    #[tokio::test]
+    async fn valid_responses() {
+        let HttpOutcome::Response(r) = respond(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nKeep-Alive: timeout=4\r\n\r\nok",
+            false,
+        )
+        .await
+        else {
+            panic!("not a response");
+        };
+        assert_eq!(
+            (r.status, r.body_bytes, r.reusable, r.keep_alive_timeout),
+            (200, 2, true, Some(4))
+        );
+
+        let HttpOutcome::Response(r) = respond(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 503 No\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n2\r\nok\r\n0\r\n\r\n", true).await else {
+            panic!("not a response");
+        };
+        assert_eq!(
+            (
+                r.status,
+                r.body_bytes,
+                r.reusable,
+                r.connection_close,
+                r.continues
+            ),
+            (503, 2, false, true, 1)
+        );
+    }
+
+    #[tokio::test]
+    async fn malformed_responses() {
+        let cases: &[&'static [u8]] = &[
+            b"HTTP/1.1 2000 OK\r\n\r\n",
+            b"HTTX/1.1 200 OK\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\nBad Header\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nok\r\n0\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort",
+            b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nok",
+        ];
+        for case in cases {
+            let outcome = respond(case, true).await;
+            assert!(
+                matches!(outcome, HttpOutcome::Malformed { .. }),
+                "{:?}: {outcome:?}",
+                String::from_utf8_lossy(case)
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn close_without_response_and_tls_on_plain_port() {
+        assert_eq!(
+            respond(b"", true).await,
+            HttpOutcome::ClosedWithoutResponse { reset: false }
+        );
+        let (mut client, mut server) = duplex(4096);
+        tokio::spawn(async move {
+            let mut buf = [0u8; 1024];
+            let _ = server.read(&mut buf).await;
+            let _ = server
+                .write_all(&[0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x46])
+                .await;
+        });
+        let (outcome, _) = exchange(
+            &mut client,
+            b"GET / HTTP/1.1\r\n\r\n",
+            Duration::from_secs(2),
+            Duration::from_secs(4),
+            true,
+        )
+        .await;
+        assert!(
+            matches!(outcome, HttpOutcome::TlsOnPlainPort { .. }),
+            "{outcome:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn silence_and_slowloris_are_bounded() {
+        // Nothing at all: no first byte within the read timeout.
+        let (mut client, _server) = duplex(4096);
+        let (outcome, _) = exchange(
+            &mut client,
+            b"GET / HTTP/1.1\r\n\r\n",
+            Duration::from_secs(30),
+            Duration::from_secs(60),
+            false,
+        )
+        .await;
+        assert!(
+            matches!(outcome, HttpOutcome::NoFirstByte { .. }),
+            "{outcome:?}"
+        );
+
+        // One header byte a second: stalls at the overall budget, not forever.
+        let (mut client, mut server) = duplex(4096);
+        tokio::spawn(async move {
+            let mut buf = [0u8; 1024];
+            let _ = server.read(&mut buf).await;
+            let _ = server.write_all(b"HTTP/1.1 200 OK\r\n").await;
+            loop {
+                if server.write_all(b"X").await.is_err() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        });
+        let (outcome, _) = exchange(
+            &mut client,
+            b"GET / HTTP/1.1\r\n\r\n",
+            Duration::from_secs(30),
+            Duration::from_secs(60),
+            false,
+        )
+        .await;
+        assert!(
+            matches!(outcome, HttpOutcome::Stalled { stage: "head", .. }),
+            "{outcome:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn idle_close_is_observed() {
+        let (mut client, server) = duplex(4096);
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            drop(server);
+        });
+        let outcome = idle_reuse(
+            &mut client,
+            b"GET / HTTP/1.1\r\n\r\n",
+            Duration::from_secs(5),
+            Duration::from_secs(30),
+        )
+        .await;
+        let IdleOutcome::ClosedWhileIdle { after } = outcome else {
+            panic!("{outcome:?}")
+        };
+        assert!(after >= Duration::from_secs(2) && after < Duration::from_secs(3));
+    }
+}
