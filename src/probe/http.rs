@@ -361,38 +361,46 @@ impl<S: HttpIo + ?Sized> Reader<'_, S> {
         }
     }
 
-    async fn read_length(&mut self, len: u64) -> Result<(u64, bool), HttpOutcome> {
-        let wanted = len.min(MAX_BODY_BYTES);
-        while (self.buf.len() as u64) < wanted {
+    /// Consumes `len` body bytes without keeping them (memory stays at one read buffer).
+    async fn skip_exact(&mut self, len: u64, stage: &str) -> Result<(), HttpOutcome> {
+        let mut left = len;
+        loop {
+            let take = left.min(self.buf.len() as u64) as usize;
+            self.buf.drain(..take);
+            left -= take as u64;
+            if left == 0 {
+                return Ok(());
+            }
             match self.fill().await {
                 Fill::Data => {}
                 Fill::Eof | Fill::Reset => {
-                    return Err(self.malformed(format!(
-                        "Content-Length is {len} but the connection closed after {} body bytes",
-                        self.buf.len()
-                    )))
+                    return Err(
+                        self.malformed(format!("{stage} the connection closed {left} bytes short"))
+                    )
                 }
                 other => return Err(self.interrupted(other, "body")),
             }
         }
-        let complete = len <= MAX_BODY_BYTES;
-        let take = (wanted as usize).min(self.buf.len());
-        self.buf.drain(..take);
-        Ok((wanted, complete))
+    }
+
+    async fn read_length(&mut self, len: u64) -> Result<(u64, bool), HttpOutcome> {
+        let wanted = len.min(MAX_BODY_BYTES);
+        let stage = format!("Content-Length is {len} but");
+        self.skip_exact(wanted, &stage).await?;
+        Ok((wanted, len <= MAX_BODY_BYTES))
     }
 
     async fn read_until_close(&mut self) -> Result<(u64, bool), HttpOutcome> {
+        let mut total = 0u64;
         loop {
-            if self.buf.len() as u64 >= MAX_BODY_BYTES {
-                return Ok((self.buf.len() as u64, false));
+            total += self.buf.len() as u64;
+            self.buf.clear();
+            if total >= MAX_BODY_BYTES {
+                return Ok((total, false));
             }
             match self.fill().await {
                 Fill::Data => {}
-                Fill::Eof | Fill::Reset => {
-                    let n = self.buf.len() as u64;
-                    self.buf.clear();
-                    return Ok((n, true));
-                }
+                Fill::Eof | Fill::Reset => return Ok((total + self.buf.len() as u64, true)),
                 other => return Err(self.interrupted(other, "body")),
             }
         }
@@ -456,8 +464,8 @@ impl<S: HttpIo + ?Sized> Reader<'_, S> {
             if total + size > MAX_BODY_BYTES {
                 return Ok((total, false));
             }
-            let needed = size as usize + 2;
-            while self.buf.len() < needed {
+            self.skip_exact(size, "in a chunk").await?;
+            while self.buf.len() < 2 {
                 match self.fill().await {
                     Fill::Data => {}
                     Fill::Eof | Fill::Reset => {
@@ -466,10 +474,10 @@ impl<S: HttpIo + ?Sized> Reader<'_, S> {
                     other => return Err(self.interrupted(other, "body")),
                 }
             }
-            if &self.buf[size as usize..needed] != b"\r\n" {
+            if &self.buf[..2] != b"\r\n" {
                 return Err(self.malformed("chunk data not followed by CRLF"));
             }
-            self.buf.drain(..needed);
+            self.buf.drain(..2);
             total += size;
         }
     }
@@ -703,6 +711,51 @@ mod tests {
         assert!(
             matches!(outcome, HttpOutcome::Stalled { stage: "head", .. }),
             "{outcome:?}"
+        );
+    }
+
+    async fn endless(head: &'static [u8], filler: &'static [u8]) -> HttpOutcome {
+        let (mut client, mut server) = duplex(64 * 1024);
+        tokio::spawn(async move {
+            let mut buf = [0u8; 1024];
+            let _ = server.read(&mut buf).await;
+            let _ = server.write_all(head).await;
+            while server.write_all(filler).await.is_ok() {}
+        });
+        let (outcome, _) = exchange(
+            &mut client,
+            b"GET / HTTP/1.1\r\n\r\n",
+            Duration::from_secs(5),
+            Duration::from_secs(10),
+            false,
+        )
+        .await;
+        outcome
+    }
+
+    #[tokio::test]
+    async fn a_gigabyte_body_or_endless_headers_stop_at_the_caps() {
+        let outcome = endless(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 1000000000\r\n\r\n",
+            &[b'x'; 4096],
+        )
+        .await;
+        let HttpOutcome::Response(r) = outcome else {
+            panic!("{outcome:?}")
+        };
+        assert_eq!((r.body_bytes, r.reusable), (MAX_BODY_BYTES, false));
+
+        let outcome = endless(
+            b"HTTP/1.1 200 OK\r\n",
+            b"X-Filler: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n",
+        )
+        .await;
+        let HttpOutcome::Malformed { reason, .. } = outcome else {
+            panic!("{outcome:?}")
+        };
+        assert!(
+            reason.contains("headers") || reason.contains("head over"),
+            "{reason}"
         );
     }
 
