@@ -129,6 +129,32 @@ impl FromStr for ProtocolPolicy {
     }
 }
 
+/// CloudFront's IpAddressType for the origin: which address family it connects over.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum IpAddressType {
+    /// IPv4 only (CloudFront's default).
+    #[default]
+    Ipv4,
+    /// IPv6 only.
+    Ipv6,
+    /// Either.
+    DualStack,
+}
+
+impl FromStr for IpAddressType {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "ipv4" => Ok(IpAddressType::Ipv4),
+            "ipv6" => Ok(IpAddressType::Ipv6),
+            "dualstack" => Ok(IpAddressType::DualStack),
+            other => Err(format!(
+                "`{other}` is not an IpAddressType: use ipv4, ipv6 or dualstack"
+            )),
+        }
+    }
+}
+
 /// Where a target came from, for the report and for error messages.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Provenance {
@@ -165,6 +191,8 @@ pub struct Target {
     pub read_timeout: Duration,
     /// OriginKeepaliveTimeout.
     pub keepalive_timeout: Duration,
+    /// IpAddressType.
+    pub ip_address_type: IpAddressType,
     /// Where it came from.
     pub provenance: Provenance,
 }
@@ -193,6 +221,7 @@ impl Target {
             connection_attempts: cloudfront::DEFAULT_CONNECTION_ATTEMPTS,
             read_timeout: cloudfront::DEFAULT_READ_TIMEOUT,
             keepalive_timeout: cloudfront::DEFAULT_KEEPALIVE_TIMEOUT,
+            ip_address_type: IpAddressType::default(),
             provenance: Provenance::default(),
         }
     }

@@ -69,6 +69,14 @@ fn failure_finding(name: &str, failure: &DnsFailure, chain: &[String]) -> Findin
         )
         .evidence("rcode", "NOERROR")
         .evidence("answers", 0),
+        DnsFailure::DanglingCname => Finding::new(
+            Code::DNS_CNAME_DANGLING,
+            format!(
+                "{name} is a CNAME to {}, which does not resolve",
+                chain.last().map(String::as_str).unwrap_or("a missing name")
+            ),
+        )
+        .evidence("dangling_target", chain.last().cloned().unwrap_or_default()),
         DnsFailure::Other(error) => Finding::new(
             Code::DNS_SERVFAIL,
             format!("resolving {name} failed: {error}"),

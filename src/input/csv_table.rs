@@ -3,7 +3,7 @@
 //! Columns (only `origin` is required; an empty cell keeps CloudFront's default):
 //! `origin` (a target spec), `port`, `https_port`, `http_port`, `protocol_policy`, `host_header`,
 //! `sni`, `connect_timeout`, `connection_attempts`, `read_timeout`, `keepalive_timeout`,
-//! `distribution_id`, `origin_id`. Values are checked against CloudFront's ranges.
+//! `ip_address_type`, `distribution_id`, `origin_id`. Values are checked against CloudFront's ranges.
 
 use std::time::Duration;
 
@@ -24,6 +24,7 @@ pub const COLUMNS: &[&str] = &[
     "connection_attempts",
     "read_timeout",
     "keepalive_timeout",
+    "ip_address_type",
     "distribution_id",
     "origin_id",
 ];
@@ -167,6 +168,9 @@ fn row_to_target(columns: &[String], row: &[&str]) -> Result<Target, String> {
     if let Some(v) = cell("keepalive_timeout") {
         target.keepalive_timeout =
             seconds(v, "keepalive_timeout", cloudfront::KEEPALIVE_TIMEOUT_RANGE)?;
+    }
+    if let Some(v) = cell("ip_address_type") {
+        target.ip_address_type = v.parse()?;
     }
     target.provenance.distribution_id = cell("distribution_id").map(str::to_string);
     target.provenance.origin_id = cell("origin_id").map(str::to_string);

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
 
 use hickory_proto::op::{Header, HeaderCounts, MessageType, Metadata, OpCode, ResponseCode};
-use hickory_proto::rr::rdata::{A, AAAA, SOA, TXT};
+use hickory_proto::rr::rdata::{A, AAAA, CNAME, SOA, TXT};
 use hickory_proto::rr::{LowerName, Name, RData, Record, RecordType};
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
 use hickory_server::zone_handler::MessageResponseBuilder;
@@ -109,8 +109,73 @@ impl ZoneData {
             DnsBehaviour::ServFail => {
                 self.servfail.insert(LowerName::from(&owner));
             }
+            DnsBehaviour::CnameChain { links, dangling } => {
+                // host -> c1-host -> ... -> c{links-1}-host -> (end-host with A | absent name)
+                let link_name = |k: usize| {
+                    let (first, rest) = host.split_once('.').unwrap_or((host, ""));
+                    format!("{first}-c{k}.{rest}")
+                };
+                let end = if dangling {
+                    let (first, rest) = host.split_once('.').unwrap_or((host, ""));
+                    format!("{first}-missing.{rest}")
+                } else {
+                    link_name(links)
+                };
+                let mut from = owner;
+                for k in 1..=links {
+                    let to = if k == links {
+                        end.clone()
+                    } else {
+                        link_name(k)
+                    };
+                    let to_name = name(&to)?;
+                    self.insert(Record::from_rdata(
+                        from,
+                        TTL,
+                        RData::CNAME(CNAME(to_name.clone())),
+                    ));
+                    from = to_name;
+                }
+                if !dangling {
+                    self.add_origin(&end, DnsBehaviour::Address, addresses)?;
+                }
+            }
         }
         Ok(())
+    }
+
+    /// Answers for `qname`/`qtype`, following CNAMEs inside the zone as an authoritative server
+    /// does. Returns the response code and the answer records.
+    fn answer(&self, qname: &LowerName, qtype: RecordType) -> (ResponseCode, Vec<&Record>) {
+        let mut answers = Vec::new();
+        let mut current = qname.clone();
+        for _ in 0..32 {
+            if !self.names.contains(&current) {
+                return (ResponseCode::NXDomain, answers);
+            }
+            if let Some(records) = self.records.get(&(current.clone(), qtype)) {
+                answers.extend(records.iter());
+                return (ResponseCode::NoError, answers);
+            }
+            match self.records.get(&(current.clone(), RecordType::CNAME)) {
+                Some(cnames) if qtype != RecordType::CNAME => {
+                    let Some(RData::CNAME(target)) = cnames.first().map(|r| &r.data) else {
+                        break;
+                    };
+                    answers.extend(cnames.iter());
+                    current = LowerName::from(&target.0);
+                    if !self
+                        .apex
+                        .as_ref()
+                        .is_some_and(|apex| apex.zone_of(&current))
+                    {
+                        break;
+                    }
+                }
+                _ => break,
+            }
+        }
+        (ResponseCode::NoError, answers)
     }
 }
 
@@ -162,21 +227,16 @@ impl RequestHandler for LabDnsHandler {
         } else if self.zone.servfail.contains(&qname) {
             metadata.authoritative = false;
             (ResponseCode::ServFail, vec![], vec![])
-        } else if !self.zone.names.contains(&qname) {
-            (
-                ResponseCode::NXDomain,
-                vec![],
-                self.zone.soa.iter().collect(),
-            )
         } else {
-            match self.zone.records.get(&(qname.clone(), qtype)) {
-                Some(records) => (ResponseCode::NoError, records.iter().collect(), vec![]),
-                None => (
-                    ResponseCode::NoError,
-                    vec![],
-                    self.zone.soa.iter().collect(),
-                ),
-            }
+            let (code, answers) = self.zone.answer(&qname, qtype);
+            let negative = code == ResponseCode::NXDomain
+                || answers.last().is_none_or(|r| r.record_type() != qtype);
+            let authority = if negative {
+                self.zone.soa.iter().collect()
+            } else {
+                vec![]
+            };
+            (code, answers, authority)
         };
         metadata.response_code = code;
         let response = builder.build(

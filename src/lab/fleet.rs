@@ -94,6 +94,12 @@ pub enum Pathology {
     TlsOnHttpPort,
     /// http-only, healthy plain HTTP.
     HealthyHttpOnly,
+    /// A CNAME to a name that does not exist.
+    DanglingCname,
+    /// A chain of 10 CNAMEs to a healthy origin.
+    LongCnameChain,
+    /// A chain of 2 CNAMEs to a healthy origin.
+    ShortCnameChain,
     /// match-viewer: TLS on the HTTPS port and plain HTTP on the HTTP port, both healthy.
     HealthyMatchViewer,
 }
@@ -143,6 +149,9 @@ impl Pathology {
         Pathology::TlsOnHttpPort,
         Pathology::HealthyHttpOnly,
         Pathology::HealthyMatchViewer,
+        Pathology::DanglingCname,
+        Pathology::LongCnameChain,
+        Pathology::ShortCnameChain,
     ];
 
     /// A short name used in host names and the truth file.
@@ -190,6 +199,9 @@ impl Pathology {
             Pathology::TlsOnHttpPort => "tls-on-http-port",
             Pathology::HealthyHttpOnly => "healthy-http-only",
             Pathology::HealthyMatchViewer => "healthy-match-viewer",
+            Pathology::DanglingCname => "dangling-cname",
+            Pathology::LongCnameChain => "long-cname-chain",
+            Pathology::ShortCnameChain => "short-cname-chain",
         }
     }
 
@@ -201,7 +213,10 @@ impl Pathology {
             | Pathology::HealthyWildcard
             | Pathology::HostHeaderCovered
             | Pathology::HealthyHttpOnly
-            | Pathology::HealthyMatchViewer => vec![],
+            | Pathology::HealthyMatchViewer
+            | Pathology::ShortCnameChain => vec![],
+            Pathology::DanglingCname => vec![Code::DNS_CNAME_DANGLING],
+            Pathology::LongCnameChain => vec![Code::DNS_CNAME_CHAIN_LONG],
             Pathology::CloseAfterHandshake | Pathology::CloseAfterRequest => {
                 vec![Code::HTTP_EARLY_CLOSE]
             }
@@ -271,6 +286,18 @@ impl Pathology {
             Pathology::DnsTimeout => DnsBehaviour::Silent,
             Pathology::ServFail => DnsBehaviour::ServFail,
             Pathology::PrivateAddress => DnsBehaviour::Private,
+            Pathology::DanglingCname => DnsBehaviour::CnameChain {
+                links: 1,
+                dangling: true,
+            },
+            Pathology::LongCnameChain => DnsBehaviour::CnameChain {
+                links: 10,
+                dangling: false,
+            },
+            Pathology::ShortCnameChain => DnsBehaviour::CnameChain {
+                links: 2,
+                dangling: false,
+            },
             _ => DnsBehaviour::Address,
         }
     }
@@ -290,9 +317,10 @@ impl Pathology {
                 key: LeafKey::Rsa,
                 ..LeafSpec::healthy(vec![name])
             }),
-            Pathology::HealthyEcdsa | Pathology::SomeAddressesDown => {
-                leaf(LeafSpec::healthy(vec![name]))
-            }
+            Pathology::HealthyEcdsa
+            | Pathology::SomeAddressesDown
+            | Pathology::LongCnameChain
+            | Pathology::ShortCnameChain => leaf(LeafSpec::healthy(vec![name])),
             Pathology::HealthyWildcard => leaf(LeafSpec::healthy(vec![format!("*.wild.{ZONE}")])),
             Pathology::HostHeaderCovered => leaf(LeafSpec::healthy(vec![self
                 .host_header(index)
@@ -345,7 +373,8 @@ impl Pathology {
             | Pathology::NoAddress
             | Pathology::DnsTimeout
             | Pathology::ServFail
-            | Pathology::PrivateAddress => ServerKind::None,
+            | Pathology::PrivateAddress
+            | Pathology::DanglingCname => ServerKind::None,
             Pathology::CloseAfterHandshake => answering(HttpBehaviour::CloseAfterHandshake),
             Pathology::CloseAfterRequest => answering(HttpBehaviour::CloseAfterRequest),
             Pathology::SlowResponse => answering(HttpBehaviour::Delay(std::time::Duration::from_millis(3000))),
@@ -415,6 +444,13 @@ pub enum DnsBehaviour {
     ServFail,
     /// A record 10.0.0.1.
     Private,
+    /// A chain of CNAMEs of this many links, ending at the addresses or (dangling) nowhere.
+    CnameChain {
+        /// Links.
+        links: usize,
+        /// Whether the last target does not exist.
+        dangling: bool,
+    },
 }
 
 /// OriginKeepaliveTimeout of every lab target (CloudFront's minimum is 1 s, default 5 s): short,

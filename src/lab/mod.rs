@@ -277,7 +277,10 @@ impl Lab {
                 port: target.primary_port(),
                 pathology: pathology.slug().to_string(),
                 addresses: match pathology.dns() {
-                    fleet::DnsBehaviour::Address => addresses.clone(),
+                    fleet::DnsBehaviour::Address
+                    | fleet::DnsBehaviour::CnameChain {
+                        dangling: false, ..
+                    } => addresses.clone(),
                     _ => Vec::new(),
                 },
                 expected: {

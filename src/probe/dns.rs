@@ -14,7 +14,7 @@ use hickory_proto::rr::{RData, RecordType};
 use hickory_resolver::config::{NameServerConfig, ResolveHosts, ResolverConfig};
 use hickory_resolver::Resolver;
 
-use crate::target::Host;
+use crate::target::{Host, IpAddressType};
 
 /// How resolution failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +29,8 @@ pub enum DnsFailure {
     Timeout,
     /// The name exists but has no A or AAAA record.
     NoAddress,
+    /// The CNAME chain ends at a name that does not exist.
+    DanglingCname,
     /// Another failure (network unreachable, malformed answer, ...).
     Other(String),
 }
@@ -93,6 +95,7 @@ pub enum DnsSetupError {
 pub struct DnsProbe {
     resolver: Resolver<TokioRuntimeProvider>,
     overrides: HashMap<String, Vec<IpAddr>>,
+    attempts: usize,
 }
 
 impl std::fmt::Debug for DnsProbe {
@@ -128,7 +131,8 @@ impl DnsProbe {
         };
         let opts = builder.options_mut();
         opts.timeout = settings.timeout;
-        opts.attempts = settings.attempts.max(1);
+        // Timeouts are retried here, with backoff; hickory makes one attempt per call.
+        opts.attempts = 1;
         opts.use_hosts_file = ResolveHosts::Never;
         opts.ndots = 0;
         opts.preserve_intermediates = true;
@@ -139,11 +143,13 @@ impl DnsProbe {
         Ok(DnsProbe {
             resolver,
             overrides: settings.overrides.clone(),
+            attempts: settings.attempts.max(1),
         })
     }
 
-    /// Resolves the origin, as CloudFront would before connecting.
-    pub async fn resolve(&self, host: &Host) -> (Resolution, Duration) {
+    /// Resolves the origin, as CloudFront would before connecting: A records (IpAddressType
+    /// ipv4, the default), AAAA (ipv6) or both (dualstack).
+    pub async fn resolve(&self, host: &Host, ip_type: IpAddressType) -> (Resolution, Duration) {
         let started = Instant::now();
         let name = match host {
             Host::Ip(ip) => return (Resolution::Literal(*ip), Duration::ZERO),
@@ -153,26 +159,23 @@ impl DnsProbe {
             return (Resolution::Overridden(ips.clone()), Duration::ZERO);
         }
         let fqdn = format!("{name}.");
-        let (v4, v6) = tokio::join!(
-            self.resolver.lookup(fqdn.as_str(), RecordType::A),
-            self.resolver.lookup(fqdn.as_str(), RecordType::AAAA)
-        );
+        let types: &[RecordType] = match ip_type {
+            IpAddressType::Ipv4 => &[RecordType::A],
+            IpAddressType::Ipv6 => &[RecordType::AAAA],
+            IpAddressType::DualStack => &[RecordType::A, RecordType::AAAA],
+        };
+        let results = futures::future::join_all(types.iter().map(|t| self.lookup(&fqdn, *t))).await;
         let mut addresses = Vec::new();
         let mut cname_chain = Vec::new();
         let mut failures = Vec::new();
-        for result in [v4, v6] {
+        for result in results {
             match result {
                 Ok(lookup) => {
                     for record in lookup.answers() {
                         match &record.data {
                             RData::A(a) => addresses.push(IpAddr::V4(a.0)),
                             RData::AAAA(aaaa) => addresses.push(IpAddr::V6(aaaa.0)),
-                            RData::CNAME(cname) => {
-                                let target = cname.0.to_ascii().trim_end_matches('.').to_string();
-                                if !cname_chain.contains(&target) {
-                                    cname_chain.push(target);
-                                }
-                            }
+                            RData::CNAME(cname) => push_unique(&mut cname_chain, &cname.0),
                             _ => {}
                         }
                     }
@@ -180,18 +183,17 @@ impl DnsProbe {
                 Err(error) => failures.push(classify(&error)),
             }
         }
-        let elapsed = started.elapsed();
         if !addresses.is_empty() {
             return (
                 Resolution::Resolved {
                     addresses,
                     cname_chain,
                 },
-                elapsed,
+                started.elapsed(),
             );
         }
         // No address: the most telling failure wins.
-        let failure = [
+        let mut failure = [
             DnsFailure::NxDomain,
             DnsFailure::ServFail,
             DnsFailure::Timeout,
@@ -206,13 +208,94 @@ impl DnsProbe {
                 .cloned()
         })
         .unwrap_or(DnsFailure::NoAddress);
+        if matches!(failure, DnsFailure::NxDomain | DnsFailure::NoAddress) {
+            // A negative answer may come from the end of a CNAME chain: follow it to tell a
+            // dangling CNAME from a name that does not exist.
+            let (chain, end_exists) = self.follow_cnames(&fqdn).await;
+            if !chain.is_empty() {
+                cname_chain = chain;
+                if end_exists == Some(false) {
+                    failure = DnsFailure::DanglingCname;
+                }
+            }
+        }
         (
             Resolution::Failed {
                 failure,
                 cname_chain,
             },
-            elapsed,
+            started.elapsed(),
         )
+    }
+
+    /// One lookup, retried with backoff on timeouts only (negative answers are final).
+    async fn lookup(
+        &self,
+        fqdn: &str,
+        record_type: RecordType,
+    ) -> Result<hickory_resolver::lookup::Lookup, NetError> {
+        let mut backoff = Duration::from_millis(100);
+        let mut attempt = 1;
+        loop {
+            match self.resolver.lookup(fqdn, record_type).await {
+                Err(NetError::Timeout) if attempt < self.attempts => {
+                    tokio::time::sleep(backoff).await;
+                    backoff *= 2;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Follows CNAMEs from `fqdn` (at most [`MAX_CNAME_FOLLOW`] links). Returns the targets and
+    /// whether the last one exists (`None` when that could not be told).
+    async fn follow_cnames(&self, fqdn: &str) -> (Vec<String>, Option<bool>) {
+        let mut chain = Vec::new();
+        let mut current = fqdn.to_string();
+        for _ in 0..MAX_CNAME_FOLLOW {
+            match self
+                .resolver
+                .lookup(current.as_str(), RecordType::CNAME)
+                .await
+            {
+                Ok(lookup) => {
+                    let next = lookup.answers().iter().find_map(|r| match &r.data {
+                        RData::CNAME(cname) => Some(cname.0.to_ascii()),
+                        _ => None,
+                    });
+                    match next {
+                        Some(target) if !chain.contains(&display_name(&target)) => {
+                            chain.push(display_name(&target));
+                            current = target;
+                        }
+                        _ => return (chain, Some(true)),
+                    }
+                }
+                Err(error) => {
+                    return match classify(&error) {
+                        DnsFailure::NxDomain => (chain, Some(false)),
+                        DnsFailure::NoAddress => (chain, Some(true)),
+                        _ => (chain, None),
+                    }
+                }
+            }
+        }
+        (chain, None)
+    }
+}
+
+/// CNAME links followed at most when looking for a dangling end.
+pub const MAX_CNAME_FOLLOW: usize = 16;
+
+fn display_name(name: &str) -> String {
+    name.trim_end_matches('.').to_ascii_lowercase()
+}
+
+fn push_unique(chain: &mut Vec<String>, name: &hickory_proto::rr::Name) {
+    let text = display_name(&name.to_ascii());
+    if !chain.contains(&text) {
+        chain.push(text);
     }
 }
 

@@ -123,7 +123,10 @@ pub struct OriginProber {
 impl OriginProber {
     /// Observes one origin; returns a parked connection when the idle probe should follow.
     pub async fn observe(&self, target: Target) -> (Observation, Option<Parked>) {
-        let (resolution, dns_time) = self.dns.resolve(&target.origin).await;
+        let (resolution, dns_time) = self
+            .dns
+            .resolve(&target.origin, target.ip_address_type)
+            .await;
         let mut observation = Observation {
             resolution,
             out_of_scope: Vec::new(),
