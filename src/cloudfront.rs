@@ -1,8 +1,8 @@
 //! CloudFront's origin rules as data: connection defaults and the ranges the API accepts.
 //!
 //! Sources are named in `CLOUDFRONT.md` (botocore's CloudFront model and the developer guide).
-//! The TLS offer (protocols, suites, curves, signature schemes) joins this module with the
-//! hand-built ClientHello.
+//! The TLS offer (protocols, suites, curves, signature schemes) is in [`crate::tls_profile`],
+//! and the hand-built ClientHello made from it in [`crate::cfhello`].
 
 use std::time::Duration;
 

@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod certificate;
+pub mod cfhello;
 pub mod check;
 pub mod cli;
 pub mod cloudfront;
@@ -21,4 +22,5 @@ pub mod report;
 pub mod scope;
 pub mod settings;
 pub mod target;
+pub mod tls_profile;
 pub mod trust;
