@@ -110,7 +110,7 @@ pub async fn scan(args: &ScanArgs) -> Result<ScanResult, AppError> {
 /// Runs a scan of `targets` with validated settings.
 pub async fn run_scan(
     mut settings: ScanSettings,
-    targets: Vec<crate::target::Target>,
+    mut targets: Vec<crate::target::Target>,
     fds_in_use: u64,
 ) -> Result<ScanResult, AppError> {
     let fd_limit = raise_fd_limit();
@@ -125,6 +125,11 @@ pub async fn run_scan(
         settings.concurrency = affordable;
     }
 
+    if let Some(protocols) = &settings.ssl_protocols {
+        for target in targets.iter_mut().filter(|t| t.ssl_protocols.is_none()) {
+            target.ssl_protocols = Some(protocols.clone());
+        }
+    }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut extra_roots = Vec::new();
     for path in &settings.ca_files {
@@ -148,7 +153,8 @@ pub async fn run_scan(
         prober: OriginProber {
             dns: Arc::new(dns),
             dialer: Arc::new(dialer),
-            tls: TlsProbe::new(provider)?,
+            tls: TlsProbe::new(provider.clone())?,
+            negotiator: crate::probe::negotiate::Negotiator::new(provider, settings.profile),
             path: settings.path.clone(),
             idle_probe: settings.idle_probe,
         },

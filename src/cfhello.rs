@@ -84,11 +84,81 @@ pub fn client_hello(
     sni: Option<&str>,
     random: [u8; 32],
 ) -> Vec<u8> {
-    let version = if max_version == TlsVersion::Tls13 && !profile.offers_tls13() {
-        TlsVersion::Tls12
-    } else {
-        max_version
-    };
+    client_hello_for(&HelloOffer::cloudfront(profile, max_version), sni, random)
+}
+
+/// What a ClientHello offers: the highest version, suites, groups and signature schemes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelloOffer {
+    /// Highest version offered.
+    pub version: TlsVersion,
+    /// Cipher suites, in preference order.
+    pub suites: Vec<u16>,
+    /// Named groups (`supported_groups`).
+    pub groups: Vec<u16>,
+    /// Signature schemes (`signature_algorithms`, TLS 1.2 and later).
+    pub schemes: Vec<u16>,
+}
+
+/// Suites a diagnostic hello adds to CloudFront's: DHE, ChaCha20, CCM, and more, so that an
+/// origin refusing CloudFront's offer shows what it would have accepted.
+const DIAGNOSTIC_EXTRA_SUITES: &[u16] = &[
+    0xCCA8, 0xCCA9, 0xCCAA, // ChaCha20-Poly1305 (ECDHE-RSA, ECDHE-ECDSA, DHE-RSA)
+    0x009E, 0x009F, 0x0067, 0x006B, 0x0033, 0x0039, // DHE-RSA AES
+    0xC0AC, 0xC0AD, 0xC09C, 0xC09D, // CCM
+    0xC012, 0xC008, 0x0016, // 3DES with (EC)DHE
+];
+/// Groups a diagnostic hello adds: P-521, X448, FFDHE.
+const DIAGNOSTIC_EXTRA_GROUPS: &[u16] = &[0x0019, 0x001e, 0x0100, 0x0101, 0x0102];
+/// Schemes a diagnostic hello adds: Ed25519, Ed448, and every RSA-PSS scheme.
+const DIAGNOSTIC_EXTRA_SCHEMES: &[u16] = &[
+    0x0807, 0x0808, 0x0804, 0x0805, 0x0806, 0x0809, 0x080a, 0x080b,
+];
+
+impl HelloOffer {
+    /// Exactly what `profile` offers up to `max_version` (clamped to TLS 1.2 when the profile
+    /// has no TLS 1.3).
+    pub fn cloudfront(profile: Profile, max_version: TlsVersion) -> HelloOffer {
+        let version = if max_version == TlsVersion::Tls13 && !profile.offers_tls13() {
+            TlsVersion::Tls12
+        } else {
+            max_version
+        };
+        HelloOffer {
+            version,
+            suites: profile.suites_for(version),
+            groups: profile.curves().to_vec(),
+            schemes: profile.signature_schemes().to_vec(),
+        }
+    }
+
+    /// CloudFront's offer plus suites, groups and schemes CloudFront does not offer: a
+    /// diagnostic, to tell a missing common suite from an unsupported key or signature.
+    pub fn diagnostic(profile: Profile, max_version: TlsVersion) -> HelloOffer {
+        let mut offer = HelloOffer::cloudfront(profile, max_version);
+        let add = |list: &mut Vec<u16>, extra: &[u16]| {
+            for item in extra {
+                if !list.contains(item) {
+                    list.push(*item);
+                }
+            }
+        };
+        add(&mut offer.suites, DIAGNOSTIC_EXTRA_SUITES);
+        add(&mut offer.groups, DIAGNOSTIC_EXTRA_GROUPS);
+        add(&mut offer.schemes, DIAGNOSTIC_EXTRA_SCHEMES);
+        offer
+    }
+
+    /// The same offer without some suites.
+    pub fn without_suites(mut self, removed: &[u16]) -> HelloOffer {
+        self.suites.retain(|s| !removed.contains(s));
+        self
+    }
+}
+
+/// Builds one TLS record holding a ClientHello for `offer` (see [`client_hello`]).
+pub fn client_hello_for(offer: &HelloOffer, sni: Option<&str>, random: [u8; 32]) -> Vec<u8> {
+    let version = offer.version;
     let tls13 = version == TlsVersion::Tls13;
     let legacy_version = if tls13 {
         TlsVersion::Tls12.wire()
@@ -115,7 +185,7 @@ pub fn client_hello(
                     w.bytes(&derive(&random, b's'));
                 }
             });
-            w.prefixed(2, |w| w.u16s(&profile.suites_for(version)));
+            w.prefixed(2, |w| w.u16s(&offer.suites));
             w.prefixed(1, |w| w.u8(0)); // null compression
             w.prefixed(2, |w| {
                 if let Some(name) = sni {
@@ -127,12 +197,12 @@ pub fn client_hello(
                     });
                 }
                 w.extension(EXT_SUPPORTED_GROUPS, |w| {
-                    w.prefixed(2, |w| w.u16s(profile.curves()))
+                    w.prefixed(2, |w| w.u16s(&offer.groups))
                 });
                 w.extension(EXT_EC_POINT_FORMATS, |w| w.prefixed(1, |w| w.u8(0)));
                 if version >= TlsVersion::Tls12 {
                     w.extension(EXT_SIGNATURE_ALGORITHMS, |w| {
-                        w.prefixed(2, |w| w.u16s(profile.signature_schemes()))
+                        w.prefixed(2, |w| w.u16s(&offer.schemes))
                     });
                 }
                 w.extension(EXT_RENEGOTIATION_INFO, |w| w.prefixed(1, |_| {}));

@@ -120,6 +120,16 @@ pub struct ScanArgs {
     #[arg(long, value_name = "PATH", default_value = "/")]
     pub path: String,
 
+    /// Origin SSL protocols the distribution allows, for targets that do not say (CSV column
+    /// `ssl_protocols`), e.g. TLSv1.2 or TLSv1,TLSv1.1,TLSv1.2 [default: TLSv1,TLSv1.1,TLSv1.2,
+    /// and the evidence says it was assumed].
+    #[arg(long, value_name = "LIST")]
+    pub ssl_protocols: Option<String>,
+
+    /// What CloudFront offers origins: 2025 (with TLS 1.3 and RSA-PSS) or legacy.
+    #[arg(long, value_name = "PROFILE", default_value = "2025")]
+    pub cloudfront_profile: String,
+
     /// Skip the keep-alive probe (reusing each connection after OriginKeepaliveTimeout idle).
     #[arg(long)]
     pub no_idle_probe: bool,

@@ -73,6 +73,10 @@ pub struct ScanSettings {
     pub path: String,
     /// Whether to run the keep-alive idle probe.
     pub idle_probe: bool,
+    /// OriginSslProtocols for targets that do not give theirs.
+    pub ssl_protocols: Option<Vec<crate::tls_profile::TlsVersion>>,
+    /// CloudFront's TLS profile.
+    pub profile: crate::tls_profile::Profile,
 }
 
 impl ScanSettings {
@@ -171,6 +175,16 @@ impl ScanSettings {
             progress: !args.no_progress,
             path: validate_path(&args.path).map_err(|m| usage("--path", m))?,
             idle_probe: !args.no_idle_probe,
+            ssl_protocols: args
+                .ssl_protocols
+                .as_deref()
+                .map(crate::tls_profile::parse_ssl_protocols)
+                .transpose()
+                .map_err(|m| usage("--ssl-protocols", m))?,
+            profile: args
+                .cloudfront_profile
+                .parse()
+                .map_err(|m: String| usage("--cloudfront-profile", m))?,
         })
     }
 
@@ -188,6 +202,8 @@ impl ScanSettings {
             "allow_private": self.allow_private,
             "path": self.path,
             "idle_probe": self.idle_probe,
+            "cloudfront_profile": self.profile.as_str(),
+            "ssl_protocols": self.ssl_protocols.as_ref().map(|v| v.iter().map(|p| p.api_name()).collect::<Vec<_>>()),
         })
     }
 }

@@ -193,6 +193,8 @@ pub struct Target {
     pub keepalive_timeout: Duration,
     /// IpAddressType.
     pub ip_address_type: IpAddressType,
+    /// OriginSslProtocols; `None` when neither the input nor `--ssl-protocols` gives it.
+    pub ssl_protocols: Option<Vec<crate::tls_profile::TlsVersion>>,
     /// Where it came from.
     pub provenance: Provenance,
 }
@@ -222,6 +224,7 @@ impl Target {
             read_timeout: cloudfront::DEFAULT_READ_TIMEOUT,
             keepalive_timeout: cloudfront::DEFAULT_KEEPALIVE_TIMEOUT,
             ip_address_type: IpAddressType::default(),
+            ssl_protocols: None,
             provenance: Provenance::default(),
         }
     }

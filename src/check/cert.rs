@@ -21,15 +21,34 @@ const DAY: i64 = 86_400;
 /// RSA keys above this size are a risk (inferred for origins: CLOUDFRONT.md).
 pub const MAX_RSA_BITS: usize = 4096;
 
-/// Certificate findings for an observation whose handshake completed.
+/// Certificate findings for the chain the origin sent: from the rustls handshake, or, when only
+/// CloudFront's own handshake got that far (TLS 1.0/1.1, suites rustls lacks), from its
+/// Certificate message.
 pub fn check(observation: &Observation, context: &CheckContext) -> Vec<Finding> {
-    let Some(tls) = &observation.tls else {
-        return Vec::new();
-    };
-    let TlsOutcome::Established { chain, .. } = &tls.outcome else {
-        return Vec::new();
-    };
-    check_chain(chain, &observation.target.certificate_name(), context)
+    let name = observation.target.certificate_name();
+    if let Some(TlsOutcome::Established { chain, .. }) =
+        observation.tls.as_ref().map(|t| &t.outcome)
+    {
+        return check_chain(chain, &name, context);
+    }
+    match observation.negotiation.as_ref().and_then(|n| n.chain()) {
+        Some(chain) => {
+            let chain: Vec<CertificateDer<'static>> = chain
+                .iter()
+                .map(|der| CertificateDer::from(der.clone()))
+                .collect();
+            check_chain(&chain, &name, context)
+                .into_iter()
+                .map(|f| {
+                    f.evidence(
+                        "chain_from",
+                        "CloudFront's handshake (the rustls handshake failed)",
+                    )
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    }
 }
 
 /// Certificate findings for a chain as sent, for a connection to `name`.

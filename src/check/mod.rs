@@ -6,6 +6,7 @@
 pub mod cert;
 pub mod dns;
 pub mod http;
+pub mod negotiation;
 pub mod tcp;
 pub mod tls;
 

@@ -141,6 +141,7 @@ mod tests {
                 })
                 .collect(),
             tls: None,
+            negotiation: None,
             http: vec![],
             idle: None,
             timings: Timings::default(),

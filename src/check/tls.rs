@@ -5,8 +5,11 @@ use crate::finding::{Code, Finding};
 use crate::probe::tls::{TlsFailure, TlsOutcome};
 use crate::probe::Observation;
 
-/// Handshake findings.
+/// Handshake findings: from CloudFront's own hellos when they ran, else from rustls.
 pub fn check(observation: &Observation) -> Vec<Finding> {
+    if let Some(negotiation) = &observation.negotiation {
+        return super::negotiation::check(observation, negotiation);
+    }
     let Some(tls) = &observation.tls else {
         return Vec::new();
     };
@@ -15,38 +18,8 @@ pub fn check(observation: &Observation) -> Vec<Finding> {
     };
     let at = tls.address.to_string();
     let finding = match failure {
-        TlsFailure::ClosedBeforeReply => {
-            return vec![Finding::new(
-                Code::HTTP_EARLY_CLOSE,
-                format!("{at} closed the connection right after accepting it, before any reply to the ClientHello"),
-            )
-            .evidence("stage", "after accept")
-            .evidence("address", at)]
-        }
-        TlsFailure::NotTls { first_bytes } => {
-            let shown = printable(first_bytes);
-            let mut findings = vec![Finding::new(
-                Code::TLS_NOT_TLS,
-                format!("{at} answered the ClientHello with something that is not TLS: {shown:?}"),
-            )
-            .evidence("first_bytes", shown.clone())
-            .evidence("address", at.clone())];
-            if first_bytes.starts_with(b"HTTP/") && observation.target.policy.uses_https() {
-                findings.push(
-                    Finding::new(
-                        Code::HTTP_PLAINTEXT_POLICY_MISMATCH,
-                        format!(
-                            "the policy is {} but {at} speaks plain HTTP on the HTTPS port",
-                            observation.target.policy.as_str()
-                        ),
-                    )
-                    .evidence("policy", observation.target.policy.as_str())
-                    .evidence("first_bytes", shown)
-                    .evidence("address", at),
-                );
-            }
-            return findings;
-        }
+        TlsFailure::ClosedBeforeReply => return vec![early_close(&at)],
+        TlsFailure::NotTls { first_bytes } => return not_tls(observation, &at, first_bytes),
         TlsFailure::Alert { description, code } => Finding::new(
             Code::TLS_HANDSHAKE_FAILED,
             format!("{at} ended the handshake with alert {description} ({code})"),
@@ -65,7 +38,10 @@ pub fn check(observation: &Observation) -> Vec<Finding> {
         .evidence("error", "connection reset"),
         TlsFailure::Timeout(limit) => Finding::new(
             Code::TLS_HANDSHAKE_FAILED,
-            format!("{at} did not finish the handshake within {} s", limit.as_secs()),
+            format!(
+                "{at} did not finish the handshake within {} s",
+                limit.as_secs()
+            ),
         )
         .evidence("error", "handshake timeout")
         .evidence("timeout_s", limit.as_secs()),
@@ -80,6 +56,42 @@ pub fn check(observation: &Observation) -> Vec<Finding> {
         None => finding,
     };
     vec![finding.evidence("address", at)]
+}
+
+/// HTTP_EARLY_CLOSE for an origin that closed right after accepting the connection.
+pub fn early_close(at: &str) -> Finding {
+    Finding::new(
+        Code::HTTP_EARLY_CLOSE,
+        format!("{at} closed the connection right after accepting it, before any reply to the ClientHello"),
+    )
+    .evidence("stage", "after accept")
+    .evidence("address", at)
+}
+
+/// TLS_NOT_TLS (and HTTP_PLAINTEXT_POLICY_MISMATCH for plain HTTP on the HTTPS port).
+pub fn not_tls(observation: &Observation, at: &str, first_bytes: &[u8]) -> Vec<Finding> {
+    let shown = printable(first_bytes);
+    let mut findings = vec![Finding::new(
+        Code::TLS_NOT_TLS,
+        format!("{at} answered the ClientHello with something that is not TLS: {shown:?}"),
+    )
+    .evidence("first_bytes", shown.clone())
+    .evidence("address", at)];
+    if first_bytes.starts_with(b"HTTP/") && observation.target.policy.uses_https() {
+        findings.push(
+            Finding::new(
+                Code::HTTP_PLAINTEXT_POLICY_MISMATCH,
+                format!(
+                    "the policy is {} but {at} speaks plain HTTP on the HTTPS port",
+                    observation.target.policy.as_str()
+                ),
+            )
+            .evidence("policy", observation.target.policy.as_str())
+            .evidence("first_bytes", shown)
+            .evidence("address", at),
+        );
+    }
+    findings
 }
 
 /// Bytes as text for the evidence: printable ASCII kept, the rest escaped.

@@ -3,7 +3,8 @@
 //! Columns (only `origin` is required; an empty cell keeps CloudFront's default):
 //! `origin` (a target spec), `port`, `https_port`, `http_port`, `protocol_policy`, `host_header`,
 //! `sni`, `connect_timeout`, `connection_attempts`, `read_timeout`, `keepalive_timeout`,
-//! `ip_address_type`, `distribution_id`, `origin_id`. Values are checked against CloudFront's ranges.
+//! `ip_address_type`, `ssl_protocols` (OriginSslProtocols, e.g. `"TLSv1,TLSv1.1,TLSv1.2"`; `;` also
+//! separates), `distribution_id`, `origin_id`. Values are checked against CloudFront's ranges.
 
 use std::time::Duration;
 
@@ -25,6 +26,7 @@ pub const COLUMNS: &[&str] = &[
     "read_timeout",
     "keepalive_timeout",
     "ip_address_type",
+    "ssl_protocols",
     "distribution_id",
     "origin_id",
 ];
@@ -168,6 +170,11 @@ fn row_to_target(columns: &[String], row: &[&str]) -> Result<Target, String> {
     if let Some(v) = cell("keepalive_timeout") {
         target.keepalive_timeout =
             seconds(v, "keepalive_timeout", cloudfront::KEEPALIVE_TIMEOUT_RANGE)?;
+    }
+    if let Some(v) = cell("ssl_protocols") {
+        target.ssl_protocols = Some(crate::tls_profile::parse_ssl_protocols(
+            &v.replace([';', ' '], ","),
+        )?);
     }
     if let Some(v) = cell("ip_address_type") {
         target.ip_address_type = v.parse()?;

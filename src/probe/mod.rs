@@ -9,6 +9,7 @@
 
 pub mod dns;
 pub mod http;
+pub mod negotiate;
 pub mod tls;
 
 use std::net::{IpAddr, SocketAddr};
@@ -50,6 +51,8 @@ pub struct Observation {
     pub ports: Vec<PortObservation>,
     /// The handshake on the first HTTPS connection, if any connected.
     pub tls: Option<TlsObservation>,
+    /// CloudFront's own hellos to the same address.
+    pub negotiation: Option<negotiate::Negotiation>,
     /// One HTTP request per port (over TLS on the HTTPS port), if the connection got that far.
     pub http: Vec<HttpExchange>,
     /// Reuse after idling for OriginKeepaliveTimeout, if probed.
@@ -112,8 +115,10 @@ pub struct OriginProber {
     pub dns: Arc<DnsProbe>,
     /// TCP.
     pub dialer: Arc<Dialer>,
-    /// TLS.
+    /// TLS, with rustls (for the chain and HTTP).
     pub tls: TlsProbe,
+    /// TLS, with CloudFront's own hellos.
+    pub negotiator: negotiate::Negotiator,
     /// The path the HTTP request asks for.
     pub path: String,
     /// Whether to hand back a connection for the keep-alive idle probe.
@@ -133,6 +138,7 @@ impl OriginProber {
             not_probed: Vec::new(),
             ports: Vec::new(),
             tls: None,
+            negotiation: None,
             http: Vec::new(),
             idle: None,
             timings: Timings {
@@ -188,26 +194,61 @@ impl OriginProber {
         let mut parked: Option<Box<dyn HttpIo>> = None;
         if let Some(connection) = https_connection {
             let address = connection.stream.peer_addr().ok();
-            let (tls, stream) = self
-                .tls
-                .handshake(connection.stream, target.sni_name(), target.connect_timeout)
-                .await;
+            let rustls_and_http = async {
+                let (tls, stream) = self
+                    .tls
+                    .handshake(connection.stream, target.sni_name(), target.connect_timeout)
+                    .await;
+                let mut exchange = None;
+                let mut reusable = None;
+                if let (Some(mut stream), Some(address)) = (stream, address) {
+                    let (outcome, ttfb) = http::exchange(
+                        &mut stream,
+                        &request,
+                        read_timeout,
+                        read_timeout * 2,
+                        false,
+                    )
+                    .await;
+                    if is_reusable(&outcome) {
+                        reusable = Some(stream);
+                    }
+                    exchange = Some(HttpExchange {
+                        address,
+                        https: true,
+                        outcome,
+                        ttfb,
+                    });
+                }
+                (tls, exchange, reusable)
+            };
+            let negotiation = async {
+                match address {
+                    Some(address) => Some(
+                        self.negotiator
+                            .negotiate(
+                                &self.dialer,
+                                address,
+                                target.sni_name(),
+                                target.ssl_protocols.as_deref(),
+                                target.connect_timeout,
+                            )
+                            .await,
+                    ),
+                    None => None,
+                }
+            };
+            let ((tls, exchange, reusable), negotiation) =
+                tokio::join!(rustls_and_http, negotiation);
             observation.timings.tls = Some(tls.elapsed);
             observation.tls = Some(tls);
-            if let (Some(mut stream), Some(address)) = (stream, address) {
-                let (outcome, ttfb) =
-                    http::exchange(&mut stream, &request, read_timeout, read_timeout * 2, false)
-                        .await;
-                if is_reusable(&outcome) {
-                    parked = Some(Box::new(stream));
-                }
-                observation.timings.ttfb = ttfb;
-                observation.http.push(HttpExchange {
-                    address,
-                    https: true,
-                    outcome,
-                    ttfb,
-                });
+            observation.negotiation = negotiation;
+            if let Some(exchange) = exchange {
+                observation.timings.ttfb = exchange.ttfb;
+                observation.http.push(exchange);
+            }
+            if let Some(stream) = reusable {
+                parked = Some(Box::new(stream));
             }
         }
         if let Some(mut connection) = http_connection {

@@ -1,0 +1,275 @@
+//! TLS findings from CloudFront's own hellos: no common protocol or suite, TLS 1.3 only, legacy
+//! only, a client certificate demanded, an unsupported key or signature, a distribution whose
+//! OriginSslProtocols leaves out what the origin speaks, and the failures of the handshake itself.
+
+use serde_json::{json, Value};
+
+use super::tls::{early_close, not_tls};
+use crate::cfhello::alert_name;
+use crate::finding::{Code, Finding};
+use crate::probe::negotiate::{HelloPurpose, HelloReply, Negotiation};
+use crate::probe::Observation;
+use crate::tls_profile::{is_documented_suite, suite_name, Profile, TlsVersion};
+
+fn version_name(wire: u16) -> String {
+    TlsVersion::from_wire(wire)
+        .map(|v| v.api_name().to_string())
+        .unwrap_or_else(|| format!("0x{wire:04x}"))
+}
+
+fn describe(reply: &HelloReply) -> Value {
+    match reply {
+        HelloReply::Accepted {
+            version,
+            suite,
+            chain,
+            client_cert_requested,
+        } => json!({
+            "result": "accepted",
+            "version": version_name(*version),
+            "suite": suite_name(*suite),
+            "suite_code": format!("0x{suite:04X}"),
+            "certificates": chain.len(),
+            "client_certificate_requested": client_cert_requested,
+        }),
+        HelloReply::Alert { code } => {
+            json!({"result": "alert", "alert": alert_name(*code), "alert_code": code})
+        }
+        HelloReply::ClosedBeforeReply => json!({"result": "closed before any reply"}),
+        HelloReply::ClosedDuringHandshake => json!({"result": "closed during the handshake"}),
+        HelloReply::Reset => json!({"result": "reset"}),
+        HelloReply::NotTls { first_bytes } => {
+            json!({"result": "not TLS", "first_bytes": first_bytes.escape_ascii().to_string()})
+        }
+        HelloReply::Timeout => json!({"result": "no reply in time"}),
+        HelloReply::Malformed(reason) => json!({"result": "malformed", "reason": reason}),
+        HelloReply::NotConnected => json!({"result": "could not connect"}),
+    }
+}
+
+/// The evidence every negotiation finding carries.
+fn with_context(finding: Finding, negotiation: &Negotiation) -> Finding {
+    let attempts: Vec<Value> = negotiation
+        .attempts
+        .iter()
+        .map(|a| json!({"hello": a.purpose.as_str(), "offered_up_to": a.offered.api_name(), "reply": describe(&a.reply)}))
+        .collect();
+    finding
+        .evidence("profile", negotiation.profile.as_str())
+        .evidence(
+            "allowed_protocols",
+            negotiation
+                .allowed
+                .iter()
+                .map(|v| v.api_name())
+                .collect::<Vec<_>>(),
+        )
+        .evidence("allowed_protocols_assumed", negotiation.allowed_assumed)
+        .evidence("hellos", attempts)
+        .evidence("address", negotiation.address.to_string())
+}
+
+/// Whether CloudFront accepts a negotiated version under the distribution's settings.
+fn acceptable(negotiation: &Negotiation, version: TlsVersion) -> bool {
+    match negotiation.profile {
+        // 2025: CloudFront offers up to TLS 1.3; the allowed list sets the minimum.
+        Profile::Y2025 => negotiation
+            .allowed
+            .iter()
+            .min()
+            .is_some_and(|min| version >= *min),
+        Profile::Legacy => negotiation.allowed.contains(&version),
+    }
+}
+
+/// Findings from the negotiation.
+pub fn check(observation: &Observation, negotiation: &Negotiation) -> Vec<Finding> {
+    let Some(first) = negotiation.first() else {
+        return Vec::new();
+    };
+    let at = negotiation.address.to_string();
+    let finding = match first {
+        HelloReply::NotTls { first_bytes } => return not_tls(observation, &at, first_bytes),
+        HelloReply::ClosedBeforeReply => return vec![early_close(&at)],
+        HelloReply::Alert { code: 70 } => protocol_refused(negotiation, &at),
+        HelloReply::Alert { code } if [40, 71, 47].contains(code) => {
+            refused(negotiation, &at, *code)
+        }
+        HelloReply::Alert { code } => Finding::new(
+            Code::TLS_HANDSHAKE_FAILED,
+            format!(
+                "{at} answered CloudFront's ClientHello with alert {} ({code})",
+                alert_name(*code)
+            ),
+        )
+        .evidence("alert", alert_name(*code))
+        .evidence("alert_code", *code),
+        HelloReply::Accepted {
+            version,
+            suite,
+            client_cert_requested,
+            ..
+        } => return accepted(negotiation, &at, *version, *suite, *client_cert_requested),
+        other => Finding::new(
+            Code::TLS_HANDSHAKE_FAILED,
+            format!(
+                "CloudFront's handshake with {at} failed: {}",
+                describe(other)["result"].as_str().unwrap_or("error")
+            ),
+        ),
+    };
+    vec![with_context(finding, negotiation)]
+}
+
+fn protocol_refused(negotiation: &Negotiation, at: &str) -> Finding {
+    let allowed: Vec<&str> = negotiation.allowed.iter().map(|v| v.api_name()).collect();
+    if let Some(HelloReply::Accepted { .. }) = negotiation.reply_to(HelloPurpose::Tls13) {
+        return with_context(
+            Finding::new(
+                Code::TLS_TLS13_ONLY,
+                format!("{at} accepts only TLS 1.3: it relies on CloudFront's newer origin TLS 1.3 support, which OriginSslProtocols does not show"),
+            ),
+            negotiation,
+        );
+    }
+    if let Some(HelloReply::Accepted { version, .. }) = negotiation.reply_to(HelloPurpose::Tls12) {
+        return with_context(
+            Finding::new(
+                Code::CF_SSL_PROTOCOLS_TOO_NARROW,
+                format!(
+                    "{at} speaks {} but the distribution allows only {}",
+                    version_name(*version),
+                    allowed.join(", ")
+                ),
+            ),
+            negotiation,
+        );
+    }
+    let refused_13 = if negotiation.profile == Profile::Y2025 {
+        ", nor TLSv1.3"
+    } else {
+        ""
+    };
+    with_context(
+        Finding::new(
+            Code::TLS_NO_COMMON_PROTOCOL,
+            format!(
+                "{at} refuses every protocol version CloudFront offers it ({}{refused_13})",
+                allowed.join(", ")
+            ),
+        ),
+        negotiation,
+    )
+}
+
+fn refused(negotiation: &Negotiation, at: &str, code: u8) -> Finding {
+    let finding = match negotiation.reply_to(HelloPurpose::Diagnostic) {
+        Some(HelloReply::Accepted { suite, .. })
+            if negotiation.profile.cipher_suites().contains(suite) =>
+        {
+            Finding::new(
+                Code::TLS_UNSUPPORTED_SIGNATURE,
+                format!(
+                    "{at} refuses CloudFront's offer ({}), yet accepts CloudFront's suite {} when also offered Ed25519/Ed448, RSA-PSS or P-521: its key or signature is one the {} profile does not offer",
+                    alert_name(code),
+                    suite_name(*suite),
+                    negotiation.profile.as_str()
+                ),
+            )
+        }
+        Some(HelloReply::Accepted { suite, .. }) => Finding::new(
+            Code::TLS_NO_COMMON_CIPHER,
+            format!(
+                "{at} accepts none of CloudFront's cipher suites; offered more, it chose {} (0x{suite:04X})",
+                suite_name(*suite)
+            ),
+        ),
+        _ => Finding::new(
+            Code::TLS_HANDSHAKE_FAILED,
+            format!("{at} refuses CloudFront's ClientHello with alert {} ({code}), and a wider offer too", alert_name(code)),
+        ),
+    };
+    with_context(finding.evidence("alert", alert_name(code)), negotiation)
+}
+
+fn accepted(
+    negotiation: &Negotiation,
+    at: &str,
+    wire: u16,
+    suite: u16,
+    client_cert: bool,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if client_cert {
+        findings.push(with_context(
+            Finding::new(
+                Code::TLS_CLIENT_CERT_REQUIRED,
+                format!("{at} asks CloudFront for a client certificate; without origin mTLS the handshake fails"),
+            ),
+            negotiation,
+        ));
+    }
+    let Some(version) = TlsVersion::from_wire(wire) else {
+        findings.push(with_context(
+            Finding::new(
+                Code::TLS_HANDSHAKE_FAILED,
+                format!("{at} chose an unknown version 0x{wire:04x}"),
+            ),
+            negotiation,
+        ));
+        return findings;
+    };
+    if !acceptable(negotiation, version) {
+        let allowed: Vec<&str> = negotiation.allowed.iter().map(|v| v.api_name()).collect();
+        findings.push(with_context(
+            Finding::new(
+                Code::CF_SSL_PROTOCOLS_TOO_NARROW,
+                format!(
+                    "{at} speaks at most {} but the distribution allows only {}",
+                    version.api_name(),
+                    allowed.join(", ")
+                ),
+            ),
+            negotiation,
+        ));
+    } else if version < TlsVersion::Tls12 {
+        findings.push(with_context(
+            Finding::new(
+                Code::TLS_LEGACY_ONLY,
+                format!(
+                    "{at} speaks at most {}: it works only because the distribution allows it; the console's default (TLSv1.2) would fail",
+                    version.api_name()
+                ),
+            ),
+            negotiation,
+        ));
+    } else if crate::probe::negotiate::WEAK_SUITES.contains(&suite)
+        && !matches!(
+            negotiation.reply_to(HelloPurpose::WithoutWeakSuites),
+            Some(HelloReply::Accepted { .. })
+        )
+    {
+        findings.push(with_context(
+            Finding::new(
+                Code::TLS_LEGACY_ONLY,
+                format!(
+                    "{at} accepts only {} of CloudFront's suites",
+                    suite_name(suite)
+                ),
+            ),
+            negotiation,
+        ));
+    }
+    if !is_documented_suite(suite) && !findings.is_empty() {
+        // Static-RSA suites s2n offers but AWS's ciphers page does not list.
+        let last = findings.len() - 1;
+        findings[last] = findings[last].clone().evidence(
+            "note",
+            format!(
+                "{} works in practice but is not on AWS's documented list",
+                suite_name(suite)
+            ),
+        );
+    }
+    findings
+}

@@ -1,0 +1,374 @@
+//! CloudFront's own handshake: the hand-built ClientHello of [`crate::cfhello`], sent on a fresh
+//! connection, and the origin's reply read record by record up to ServerHelloDone (or the TLS 1.3
+//! ServerHello, after which everything is encrypted).
+//!
+//! The sequence is short and decided by the replies, so an origin costs one hello when it
+//! negotiates TLS 1.2, and at most three otherwise:
+//! 1. CloudFront's offer up to the highest version the distribution lets CloudFront send
+//!    (TLS 1.2 at most here: TLS 1.3 acceptance is asked separately);
+//! 2. on `protocol_version`: TLS 1.3 (profile `2025`) or TLS 1.2 (to tell "too narrow" from
+//!    "no common protocol"); on a handshake-failure alert: a diagnostic offer with more suites,
+//!    groups and schemes, to tell a missing common suite from an unsupported key or signature;
+//!    on a 3DES/RC4 choice: the same offer without them.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls::crypto::CryptoProvider;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::time::Instant;
+
+use crate::cfhello::{client_hello_for, HelloOffer, RecordReader, ServerMessage};
+use crate::dialer::Dialer;
+use crate::tls_profile::{Profile, TlsVersion};
+
+/// Why a hello was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HelloPurpose {
+    /// CloudFront's offer, up to the highest version it may send (at most TLS 1.2).
+    CloudFront,
+    /// CloudFront's TLS 1.3 offer (profile `2025`), after a `protocol_version` refusal.
+    Tls13,
+    /// CloudFront's TLS 1.2 offer, when the distribution keeps CloudFront below TLS 1.2.
+    Tls12,
+    /// CloudFront's offer plus what CloudFront does not offer.
+    Diagnostic,
+    /// CloudFront's offer without 3DES and RC4.
+    WithoutWeakSuites,
+}
+
+impl HelloPurpose {
+    /// A short name for the evidence.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HelloPurpose::CloudFront => "cloudfront",
+            HelloPurpose::Tls13 => "cloudfront-tls1.3",
+            HelloPurpose::Tls12 => "cloudfront-tls1.2",
+            HelloPurpose::Diagnostic => "diagnostic",
+            HelloPurpose::WithoutWeakSuites => "cloudfront-without-3des-rc4",
+        }
+    }
+}
+
+/// What the origin answered to one hello.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HelloReply {
+    /// A ServerHello.
+    Accepted {
+        /// Negotiated version (wire code).
+        version: u16,
+        /// Chosen suite.
+        suite: u16,
+        /// The Certificate message's chain (TLS 1.2 and older; empty for TLS 1.3).
+        chain: Vec<Vec<u8>>,
+        /// Whether the origin sent a CertificateRequest.
+        client_cert_requested: bool,
+    },
+    /// A fatal alert before any ServerHello.
+    Alert {
+        /// Alert description code.
+        code: u8,
+    },
+    /// Closed (or reset) before sending a byte.
+    ClosedBeforeReply,
+    /// Closed during the handshake.
+    ClosedDuringHandshake,
+    /// Reset during the handshake.
+    Reset,
+    /// Not TLS.
+    NotTls {
+        /// First bytes.
+        first_bytes: Vec<u8>,
+    },
+    /// No complete reply in time.
+    Timeout,
+    /// A reply that breaks the protocol.
+    Malformed(String),
+    /// The hello's connection could not be made.
+    NotConnected,
+}
+
+/// One hello and its reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelloAttempt {
+    /// Why it was sent.
+    pub purpose: HelloPurpose,
+    /// The highest version it offered.
+    pub offered: TlsVersion,
+    /// What came back.
+    pub reply: HelloReply,
+}
+
+/// CloudFront's handshake with one origin address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Negotiation {
+    /// Where.
+    pub address: SocketAddr,
+    /// The profile.
+    pub profile: Profile,
+    /// Versions the distribution allows (OriginSslProtocols).
+    pub allowed: Vec<TlsVersion>,
+    /// Whether `allowed` is FINDINGS.md's default, assumed for want of a setting.
+    pub allowed_assumed: bool,
+    /// The hellos sent, in order.
+    pub attempts: Vec<HelloAttempt>,
+}
+
+impl Negotiation {
+    /// The reply to the first (CloudFront) hello.
+    pub fn first(&self) -> Option<&HelloReply> {
+        self.attempts.first().map(|a| &a.reply)
+    }
+
+    /// The reply to the hello sent for `purpose`, if sent.
+    pub fn reply_to(&self, purpose: HelloPurpose) -> Option<&HelloReply> {
+        self.attempts
+            .iter()
+            .find(|a| a.purpose == purpose)
+            .map(|a| &a.reply)
+    }
+
+    /// The certificate chain from CloudFront's own handshake, if it carried one in the clear.
+    pub fn chain(&self) -> Option<&[Vec<u8>]> {
+        self.attempts.iter().find_map(|a| match &a.reply {
+            HelloReply::Accepted { chain, .. }
+                if !chain.is_empty() && a.purpose != HelloPurpose::Diagnostic =>
+            {
+                Some(chain.as_slice())
+            }
+            _ => None,
+        })
+    }
+}
+
+/// 3DES and RC4 suites (TLS_LEGACY_ONLY when they are all an origin accepts).
+pub const WEAK_SUITES: &[u16] = &[0x000A, 0x0004];
+
+/// handshake_failure, insufficient_security, illegal_parameter: "nothing in your offer suits me".
+const REFUSAL_ALERTS: &[u8] = &[40, 71, 47];
+
+/// Sends CloudFront's hellos.
+#[derive(Debug, Clone)]
+pub struct Negotiator {
+    provider: Arc<CryptoProvider>,
+    /// The profile CloudFront is taken to use.
+    pub profile: Profile,
+}
+
+impl Negotiator {
+    /// A negotiator for `profile`; `provider` supplies the hello randoms.
+    pub fn new(provider: Arc<CryptoProvider>, profile: Profile) -> Negotiator {
+        Negotiator { provider, profile }
+    }
+
+    /// Runs the hello sequence against `address`.
+    pub async fn negotiate(
+        &self,
+        dialer: &Dialer,
+        address: SocketAddr,
+        sni: Option<&str>,
+        allowed: Option<&[TlsVersion]>,
+        timeout: Duration,
+    ) -> Negotiation {
+        let allowed_assumed = allowed.is_none();
+        let allowed: Vec<TlsVersion> = allowed
+            .map(<[TlsVersion]>::to_vec)
+            .unwrap_or_else(|| crate::tls_profile::DEFAULT_ALLOWED.to_vec());
+        let highest = allowed
+            .iter()
+            .copied()
+            .filter(|v| *v <= TlsVersion::Tls12)
+            .max()
+            .unwrap_or(TlsVersion::Tls12);
+        let first_max = match self.profile {
+            // Under 2025 the allowed list is a minimum: CloudFront offers up to TLS 1.3.
+            Profile::Y2025 => TlsVersion::Tls12,
+            Profile::Legacy => highest,
+        };
+        let mut negotiation = Negotiation {
+            address,
+            profile: self.profile,
+            allowed,
+            allowed_assumed,
+            attempts: Vec::new(),
+        };
+        let first_offer = HelloOffer::cloudfront(self.profile, first_max);
+        let first = self
+            .attempt(
+                dialer,
+                address,
+                sni,
+                timeout,
+                HelloPurpose::CloudFront,
+                &first_offer,
+            )
+            .await;
+        let first_reply = first.reply.clone();
+        negotiation.attempts.push(first);
+
+        let next = match &first_reply {
+            HelloReply::Alert { code: 70 } => match self.profile {
+                Profile::Y2025 => Some((
+                    HelloPurpose::Tls13,
+                    HelloOffer::cloudfront(self.profile, TlsVersion::Tls13),
+                )),
+                Profile::Legacy if first_max < TlsVersion::Tls12 => Some((
+                    HelloPurpose::Tls12,
+                    HelloOffer::cloudfront(self.profile, TlsVersion::Tls12),
+                )),
+                Profile::Legacy => None,
+            },
+            HelloReply::Alert { code } if REFUSAL_ALERTS.contains(code) => Some((
+                HelloPurpose::Diagnostic,
+                HelloOffer::diagnostic(self.profile, first_max),
+            )),
+            HelloReply::Accepted { suite, .. } if WEAK_SUITES.contains(suite) => Some((
+                HelloPurpose::WithoutWeakSuites,
+                first_offer.clone().without_suites(WEAK_SUITES),
+            )),
+            _ => None,
+        };
+        if let Some((purpose, offer)) = next {
+            let attempt = self
+                .attempt(dialer, address, sni, timeout, purpose, &offer)
+                .await;
+            negotiation.attempts.push(attempt);
+        }
+        negotiation
+    }
+
+    async fn attempt(
+        &self,
+        dialer: &Dialer,
+        address: SocketAddr,
+        sni: Option<&str>,
+        timeout: Duration,
+        purpose: HelloPurpose,
+        offer: &HelloOffer,
+    ) -> HelloAttempt {
+        let mut random = [0u8; 32];
+        // A failing random source only makes the hello predictable, not wrong.
+        let _ = self.provider.secure_random.fill(&mut random);
+        let hello = client_hello_for(offer, sni, random);
+        let (_, connection) = dialer.connect(address, timeout, 1).await;
+        let reply = match connection {
+            Some(connection) => exchange(connection.stream, &hello, timeout).await,
+            None => HelloReply::NotConnected,
+        };
+        HelloAttempt {
+            purpose,
+            offered: offer.version,
+            reply,
+        }
+    }
+}
+
+/// Sends `hello` and reads the reply, within `timeout` overall.
+pub async fn exchange(mut stream: TcpStream, hello: &[u8], timeout: Duration) -> HelloReply {
+    let deadline = Instant::now() + timeout;
+    if stream.write_all(hello).await.is_err() {
+        return HelloReply::ClosedBeforeReply;
+    }
+    let mut reader = RecordReader::new();
+    let mut received = 0usize;
+    let mut accepted: Option<(u16, u16)> = None;
+    let mut chain = Vec::new();
+    let mut client_cert_requested = false;
+    let finish = |accepted: Option<(u16, u16)>, chain: Vec<Vec<u8>>, requested: bool| {
+        accepted.map(|(version, suite)| HelloReply::Accepted {
+            version,
+            suite,
+            chain,
+            client_cert_requested: requested,
+        })
+    };
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        loop {
+            match reader.next_message() {
+                Ok(Some(message)) => match message {
+                    ServerMessage::ServerHello {
+                        version,
+                        cipher_suite,
+                        hello_retry,
+                    } => {
+                        accepted = Some((version, cipher_suite));
+                        if version >= TlsVersion::Tls13.wire() || hello_retry {
+                            return finish(accepted, chain, client_cert_requested)
+                                .unwrap_or(HelloReply::Timeout);
+                        }
+                    }
+                    ServerMessage::Certificate { chain: sent } => chain = sent,
+                    ServerMessage::CertificateRequest => client_cert_requested = true,
+                    ServerMessage::ServerHelloDone
+                    | ServerMessage::ChangeCipherSpec
+                    | ServerMessage::Encrypted => {
+                        if let Some(reply) = finish(accepted, chain.clone(), client_cert_requested)
+                        {
+                            return reply;
+                        }
+                    }
+                    ServerMessage::Alert { description, .. } => {
+                        return finish(accepted, chain, client_cert_requested)
+                            .unwrap_or(HelloReply::Alert { code: description });
+                    }
+                    ServerMessage::ServerKeyExchange | ServerMessage::Other { .. } => {}
+                },
+                Ok(None) => break,
+                Err(error) if error.is_not_tls() => {
+                    let first_bytes = match error {
+                        crate::cfhello::HelloError::NotTls { first_bytes } => first_bytes,
+                        _ => Vec::new(),
+                    };
+                    return HelloReply::NotTls { first_bytes };
+                }
+                Err(error) => return HelloReply::Malformed(error.to_string()),
+            }
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            return finish(accepted, chain, client_cert_requested).unwrap_or(HelloReply::Timeout);
+        }
+        match tokio::time::timeout(deadline - now, stream.read(&mut buf)).await {
+            Err(_) => {
+                return finish(accepted, chain, client_cert_requested)
+                    .unwrap_or(HelloReply::Timeout)
+            }
+            Ok(Ok(0)) => {
+                return finish(accepted, chain, client_cert_requested).unwrap_or(if received == 0 {
+                    HelloReply::ClosedBeforeReply
+                } else {
+                    HelloReply::ClosedDuringHandshake
+                })
+            }
+            Ok(Ok(n)) => {
+                received += n;
+                if let Err(error) = reader.push(&buf[..n]) {
+                    if error.is_not_tls() {
+                        let first_bytes = match error {
+                            crate::cfhello::HelloError::NotTls { first_bytes } => first_bytes,
+                            _ => Vec::new(),
+                        };
+                        return HelloReply::NotTls { first_bytes };
+                    }
+                    return HelloReply::Malformed(error.to_string());
+                }
+            }
+            Ok(Err(error)) => {
+                let reset = matches!(
+                    error.kind(),
+                    std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted
+                );
+                return finish(accepted, chain, client_cert_requested).unwrap_or(
+                    match (reset, received) {
+                        (_, 0) => HelloReply::ClosedBeforeReply,
+                        (true, _) => HelloReply::Reset,
+                        (false, _) => HelloReply::ClosedDuringHandshake,
+                    },
+                );
+            }
+        }
+    }
+}
