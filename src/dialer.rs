@@ -1,9 +1,15 @@
 //! Opening TCP connections the way CloudFront does, within the scan's limits.
 //!
 //! Every connection originscan opens goes through [`Dialer::connect`]: it enforces the address
-//! scope, the global `--rate` of new connections, the `--per-ip` cap on connections in flight
-//! to one address, and CloudFront's ConnectionTimeout and ConnectionAttempts. Running out of
-//! file descriptors is waited out, not reported against the origin.
+//! scope, the global `--rate` of new connections, and CloudFront's ConnectionTimeout and
+//! ConnectionAttempts. Running out of file descriptors is waited out, not reported against the
+//! origin.
+//!
+//! The `--per-ip` cap on connections open to one address is taken per origin, all at once,
+//! with [`Dialer::reserve`]: an origin that needs several connections to an address (its ports,
+//! CloudFront's hellos) reserves them together, in address order, before opening any. Taking
+//! them one by one would let origins sharing an address each hold one slot while waiting for
+//! another: a deadlock.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -57,13 +63,21 @@ impl ConnectOutcome {
     }
 }
 
-/// An open connection, holding its slot in the per-address cap until dropped.
+/// An open connection.
 #[derive(Debug)]
 pub struct Connection {
     /// The socket.
     pub stream: TcpStream,
-    _slot: Option<OwnedSemaphorePermit>,
 }
+
+/// Slots in the per-address cap, held by one origin until dropped.
+#[derive(Debug, Default)]
+pub struct Reservation {
+    _slots: Vec<OwnedSemaphorePermit>,
+}
+
+/// The fewest slots per address an origin may need at once: two ports and a hello.
+pub const MIN_PER_IP: u32 = 3;
 
 /// Connection limits shared by the whole scan.
 #[derive(Debug, Clone, Copy)]
@@ -101,7 +115,7 @@ impl Dialer {
                 .rate
                 .map(|r| RateLimiter::direct(Quota::per_second(r))),
             per_ip: limits.per_ip.map(|n| PerAddressCap {
-                limit: n.get(),
+                limit: n.get().max(MIN_PER_IP),
                 slots: Mutex::new(HashMap::new()),
             }),
         }
@@ -112,18 +126,30 @@ impl Dialer {
         &self.scope
     }
 
-    async fn slot(&self, ip: IpAddr) -> Option<OwnedSemaphorePermit> {
-        let cap = self.per_ip.as_ref()?;
-        let semaphore = {
-            let mut map = cap
-                .slots
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            map.entry(ip)
-                .or_insert_with(|| Arc::new(Semaphore::new(cap.limit as usize)))
-                .clone()
+    /// Reserves `need` slots (at most the cap) on each address, in address order.
+    pub async fn reserve(&self, addresses: &[IpAddr], need: u32) -> Reservation {
+        let Some(cap) = self.per_ip.as_ref() else {
+            return Reservation::default();
         };
-        semaphore.acquire_owned().await.ok()
+        let mut ordered: Vec<IpAddr> = addresses.to_vec();
+        ordered.sort();
+        ordered.dedup();
+        let mut slots = Vec::with_capacity(ordered.len());
+        for ip in ordered {
+            let semaphore = {
+                let mut map = cap
+                    .slots
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                map.entry(ip)
+                    .or_insert_with(|| Arc::new(Semaphore::new(cap.limit as usize)))
+                    .clone()
+            };
+            if let Ok(permit) = semaphore.acquire_many_owned(need.clamp(1, cap.limit)).await {
+                slots.push(permit);
+            }
+        }
+        Reservation { _slots: slots }
     }
 
     /// Connects to `addr` with CloudFront's timeout per attempt and number of attempts.
@@ -136,7 +162,6 @@ impl Dialer {
         if !self.scope.permits(addr.ip()) {
             return (ConnectOutcome::OutOfScope, None);
         }
-        let slot = self.slot(addr.ip()).await;
         let attempts = attempts.max(1);
         let mut last = ConnectOutcome::Failed {
             attempts: 0,
@@ -155,13 +180,7 @@ impl Dialer {
                         elapsed: started.elapsed(),
                         attempt: attempt + 1,
                     };
-                    return (
-                        outcome,
-                        Some(Connection {
-                            stream,
-                            _slot: slot,
-                        }),
-                    );
+                    return (outcome, Some(Connection { stream }));
                 }
                 Ok(Err(error)) if is_fd_exhaustion(&error) => {
                     // Our limit, not the origin's fault: wait and try again without counting.

@@ -159,6 +159,9 @@ impl OriginProber {
         }
 
         let target = &observation.target;
+        // Every connection this origin opens at once: its ports, and one of CloudFront's hellos.
+        let need = target.ports().len() as u32 + 1;
+        let reservation = self.dialer.reserve(&addresses, need).await;
         let mut first: [Option<Connection>; 2] = [None, None]; // [https, http]
         let attempts = target.ports().into_iter().flat_map(|(port, https)| {
             addresses
@@ -273,6 +276,7 @@ impl OriginProber {
                 });
             }
         }
+        drop(reservation); // a parked, idle connection does not hold a slot
         let parked = parked.filter(|_| self.idle_probe).map(|stream| Parked {
             stream,
             request,
