@@ -236,7 +236,7 @@ catalog! {
     LAMBDA_DISALLOWED_HEADER => Critical, "Lambda@Edge", "The function result sets a disallowed header.", "Remove the disallowed header from the function's result.";
     LAMBDA_READ_ONLY_HEADER => Critical, "Lambda@Edge", "The function result changes a read-only header for its event type.", "Do not change read-only headers in this event type.";
     LAMBDA_RESPONSE_TOO_LARGE => Critical, "Lambda@Edge", "The generated response or replaced body exceeds the event type's limit.", "Shrink the generated response or body below the event type's limit.";
-    LAMBDA_BAD_STATUS => Critical, "Lambda@Edge", "The status is missing, not in 100-599, or changed in a viewer-response event.", "Return a valid status code (and none in viewer-response events).";
+    LAMBDA_BAD_STATUS => Critical, "Lambda@Edge", "The status is missing, not in 200-599, or changed in a viewer-response event.", "Return a valid status code (and none in viewer-response events).";
     LAMBDA_MALFORMED => Critical, "Lambda@Edge", "The object does not have CloudFront's event shape.", "Return headers as lower-case keys of [{key, value}] lists, as CloudFront's event structure requires.";
     SCAN_DEADLINE_EXCEEDED => High, "Scan", "originscan could not finish probing this origin within its deadline.", "Look at the origin by hand: it stalls somewhere originscan does not time out separately.";
     SCAN_INTERNAL_ERROR => High, "Scan", "originscan failed internally while probing this origin.", "Report the evidence as a bug in originscan; the origin was not fully checked.";

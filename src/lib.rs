@@ -4,6 +4,7 @@
 //! [`probe`]s on each origin within its limits and deadline; pure [`check`]s turn each
 //! [`probe::Observation`] into [`finding::Finding`]s; the [`report`] ranks origins by risk.
 //! The [`lab`] is a simulated fleet on loopback that the demo, tests and benchmarks scan.
+//! [`lambda`] lints Lambda@Edge function results (`lint-lambda`) without touching the network.
 
 pub mod app;
 pub mod certificate;
@@ -16,6 +17,7 @@ pub mod engine;
 pub mod finding;
 pub mod input;
 pub mod lab;
+pub mod lambda;
 pub mod probe;
 pub mod progress;
 pub mod report;
