@@ -56,12 +56,18 @@ pub enum AppError {
     /// TLS setup failed.
     #[error("TLS setup: {0}")]
     Tls(#[from] rustls::Error),
+    /// A Lambda@Edge file could not be read.
+    #[error(transparent)]
+    Lambda(#[from] LambdaInputError),
 }
 
 impl AppError {
     /// Whether the user's input or flags are at fault (exit 2 either way, but worded so).
     pub fn is_usage(&self) -> bool {
-        matches!(self, AppError::Usage(_) | AppError::Input(_))
+        matches!(
+            self,
+            AppError::Usage(_) | AppError::Input(_) | AppError::Lambda(_)
+        )
     }
 
     /// Whether the reader of our output went away (not an error).
@@ -368,6 +374,115 @@ pub async fn lab(args: &LabArgs) -> Result<(), AppError> {
     wait_for_signal().await;
     lab.shutdown();
     Ok(())
+}
+
+/// Why a Lambda@Edge file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum LambdaInputError {
+    /// The file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Not JSON.
+    #[error("{path}:{line}:{column}: not valid JSON ({message})")]
+    Json {
+        /// The file.
+        path: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What serde_json says.
+        message: String,
+    },
+    /// No event type given or found.
+    #[error("{path}: not a whole event with config.eventType; give --event viewer-request|origin-request|origin-response|viewer-response")]
+    NoEventType {
+        /// The file.
+        path: String,
+    },
+}
+
+fn read_json(path: &std::path::Path) -> Result<serde_json::Value, LambdaInputError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read(path).map_err(|source| LambdaInputError::Io {
+        path: shown.clone(),
+        source,
+    })?;
+    serde_json::from_slice(&text).map_err(|e| LambdaInputError::Json {
+        path: shown,
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    })
+}
+
+/// `originscan lint-lambda`: the findings for one function result, as a one-row report.
+pub fn lint_lambda(args: &crate::cli::LintLambdaArgs) -> Result<ScanExit, AppError> {
+    use crate::lambda::{lint, EventType};
+    let format = match (&args.format, &args.output) {
+        (Some(f), _) => f.parse().map_err(|m: String| UsageError {
+            flag: "--format",
+            message: m,
+        })?,
+        (None, Some(path)) => {
+            Format::from_extension(&path.to_string_lossy()).unwrap_or(Format::Json)
+        }
+        (None, None) if std::io::stdout().is_terminal() => Format::Table,
+        (None, None) => Format::Json,
+    };
+    let fail_on: crate::finding::GateLevel =
+        args.fail_on.parse().map_err(|m: String| UsageError {
+            flag: "--fail-on",
+            message: m,
+        })?;
+    let value = read_json(&args.file)?;
+    let event = match &args.event {
+        Some(name) => name.parse::<EventType>().map_err(|m| UsageError {
+            flag: "--event",
+            message: m,
+        })?,
+        None => EventType::detect(&value).ok_or_else(|| LambdaInputError::NoEventType {
+            path: args.file.display().to_string(),
+        })?,
+    };
+    let original = args.original.as_deref().map(read_json).transpose()?;
+    let findings = lint(&value, event, original.as_ref());
+    let mut target =
+        crate::target::Target::new(crate::target::Host::Name(event.as_str().to_string()));
+    target.provenance.file = Some(args.file.display().to_string());
+    let mut origin = OriginReport::new(&target, findings, None);
+    origin.origin = args.file.display().to_string();
+    origin.port = 0;
+    origin.protocol_policy = format!("lambda@edge {}", event.as_str());
+    origin.sni = None;
+    let report = Report::new(
+        vec![origin],
+        serde_json::json!({"command": "lint-lambda", "event": event.as_str()}),
+        std::time::Duration::ZERO,
+        false,
+        0,
+    );
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(BufWriter::new(File::create(path).map_err(|source| {
+            AppError::Output {
+                path: path.display().to_string(),
+                source,
+            }
+        })?)),
+        None => Box::new(BufWriter::new(std::io::stdout().lock())),
+    };
+    report.write(format, &mut out, false)?;
+    Ok(if report.origins.iter().any(|o| fail_on.trips(o.risk)) {
+        ScanExit::GateTripped
+    } else {
+        ScanExit::Clean
+    })
 }
 
 /// `originscan explain CODE` (or `all`).

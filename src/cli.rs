@@ -40,6 +40,9 @@ pub enum Command {
     Demo(DemoArgs),
     /// Run the lab until interrupted, writing targets, truth, resolver address and CA into DIR.
     Lab(LabArgs),
+    /// Check a Lambda@Edge function result (or a whole event holding it) against CloudFront's
+    /// rules, offline: disallowed and read-only headers, size limits, status, shape.
+    LintLambda(LintLambdaArgs),
     /// Explain a finding code: when it fires, its severity, and how to fix it.
     Explain {
         /// A finding code, e.g. CERT_EXPIRED (or `all`).
@@ -145,6 +148,35 @@ pub struct DemoArgs {
     /// Scan options (targets, resolver and CA come from the lab).
     #[command(flatten)]
     pub scan: ScanArgs,
+}
+
+/// Options of `lint-lambda`.
+#[derive(Debug, Clone, Args)]
+pub struct LintLambdaArgs {
+    /// The function's result (JSON), or a whole CloudFront event holding it.
+    pub file: PathBuf,
+
+    /// viewer-request | origin-request | origin-response | viewer-response [default: from the
+    /// event's `config.eventType`].
+    #[arg(long, value_name = "EVENT")]
+    pub event: Option<String>,
+
+    /// The request or response the function received (JSON or a whole event), to catch changes
+    /// to read-only headers and, in viewer-response, to the status.
+    #[arg(long, value_name = "FILE")]
+    pub original: Option<PathBuf>,
+
+    /// table | csv | json | ndjson [default: table on a terminal, else json].
+    #[arg(short, long, value_name = "FORMAT")]
+    pub format: Option<String>,
+
+    /// Write the report to FILE.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit 1 if a finding is at or above this level (critical | high | medium | low | never).
+    #[arg(long, value_name = "LEVEL", default_value = "high")]
+    pub fail_on: String,
 }
 
 /// Options of `lab`.

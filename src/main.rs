@@ -37,6 +37,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => exit_for(runtime.block_on(app::scan(&args)).map(|r| r.exit)),
         Command::Demo(args) => exit_for(runtime.block_on(app::demo(&args)).map(|r| r.exit)),
         Command::Lab(args) => exit_for(runtime.block_on(app::lab(&args)).map(|()| ScanExit::Clean)),
+        Command::LintLambda(args) => exit_for(app::lint_lambda(&args)),
         Command::Explain { code } => {
             exit_for(app::explain(&code, &mut std::io::stdout().lock()).map(|()| ScanExit::Clean))
         }

@@ -117,3 +117,65 @@ async fn help_teaches_the_three_workflows() {
         assert!(text.contains(needle), "--help lacks {needle}");
     }
 }
+
+#[tokio::test]
+async fn lint_lambda_gates_on_every_fixture() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lambda");
+    let mut checked = 0;
+    for (kind, want_exit) in [("valid", 0), ("invalid", 1)] {
+        for entry in std::fs::read_dir(root.join(kind)).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let event = [
+                "viewer-request",
+                "origin-request",
+                "origin-response",
+                "viewer-response",
+            ]
+            .into_iter()
+            .find(|e| name.starts_with(e))
+            .expect("fixture named after its event");
+            let mut command = args(&[
+                "lint-lambda",
+                path.to_str().unwrap(),
+                "--event",
+                event,
+                "-f",
+                "json",
+            ]);
+            let original = root.join("original").join(&name);
+            if original.exists() {
+                command.extend(args(&["--original", original.to_str().unwrap()]));
+            }
+            let output = originscan(&command).await;
+            assert_eq!(
+                output.status.code(),
+                Some(want_exit),
+                "{name}: {}",
+                stderr(&output)
+            );
+            let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+            let findings = report["origins"][0]["findings"].as_array().unwrap().len();
+            assert_eq!(findings > 0, kind == "invalid", "{name}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 19, "only {checked} fixtures");
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\n  \"status\": \n").unwrap();
+    let output = originscan(&args(&[
+        "lint-lambda",
+        bad.to_str().unwrap(),
+        "--event",
+        "viewer-request",
+    ]))
+    .await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("bad.json:3:"),
+        "{}",
+        stderr(&output)
+    );
+}
