@@ -155,6 +155,19 @@ impl FromStr for IpAddressType {
     }
 }
 
+/// Whether CloudFront forwards the viewer's Host header to this origin.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum HostForwarding {
+    /// CloudFront sends the origin domain as Host (and SNI).
+    #[default]
+    NotForwarded,
+    /// A cache behavior routed to the origin forwards Host: viewers' aliases arrive as Host/SNI.
+    Forwarded,
+    /// Forwarding could not be told (a custom origin request policy whose content was not
+    /// given); the text says what was assumed.
+    Unknown(String),
+}
+
 /// Where a target came from, for the report and for error messages.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Provenance {
@@ -166,6 +179,8 @@ pub struct Provenance {
     pub distribution_id: Option<String>,
     /// CloudFront origin id, when imported from a distribution export.
     pub origin_id: Option<String>,
+    /// The origin group(s) the origin is a member of, when imported.
+    pub origin_groups: Vec<String>,
 }
 
 /// One origin to scan, with every setting CloudFront would use to reach it.
@@ -195,6 +210,10 @@ pub struct Target {
     pub ip_address_type: IpAddressType,
     /// OriginSslProtocols; `None` when neither the input nor `--ssl-protocols` gives it.
     pub ssl_protocols: Option<Vec<crate::tls_profile::TlsVersion>>,
+    /// The distribution's aliases (CNAMEs) routed to this origin by its cache behaviors.
+    pub aliases: Vec<String>,
+    /// Whether those behaviors forward the viewer's Host header.
+    pub host_forwarding: HostForwarding,
     /// Where it came from.
     pub provenance: Provenance,
 }
@@ -225,6 +244,8 @@ impl Target {
             keepalive_timeout: cloudfront::DEFAULT_KEEPALIVE_TIMEOUT,
             ip_address_type: IpAddressType::default(),
             ssl_protocols: None,
+            aliases: Vec::new(),
+            host_forwarding: HostForwarding::NotForwarded,
             provenance: Provenance::default(),
         }
     }
