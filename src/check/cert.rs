@@ -26,10 +26,21 @@ pub const MAX_RSA_BITS: usize = 4096;
 /// Certificate message.
 pub fn check(observation: &Observation, context: &CheckContext) -> Vec<Finding> {
     let name = observation.target.certificate_name();
+    // With the viewer's Host forwarded, CloudFront validates the certificate against each alias
+    // (CF_HOST_FORWARD_ALIAS_MISMATCH), not against the origin domain.
+    let forwarded = observation.target.host_forwarding == crate::target::HostForwarding::Forwarded
+        && !observation.target.aliases.is_empty()
+        && observation.target.host_header.is_none();
+    let keep = |findings: Vec<Finding>| -> Vec<Finding> {
+        findings
+            .into_iter()
+            .filter(|f| !(forwarded && f.code == Code::CERT_NAME_MISMATCH))
+            .collect()
+    };
     if let Some(TlsOutcome::Established { chain, .. }) =
         observation.tls.as_ref().map(|t| &t.outcome)
     {
-        return check_chain(chain, &name, context);
+        return keep(check_chain(chain, &name, context));
     }
     match observation.negotiation.as_ref().and_then(|n| n.chain()) {
         Some(chain) => {
@@ -37,7 +48,7 @@ pub fn check(observation: &Observation, context: &CheckContext) -> Vec<Finding> 
                 .iter()
                 .map(|der| CertificateDer::from(der.clone()))
                 .collect();
-            check_chain(&chain, &name, context)
+            keep(check_chain(&chain, &name, context))
                 .into_iter()
                 .map(|f| {
                     f.evidence(

@@ -108,7 +108,23 @@ fn exchange_findings(observation: &Observation, exchange: &HttpExchange) -> Vec<
                     .evidence("status", response.status),
                 ));
             }
-            if let Some(ttfb) = exchange.ttfb.filter(|t| *t > read_timeout / 2) {
+            if let Some(ttfb) = exchange.ttfb.filter(|t| *t > read_timeout) {
+                // Only waited for on origins from a distribution export: the origin answers,
+                // but later than this distribution lets CloudFront wait.
+                findings.push(with_address(
+                    Finding::new(
+                        Code::CF_READ_TIMEOUT_TOO_LOW,
+                        format!(
+                            "{at} answered after {} ms, but the distribution's OriginReadTimeout is {} s: CloudFront answers 504 first",
+                            ms(ttfb),
+                            read_timeout.as_secs()
+                        ),
+                    )
+                    .evidence("ttfb_ms", ms(ttfb))
+                    .evidence("read_timeout_s", read_timeout.as_secs())
+                    .evidence("distribution_id", target.provenance.distribution_id.clone().unwrap_or_default()),
+                ));
+            } else if let Some(ttfb) = exchange.ttfb.filter(|t| *t > read_timeout / 2) {
                 findings.push(with_address(
                     Finding::new(
                         Code::HTTP_SLOW_RESPONSE_NEAR,

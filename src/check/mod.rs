@@ -4,6 +4,7 @@
 //! observations. One file per area.
 
 pub mod cert;
+pub mod config;
 pub mod dns;
 pub mod http;
 pub mod negotiation;
@@ -32,6 +33,7 @@ pub fn run(observation: &Observation, context: &CheckContext) -> Vec<Finding> {
     findings.extend(tls::check(observation));
     findings.extend(http::check(observation));
     findings.extend(cert::check(observation, context));
+    findings.extend(config::check(observation));
     findings.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.code.cmp(&b.code)));
     findings
 }

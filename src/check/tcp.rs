@@ -142,6 +142,7 @@ mod tests {
                 .collect(),
             tls: None,
             negotiation: None,
+            alias_certificates: vec![],
             http: vec![],
             idle: None,
             timings: Timings::default(),

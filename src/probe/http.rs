@@ -130,12 +130,46 @@ pub fn request(host: &str, path: &str) -> Vec<u8> {
     .into_bytes()
 }
 
-/// Sends `request` and reads one response, within `read_timeout` per gap and `budget` overall.
+/// How long to wait for a response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadLimits {
+    /// For the first byte.
+    pub first_byte: Duration,
+    /// For each later gap between packets (OriginReadTimeout).
+    pub gap: Duration,
+    /// For the whole response.
+    pub budget: Duration,
+}
+
+impl ReadLimits {
+    /// CloudFront's: OriginReadTimeout for the first byte and each gap, twice that overall.
+    pub fn cloudfront(read_timeout: Duration) -> ReadLimits {
+        ReadLimits {
+            first_byte: read_timeout,
+            gap: read_timeout,
+            budget: read_timeout * 2,
+        }
+    }
+
+    /// Waits longer for the first byte (up to CloudFront's 120 s ceiling), to tell a
+    /// distribution whose OriginReadTimeout is too low from an origin that never answers.
+    pub fn patient(read_timeout: Duration) -> ReadLimits {
+        let first_byte = (read_timeout * 2)
+            .min(Duration::from_secs(120))
+            .max(read_timeout);
+        ReadLimits {
+            first_byte,
+            gap: read_timeout,
+            budget: first_byte + read_timeout,
+        }
+    }
+}
+
+/// Sends `request` and reads one response within `limits`.
 pub async fn exchange<S: HttpIo + ?Sized>(
     stream: &mut S,
     request: &[u8],
-    read_timeout: Duration,
-    budget: Duration,
+    limits: ReadLimits,
     plain: bool,
 ) -> (HttpOutcome, Option<Duration>) {
     let sent = Instant::now();
@@ -160,8 +194,9 @@ pub async fn exchange<S: HttpIo + ?Sized>(
         sent,
         ttfb: None,
         received: 0,
-        read_timeout,
-        deadline: sent + budget,
+        read_timeout: limits.gap,
+        first_byte: limits.first_byte,
+        deadline: sent + limits.budget,
     };
     let outcome = reader.read_response(plain).await;
     (outcome, reader.ttfb)
@@ -184,7 +219,7 @@ pub async fn idle_reuse<S: HttpIo + ?Sized>(
         }
         _ = tokio::time::sleep(idle) => {}
     }
-    let (outcome, _) = exchange(stream, request, read_timeout, read_timeout * 2, false).await;
+    let (outcome, _) = exchange(stream, request, ReadLimits::cloudfront(read_timeout), false).await;
     match outcome {
         HttpOutcome::Response(_) => IdleOutcome::Reused { idle },
         _ => IdleOutcome::ClosedOnReuse { idle },
@@ -219,6 +254,7 @@ struct Reader<'a, S: ?Sized> {
     ttfb: Option<Duration>,
     received: u64,
     read_timeout: Duration,
+    first_byte: Duration,
     deadline: Instant,
 }
 
@@ -229,10 +265,15 @@ impl<S: HttpIo + ?Sized> Reader<'_, S> {
         if now >= self.deadline {
             return Fill::Deadline;
         }
-        let wait = self.read_timeout.min(self.deadline - now);
+        let gap = if self.received == 0 {
+            self.first_byte
+        } else {
+            self.read_timeout
+        };
+        let wait = gap.min(self.deadline - now);
         let mut chunk = [0u8; 8192];
         match tokio::time::timeout(wait, self.stream.read(&mut chunk)).await {
-            Err(_) if wait < self.read_timeout => Fill::Deadline,
+            Err(_) if wait < gap => Fill::Deadline,
             Err(_) => Fill::GapTimeout,
             Ok(Ok(0)) => Fill::Eof,
             Ok(Ok(n)) => {
@@ -582,8 +623,11 @@ mod tests {
         let (outcome, _) = exchange(
             &mut client,
             &request("a.test", "/"),
-            Duration::from_secs(2),
-            Duration::from_secs(4),
+            ReadLimits {
+                first_byte: Duration::from_secs(2),
+                gap: Duration::from_secs(2),
+                budget: Duration::from_secs(4),
+            },
             false,
         )
         .await;
@@ -659,8 +703,11 @@ mod tests {
         let (outcome, _) = exchange(
             &mut client,
             b"GET / HTTP/1.1\r\n\r\n",
-            Duration::from_secs(2),
-            Duration::from_secs(4),
+            ReadLimits {
+                first_byte: Duration::from_secs(2),
+                gap: Duration::from_secs(2),
+                budget: Duration::from_secs(4),
+            },
             true,
         )
         .await;
@@ -677,8 +724,11 @@ mod tests {
         let (outcome, _) = exchange(
             &mut client,
             b"GET / HTTP/1.1\r\n\r\n",
-            Duration::from_secs(30),
-            Duration::from_secs(60),
+            ReadLimits {
+                first_byte: Duration::from_secs(30),
+                gap: Duration::from_secs(30),
+                budget: Duration::from_secs(60),
+            },
             false,
         )
         .await;
@@ -703,8 +753,11 @@ mod tests {
         let (outcome, _) = exchange(
             &mut client,
             b"GET / HTTP/1.1\r\n\r\n",
-            Duration::from_secs(30),
-            Duration::from_secs(60),
+            ReadLimits {
+                first_byte: Duration::from_secs(30),
+                gap: Duration::from_secs(30),
+                budget: Duration::from_secs(60),
+            },
             false,
         )
         .await;
@@ -725,8 +778,11 @@ mod tests {
         let (outcome, _) = exchange(
             &mut client,
             b"GET / HTTP/1.1\r\n\r\n",
-            Duration::from_secs(5),
-            Duration::from_secs(10),
+            ReadLimits {
+                first_byte: Duration::from_secs(5),
+                gap: Duration::from_secs(5),
+                budget: Duration::from_secs(10),
+            },
             false,
         )
         .await;

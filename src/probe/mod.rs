@@ -53,6 +53,8 @@ pub struct Observation {
     pub tls: Option<TlsObservation>,
     /// CloudFront's own hellos to the same address.
     pub negotiation: Option<negotiate::Negotiation>,
+    /// With Host forwarded: the certificate served for each alias sent as SNI.
+    pub alias_certificates: Vec<AliasCertificate>,
     /// One HTTP request per port (over TLS on the HTTPS port), if the connection got that far.
     pub http: Vec<HttpExchange>,
     /// Reuse after idling for OriginKeepaliveTimeout, if probed.
@@ -72,6 +74,19 @@ pub struct Timings {
     pub tls: Option<Duration>,
     /// Time to the response's first byte.
     pub ttfb: Option<Duration>,
+}
+
+/// At most this many aliases of a Host-forwarding origin get their own handshake.
+pub const MAX_ALIASES_PROBED: usize = 8;
+
+/// The certificate an origin serves when CloudFront sends one of the distribution's aliases
+/// as SNI (Host forwarded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AliasCertificate {
+    /// The alias sent as SNI.
+    pub alias: String,
+    /// The chain served, or `None` when the handshake failed.
+    pub chain: Option<Vec<rustls::pki_types::CertificateDer<'static>>>,
 }
 
 /// A connection kept open after its response, waiting for the idle probe.
@@ -139,6 +154,7 @@ impl OriginProber {
             ports: Vec::new(),
             tls: None,
             negotiation: None,
+            alias_certificates: Vec::new(),
             http: Vec::new(),
             idle: None,
             timings: Timings {
@@ -194,6 +210,13 @@ impl OriginProber {
 
         let request = http::request(&target.http_host(), &self.path);
         let read_timeout = target.read_timeout;
+        // An origin from a distribution export is waited for longer, to tell a too-low
+        // OriginReadTimeout (CF_READ_TIMEOUT_TOO_LOW) from an origin that never answers.
+        let limits = if target.provenance.distribution_id.is_some() {
+            http::ReadLimits::patient(read_timeout)
+        } else {
+            http::ReadLimits::cloudfront(read_timeout)
+        };
         let mut parked: Option<Box<dyn HttpIo>> = None;
         if let Some(connection) = https_connection {
             let address = connection.stream.peer_addr().ok();
@@ -205,14 +228,8 @@ impl OriginProber {
                 let mut exchange = None;
                 let mut reusable = None;
                 if let (Some(mut stream), Some(address)) = (stream, address) {
-                    let (outcome, ttfb) = http::exchange(
-                        &mut stream,
-                        &request,
-                        read_timeout,
-                        read_timeout * 2,
-                        false,
-                    )
-                    .await;
+                    let (outcome, ttfb) =
+                        http::exchange(&mut stream, &request, limits, false).await;
                     if is_reusable(&outcome) {
                         reusable = Some(stream);
                     }
@@ -253,17 +270,38 @@ impl OriginProber {
             if let Some(stream) = reusable {
                 parked = Some(Box::new(stream));
             }
+            if let (crate::target::HostForwarding::Forwarded, Some(address)) =
+                (&target.host_forwarding, address)
+            {
+                for alias in target.aliases.iter().take(MAX_ALIASES_PROBED) {
+                    let (_, connection) = self
+                        .dialer
+                        .connect(address, target.connect_timeout, 1)
+                        .await;
+                    let chain = match connection {
+                        Some(connection) => {
+                            let (tls, _) = self
+                                .tls
+                                .handshake(connection.stream, Some(alias), target.connect_timeout)
+                                .await;
+                            match tls.outcome {
+                                tls::TlsOutcome::Established { chain, .. } => Some(chain),
+                                tls::TlsOutcome::Failed(_) => None,
+                            }
+                        }
+                        None => None,
+                    };
+                    observation.alias_certificates.push(AliasCertificate {
+                        alias: alias.clone(),
+                        chain,
+                    });
+                }
+            }
         }
         if let Some(mut connection) = http_connection {
             if let Ok(address) = connection.stream.peer_addr() {
-                let (outcome, ttfb) = http::exchange(
-                    &mut connection.stream,
-                    &request,
-                    read_timeout,
-                    read_timeout * 2,
-                    true,
-                )
-                .await;
+                let (outcome, ttfb) =
+                    http::exchange(&mut connection.stream, &request, limits, true).await;
                 if parked.is_none() && is_reusable(&outcome) {
                     parked = Some(Box::new(connection.stream));
                 }
