@@ -134,6 +134,15 @@ pub struct OriginReport {
     pub distribution_id: Option<String>,
     /// Origin id (from a CloudFront export).
     pub origin_id: Option<String>,
+    /// Origin groups the origin belongs to (from a CloudFront export).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub origin_groups: Vec<String>,
+    /// Aliases routed to the origin (from a CloudFront export).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// `forwarded` when the viewer's Host reaches the origin; or what was assumed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_forwarding: Option<String>,
     /// Where the target came from, `FILE:LINE`.
     pub input: Option<String>,
     /// Addresses the origin resolved to.
@@ -169,6 +178,13 @@ impl OriginReport {
             host_header: target.host_header.clone(),
             distribution_id: target.provenance.distribution_id.clone(),
             origin_id: target.provenance.origin_id.clone(),
+            origin_groups: target.provenance.origin_groups.clone(),
+            aliases: target.aliases.clone(),
+            host_forwarding: match &target.host_forwarding {
+                crate::target::HostForwarding::NotForwarded => None,
+                crate::target::HostForwarding::Forwarded => Some("forwarded".into()),
+                crate::target::HostForwarding::Unknown(note) => Some(note.clone()),
+            },
             input,
             addresses: observation
                 .map(|o| {
@@ -220,6 +236,12 @@ pub struct Report {
     pub summary: Summary,
     /// Ranked origins.
     pub origins: Vec<OriginReport>,
+    /// Origins of the input that were not scanned, and why (S3 REST and VPC origins).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<serde_json::Value>,
+    /// Warnings about the input (an incomplete export, ...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl Report {
@@ -250,6 +272,8 @@ impl Report {
                 not_scanned,
             },
             origins,
+            skipped: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 

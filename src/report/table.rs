@@ -19,6 +19,48 @@ fn paint(text: &str, severity_or_risk: &str, color: bool) -> String {
     format!("\x1b[{code}m{text}\x1b[0m")
 }
 
+fn write_origin(
+    out: &mut dyn Write,
+    origin: &super::OriginReport,
+    width: usize,
+    color: bool,
+) -> Result<(), ReportError> {
+    let name = format!("{}:{}", origin.origin, origin.port);
+    let risk = format!("{:<8}", origin.risk.as_str());
+    writeln!(
+        out,
+        "{:>4}  {}  {:>5}  {:<width$}  {}",
+        origin.rank.unwrap_or(0),
+        paint(&risk, origin.risk.as_str(), color),
+        origin.score,
+        name,
+        if origin.findings.is_empty() {
+            "-".to_string()
+        } else {
+            origin.codes().join(", ")
+        }
+    )?;
+    for finding in origin
+        .findings
+        .iter()
+        .filter(|f| f.severity > Severity::Info)
+    {
+        writeln!(
+            out,
+            "        {} {}: {}",
+            paint(
+                &format!("{:<8}", finding.severity.as_str()),
+                finding.severity.as_str(),
+                color
+            ),
+            finding.code,
+            finding.summary
+        )?;
+        writeln!(out, "                 fix: {}", finding.fix)?;
+    }
+    Ok(())
+}
+
 /// Writes the table.
 pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> Result<(), ReportError> {
     let width = report
@@ -33,40 +75,40 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> Result<(), Re
         "{:>4}  {:<8}  {:>5}  {:<width$}  FINDINGS",
         "RANK", "RISK", "SCORE", "ORIGIN"
     )?;
+    // Origins from a CloudFront export are grouped under their distribution (groups in the
+    // order of their riskiest origin); the others follow, ranked.
+    let mut groups: Vec<(Option<&str>, Vec<&super::OriginReport>)> = Vec::new();
     for origin in &report.origins {
-        let name = format!("{}:{}", origin.origin, origin.port);
-        let risk = format!("{:<8}", origin.risk.as_str());
+        let key = origin.distribution_id.as_deref();
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, members)) => members.push(origin),
+            None => groups.push((key, vec![origin])),
+        }
+    }
+    let grouped = groups.iter().any(|(k, _)| k.is_some());
+    for (distribution, members) in &groups {
+        if grouped {
+            match distribution {
+                Some(id) => writeln!(out, "distribution {id}")?,
+                None => writeln!(out, "not from a distribution export")?,
+            }
+        }
+        for origin in members {
+            write_origin(out, origin, width, color)?;
+        }
+    }
+    for skipped in &report.skipped {
         writeln!(
             out,
-            "{:>4}  {}  {:>5}  {:<width$}  {}",
-            origin.rank.unwrap_or(0),
-            paint(&risk, origin.risk.as_str(), color),
-            origin.score,
-            name,
-            if origin.findings.is_empty() {
-                "-".to_string()
-            } else {
-                origin.codes().join(", ")
-            }
+            "skipped: {} ({}/{}): {}",
+            skipped["domain"].as_str().unwrap_or("?"),
+            skipped["distribution_id"].as_str().unwrap_or("?"),
+            skipped["origin_id"].as_str().unwrap_or("?"),
+            skipped["reason"].as_str().unwrap_or("")
         )?;
-        for finding in origin
-            .findings
-            .iter()
-            .filter(|f| f.severity > Severity::Info)
-        {
-            writeln!(
-                out,
-                "        {} {}: {}",
-                paint(
-                    &format!("{:<8}", finding.severity.as_str()),
-                    finding.severity.as_str(),
-                    color
-                ),
-                finding.code,
-                finding.summary
-            )?;
-            writeln!(out, "                 fix: {}", finding.fix)?;
-        }
+    }
+    for warning in &report.warnings {
+        writeln!(out, "warning: {warning}")?;
     }
     let counts: Vec<String> = Risk::ALL
         .iter()
