@@ -9,9 +9,23 @@ use std::time::Duration;
 use common::{args, LabRun};
 use originscan::report::Report;
 
-async fn interrupted_scan(lab: &LabRun, format: &str, signal: &str) -> (Option<i32>, std::path::PathBuf) {
+async fn interrupted_scan(
+    lab: &LabRun,
+    format: &str,
+    signal: &str,
+) -> (Option<i32>, std::path::PathBuf) {
     let out = lab.path(&format!("interrupted-{signal}.{format}"));
-    let mut command = args(&["scan", "--no-progress", "--concurrency", "2", "-f", format, "-o", out.to_str().unwrap(), "-i"]);
+    let mut command = args(&[
+        "scan",
+        "--no-progress",
+        "--concurrency",
+        "2",
+        "-f",
+        format,
+        "-o",
+        out.to_str().unwrap(),
+        "-i",
+    ]);
     command.push(lab.path("targets.csv").display().to_string());
     command.extend(lab.lab_args());
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_originscan"))
@@ -24,7 +38,10 @@ async fn interrupted_scan(lab: &LabRun, format: &str, signal: &str) -> (Option<i
         .expect("scan starts");
     tokio::time::sleep(Duration::from_millis(2500)).await;
     let pid = child.id().expect("running").to_string();
-    let status = std::process::Command::new("kill").args([signal, &pid]).status().unwrap();
+    let status = std::process::Command::new("kill")
+        .args([signal, &pid])
+        .status()
+        .unwrap();
     assert!(status.success());
     let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
         .await
@@ -40,9 +57,14 @@ async fn sigint_and_sigterm_write_what_finished() {
 
     let (code, path) = interrupted_scan(&lab, "json", "-INT").await;
     assert_eq!(code, Some(130));
-    let report: Report = serde_json::from_slice(&std::fs::read(&path).unwrap()).expect("complete JSON");
+    let report: Report =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).expect("complete JSON");
     assert!(report.summary.interrupted);
-    assert!(!report.origins.is_empty() && report.origins.len() < total, "{} of {total}", report.origins.len());
+    assert!(
+        !report.origins.is_empty() && report.origins.len() < total,
+        "{} of {total}",
+        report.origins.len()
+    );
     assert_eq!(report.origins.len() + report.summary.not_scanned, total);
 
     let (code, path) = interrupted_scan(&lab, "ndjson", "-TERM").await;
@@ -51,7 +73,8 @@ async fn sigint_and_sigterm_write_what_finished() {
     let lines: Vec<&str> = text.lines().collect();
     assert!(!lines.is_empty() && lines.len() < total);
     for line in lines {
-        let origin: serde_json::Value = serde_json::from_str(line).expect("every NDJSON line is whole");
+        let origin: serde_json::Value =
+            serde_json::from_str(line).expect("every NDJSON line is whole");
         assert!(origin["origin"].is_string());
     }
 

@@ -100,6 +100,8 @@ pub struct LabTarget {
     pub connection: Option<(u64, u8)>,
     /// OriginReadTimeout override.
     pub read_timeout: Option<u64>,
+    /// Connections the origin's listeners accepted.
+    pub accepts: servers::Accepts,
 }
 
 impl LabTarget {
@@ -207,6 +209,7 @@ impl Lab {
             let origin = pathology.origin_name(index);
             let ip = addresses[0];
             let mut http_port = None;
+            let accepts = servers::Accepts::default();
             let port = match pathology.server(index) {
                 ServerKind::None => servers::closed_port(ip).await?,
                 ServerKind::Closed => servers::closed_port(ip).await?,
@@ -222,13 +225,13 @@ impl Lab {
                     let config = tls_config(&ca, &spec, &provider)?;
                     let listener = servers::bind(ip, 0).await?;
                     let port = listener.local_addr()?.port();
-                    servers::serve_tls(&mut tasks, listener, config, behaviour);
+                    servers::serve_tls(&mut tasks, listener, accepts.clone(), config, behaviour);
                     port
                 }
                 ServerKind::Plain(behaviour) => {
                     let listener = servers::bind(ip, 0).await?;
                     let port = listener.local_addr()?.port();
-                    servers::serve_plain(&mut tasks, listener, behaviour);
+                    servers::serve_plain(&mut tasks, listener, accepts.clone(), behaviour);
                     http_port = Some(port);
                     port
                 }
@@ -236,30 +239,41 @@ impl Lab {
                     let config = tls_config(&ca, &spec, &provider)?;
                     let listener = servers::bind(ip, 0).await?;
                     let port = listener.local_addr()?.port();
-                    servers::serve_tls(&mut tasks, listener, config, fleet::HttpBehaviour::Healthy);
+                    servers::serve_tls(
+                        &mut tasks,
+                        listener,
+                        accepts.clone(),
+                        config,
+                        fleet::HttpBehaviour::Healthy,
+                    );
                     let plain = servers::bind(ip, 0).await?;
                     http_port = Some(plain.local_addr()?.port());
-                    servers::serve_plain(&mut tasks, plain, fleet::HttpBehaviour::Healthy);
+                    servers::serve_plain(
+                        &mut tasks,
+                        plain,
+                        accepts.clone(),
+                        fleet::HttpBehaviour::Healthy,
+                    );
                     port
                 }
                 ServerKind::PlainHttp => {
-                    start_with(&mut tasks, ip, servers::serve_plain_http).await?
+                    start_with(&mut tasks, ip, &accepts, servers::serve_plain_http).await?
                 }
                 ServerKind::Banner(banner) => {
                     let listener = servers::bind(ip, 0).await?;
                     let port = listener.local_addr()?.port();
-                    servers::serve_banner(&mut tasks, listener, banner);
+                    servers::serve_banner(&mut tasks, listener, accepts.clone(), banner);
                     port
                 }
                 ServerKind::Alert => {
-                    let port = start_with(&mut tasks, ip, servers::serve_alert).await?;
+                    let port = start_with(&mut tasks, ip, &accepts, servers::serve_alert).await?;
                     if pathology.policy() == Some("http-only") {
                         http_port = Some(port);
                     }
                     port
                 }
                 ServerKind::CloseAfterAccept => {
-                    start_with(&mut tasks, ip, servers::serve_close).await?
+                    start_with(&mut tasks, ip, &accepts, servers::serve_close).await?
                 }
             };
             zone.add_origin(&origin, pathology.dns(), &addresses)?;
@@ -271,6 +285,7 @@ impl Lab {
                 host_header: pathology.host_header(index),
                 connection: pathology.connection_settings(),
                 read_timeout: pathology.read_timeout(),
+                accepts,
             };
             truth.push(TruthEntry {
                 origin,
@@ -401,10 +416,11 @@ fn tls_config(
 async fn start_with(
     tasks: &mut JoinSet<()>,
     ip: IpAddr,
-    serve: fn(&mut JoinSet<()>, TcpListener),
+    accepts: &servers::Accepts,
+    serve: fn(&mut JoinSet<()>, TcpListener, servers::Accepts),
 ) -> Result<u16, LabError> {
     let listener = servers::bind(ip, 0).await?;
     let port = listener.local_addr()?.port();
-    serve(tasks, listener);
+    serve(tasks, listener, accepts.clone());
     Ok(port)
 }

@@ -3,6 +3,7 @@
 //! Every server reads with a cap and a timeout, so a misbehaving scanner cannot exhaust the lab.
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -62,11 +63,12 @@ pub async fn filtered(ip: IpAddr) -> Result<(u16, TcpListener, Vec<TcpStream>), 
 pub fn serve_tls(
     tasks: &mut JoinSet<()>,
     listener: TcpListener,
+    accepts: Accepts,
     config: Arc<ServerConfig>,
     behaviour: HttpBehaviour,
 ) {
     let acceptor = TlsAcceptor::from(config);
-    tasks.spawn(accept_loop(listener, move |stream| {
+    tasks.spawn(accept_loop(listener, accepts, move |stream| {
         let acceptor = acceptor.clone();
         async move {
             let accepted = tokio::time::timeout(CLIENT_TIMEOUT, acceptor.accept(stream)).await;
@@ -78,15 +80,20 @@ pub fn serve_tls(
 }
 
 /// Serves plain HTTP/1.1 as `behaviour` says.
-pub fn serve_plain(tasks: &mut JoinSet<()>, listener: TcpListener, behaviour: HttpBehaviour) {
-    tasks.spawn(accept_loop(listener, move |stream| {
+pub fn serve_plain(
+    tasks: &mut JoinSet<()>,
+    listener: TcpListener,
+    accepts: Accepts,
+    behaviour: HttpBehaviour,
+) {
+    tasks.spawn(accept_loop(listener, accepts, move |stream| {
         serve_http(stream, behaviour)
     }));
 }
 
 /// Answers anything with a plain-HTTP 400, as a web server on the wrong port does.
-pub fn serve_plain_http(tasks: &mut JoinSet<()>, listener: TcpListener) {
-    tasks.spawn(accept_loop(listener, |mut stream| async move {
+pub fn serve_plain_http(tasks: &mut JoinSet<()>, listener: TcpListener, accepts: Accepts) {
+    tasks.spawn(accept_loop(listener, accepts, |mut stream| async move {
         let mut buf = [0u8; 1024];
         let _ = tokio::time::timeout(CLIENT_TIMEOUT, stream.read(&mut buf)).await;
         let _ = stream
@@ -98,17 +105,26 @@ pub fn serve_plain_http(tasks: &mut JoinSet<()>, listener: TcpListener) {
 }
 
 /// Writes `banner` on accept, then waits for the client to leave.
-pub fn serve_banner(tasks: &mut JoinSet<()>, listener: TcpListener, banner: &'static [u8]) {
-    tasks.spawn(accept_loop(listener, move |mut stream| async move {
-        let _ = stream.write_all(banner).await;
-        let mut buf = [0u8; 1024];
-        let _ = tokio::time::timeout(CLIENT_TIMEOUT, stream.read(&mut buf)).await;
-    }));
+pub fn serve_banner(
+    tasks: &mut JoinSet<()>,
+    listener: TcpListener,
+    accepts: Accepts,
+    banner: &'static [u8],
+) {
+    tasks.spawn(accept_loop(
+        listener,
+        accepts,
+        move |mut stream| async move {
+            let _ = stream.write_all(banner).await;
+            let mut buf = [0u8; 1024];
+            let _ = tokio::time::timeout(CLIENT_TIMEOUT, stream.read(&mut buf)).await;
+        },
+    ));
 }
 
 /// Reads the ClientHello and answers with a fatal handshake_failure alert.
-pub fn serve_alert(tasks: &mut JoinSet<()>, listener: TcpListener) {
-    tasks.spawn(accept_loop(listener, |mut stream| async move {
+pub fn serve_alert(tasks: &mut JoinSet<()>, listener: TcpListener, accepts: Accepts) {
+    tasks.spawn(accept_loop(listener, accepts, |mut stream| async move {
         let mut buf = [0u8; 4096];
         let _ = tokio::time::timeout(CLIENT_TIMEOUT, stream.read(&mut buf)).await;
         // level fatal (2), description handshake_failure (40)
@@ -119,13 +135,24 @@ pub fn serve_alert(tasks: &mut JoinSet<()>, listener: TcpListener) {
 }
 
 /// Accepts and closes at once.
-pub fn serve_close(tasks: &mut JoinSet<()>, listener: TcpListener) {
-    tasks.spawn(accept_loop(listener, |stream| async move {
+pub fn serve_close(tasks: &mut JoinSet<()>, listener: TcpListener, accepts: Accepts) {
+    tasks.spawn(accept_loop(listener, accepts, |stream| async move {
         drop(stream);
     }));
 }
 
-async fn accept_loop<F, Fut>(listener: TcpListener, handle: F)
+/// Counts the connections a lab listener accepted (to check what a scan sends).
+#[derive(Debug, Clone, Default)]
+pub struct Accepts(Arc<AtomicUsize>);
+
+impl Accepts {
+    /// Connections accepted so far.
+    pub fn get(&self) -> usize {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+async fn accept_loop<F, Fut>(listener: TcpListener, accepts: Accepts, handle: F)
 where
     F: Fn(TcpStream) -> Fut + Send + 'static,
     Fut: std::future::Future<Output = ()> + Send + 'static,
@@ -133,6 +160,7 @@ where
     loop {
         match listener.accept().await {
             Ok((stream, _)) => {
+                accepts.0.fetch_add(1, Ordering::Relaxed);
                 tokio::spawn(handle(stream));
             }
             Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,

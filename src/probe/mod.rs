@@ -79,6 +79,15 @@ pub struct Timings {
 /// At most this many aliases of a Host-forwarding origin get their own handshake.
 pub const MAX_ALIASES_PROBED: usize = 8;
 
+/// CloudFront's hellos per origin, at most (see [`negotiate`]).
+pub const MAX_HELLOS: usize = 2;
+
+/// The most TCP connections one origin is sent in a scan: one per port and address (the HTTPS
+/// one carries the rustls handshake, the HTTP request and the idle reuse), CloudFront's hellos,
+/// and one handshake per probed alias. Each connection makes up to ConnectionAttempts tries.
+pub const MAX_CONNECTIONS_PER_ORIGIN: usize =
+    MAX_ADDRESSES_PER_ORIGIN * 2 + MAX_HELLOS + MAX_ALIASES_PROBED;
+
 /// The certificate an origin serves when CloudFront sends one of the distribution's aliases
 /// as SNI (Host forwarded).
 #[derive(Debug, Clone, PartialEq, Eq)]
