@@ -295,6 +295,7 @@ pub async fn demo(args: &DemoArgs) -> Result<ScanResult, AppError> {
     let lab = Lab::start(LabConfig {
         count: args.count,
         block: 1,
+        hostile: args.hostile,
     })
     .await?;
     let dir = std::env::temp_dir().join(format!("originscan-demo-{}", std::process::id()));
@@ -360,6 +361,7 @@ pub async fn lab(args: &LabArgs) -> Result<(), AppError> {
     let lab = Lab::start(LabConfig {
         count: args.count,
         block: args.block,
+        hostile: args.hostile,
     })
     .await?;
     lab.write_files(&args.dir)?;

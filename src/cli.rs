@@ -142,8 +142,12 @@ pub struct ScanArgs {
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
     /// Origins in the lab.
-    #[arg(long, default_value_t = 40)]
+    #[arg(long, default_value_t = 45)]
     pub count: usize,
+
+    /// Add hostile origins (garbage, endless records, slowloris, resets, silence).
+    #[arg(long)]
+    pub hostile: bool,
 
     /// Scan options (targets, resolver and CA come from the lab).
     #[command(flatten)]
@@ -183,8 +187,12 @@ pub struct LintLambdaArgs {
 #[derive(Debug, Clone, Args)]
 pub struct LabArgs {
     /// Origins in the lab.
-    #[arg(long, default_value_t = 40)]
+    #[arg(long, default_value_t = 45)]
     pub count: usize,
+
+    /// Add hostile origins (garbage, endless records, slowloris, resets, silence).
+    #[arg(long)]
+    pub hostile: bool,
 
     /// Where to write targets.csv, truth.json, ca.pem, resolver.txt and scan-args.txt.
     #[arg(long, value_name = "DIR")]

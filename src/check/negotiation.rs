@@ -110,13 +110,18 @@ pub fn check(observation: &Observation, negotiation: &Negotiation) -> Vec<Findin
             client_cert_requested,
             ..
         } => return accepted(negotiation, &at, *version, *suite, *client_cert_requested),
-        other => Finding::new(
-            Code::TLS_HANDSHAKE_FAILED,
-            format!(
-                "CloudFront's handshake with {at} failed: {}",
-                describe(other)["result"].as_str().unwrap_or("error")
-            ),
-        ),
+        other => {
+            let described = describe(other);
+            let result = described["result"].as_str().unwrap_or("error");
+            let what = match described["reason"].as_str() {
+                Some(reason) => format!("{result} ({reason})"),
+                None => result.to_string(),
+            };
+            Finding::new(
+                Code::TLS_HANDSHAKE_FAILED,
+                format!("CloudFront's handshake with {at} failed: {what}"),
+            )
+        }
     };
     vec![with_context(finding, negotiation)]
 }

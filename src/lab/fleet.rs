@@ -102,6 +102,22 @@ pub enum Pathology {
     ShortCnameChain,
     /// match-viewer: TLS on the HTTPS port and plain HTTP on the HTTP port, both healthy.
     HealthyMatchViewer,
+    /// Hostile: binary garbage right after accept.
+    HostileGarbage,
+    /// Hostile: a TLS record that never ends (a header, then a byte now and then).
+    HostileEndlessRecord,
+    /// Hostile: a 1 MB Certificate message.
+    HostileHugeChain,
+    /// Hostile: one byte a second during the handshake.
+    HostileSlowHandshake,
+    /// Hostile: one byte a second in the HTTP response head.
+    HostileSlowHeaders,
+    /// Hostile: an endless list of response headers.
+    HostileEndlessHeaders,
+    /// Hostile: part of a ServerHello, then a reset.
+    HostileResetMidHandshake,
+    /// Hostile: accepts and never speaks.
+    HostileSilent,
 }
 
 impl Pathology {
@@ -154,6 +170,32 @@ impl Pathology {
         Pathology::ShortCnameChain,
     ];
 
+    /// The hostile origins `originscan lab --hostile` adds (issue 9).
+    pub const HOSTILE: &'static [Pathology] = &[
+        Pathology::HostileGarbage,
+        Pathology::HostileEndlessRecord,
+        Pathology::HostileHugeChain,
+        Pathology::HostileSlowHandshake,
+        Pathology::HostileSlowHeaders,
+        Pathology::HostileEndlessHeaders,
+        Pathology::HostileResetMidHandshake,
+        Pathology::HostileSilent,
+    ];
+
+    /// The pathology of fleet member `index`.
+    pub fn for_index(index: usize, hostile: bool) -> Pathology {
+        if hostile {
+            let all = Pathology::ALL.len() + Pathology::HOSTILE.len();
+            let i = index % all;
+            Pathology::ALL
+                .get(i)
+                .copied()
+                .unwrap_or_else(|| Pathology::HOSTILE[i - Pathology::ALL.len()])
+        } else {
+            Pathology::ALL[index % Pathology::ALL.len()]
+        }
+    }
+
     /// A short name used in host names and the truth file.
     pub fn slug(self) -> &'static str {
         match self {
@@ -202,6 +244,14 @@ impl Pathology {
             Pathology::DanglingCname => "dangling-cname",
             Pathology::LongCnameChain => "long-cname-chain",
             Pathology::ShortCnameChain => "short-cname-chain",
+            Pathology::HostileGarbage => "hostile-garbage",
+            Pathology::HostileEndlessRecord => "hostile-endless-record",
+            Pathology::HostileHugeChain => "hostile-huge-chain",
+            Pathology::HostileSlowHandshake => "hostile-slow-handshake",
+            Pathology::HostileSlowHeaders => "hostile-slow-headers",
+            Pathology::HostileEndlessHeaders => "hostile-endless-headers",
+            Pathology::HostileResetMidHandshake => "hostile-reset-mid-handshake",
+            Pathology::HostileSilent => "hostile-silent",
         }
     }
 
@@ -216,6 +266,14 @@ impl Pathology {
             | Pathology::HealthyMatchViewer
             | Pathology::ShortCnameChain => vec![],
             Pathology::DanglingCname => vec![Code::DNS_CNAME_DANGLING],
+            Pathology::HostileGarbage => vec![Code::TLS_NOT_TLS],
+            Pathology::HostileEndlessRecord
+            | Pathology::HostileHugeChain
+            | Pathology::HostileSlowHandshake
+            | Pathology::HostileResetMidHandshake
+            | Pathology::HostileSilent => vec![Code::TLS_HANDSHAKE_FAILED],
+            Pathology::HostileSlowHeaders => vec![Code::HTTP_SLOW_RESPONSE],
+            Pathology::HostileEndlessHeaders => vec![Code::HTTP_MALFORMED_RESPONSE],
             Pathology::LongCnameChain => vec![Code::DNS_CNAME_CHAIN_LONG],
             Pathology::CloseAfterHandshake | Pathology::CloseAfterRequest => {
                 vec![Code::HTTP_EARLY_CLOSE]
@@ -397,6 +455,14 @@ impl Pathology {
             Pathology::Origin502 => answering(HttpBehaviour::Status(502)),
             Pathology::Origin503 => answering(HttpBehaviour::Status(503)),
             Pathology::TlsOnHttpPort => ServerKind::Alert,
+            Pathology::HostileGarbage => ServerKind::Raw(RawBehaviour::Garbage),
+            Pathology::HostileEndlessRecord => ServerKind::Raw(RawBehaviour::EndlessRecord),
+            Pathology::HostileHugeChain => ServerKind::Raw(RawBehaviour::HugeChain),
+            Pathology::HostileSlowHandshake => ServerKind::Raw(RawBehaviour::SlowHandshake),
+            Pathology::HostileResetMidHandshake => ServerKind::Raw(RawBehaviour::ResetMidHandshake),
+            Pathology::HostileSilent => ServerKind::Raw(RawBehaviour::Silent),
+            Pathology::HostileSlowHeaders => answering(HttpBehaviour::SlowHead),
+            Pathology::HostileEndlessHeaders => answering(HttpBehaviour::EndlessHeaders),
             Pathology::HealthyHttpOnly => ServerKind::Plain(HttpBehaviour::Healthy),
             Pathology::HealthyMatchViewer => ServerKind::MatchViewer(Box::new(LeafSpec::healthy(vec![name]))),
         }
@@ -414,7 +480,9 @@ impl Pathology {
     /// The target's OriginReadTimeout in the lab, when not the lab default.
     pub fn read_timeout(self) -> Option<u64> {
         match self {
-            Pathology::SlowResponse | Pathology::SlowResponseNear => Some(2),
+            Pathology::SlowResponse
+            | Pathology::SlowResponseNear
+            | Pathology::HostileSlowHeaders => Some(2),
             _ => None,
         }
     }
@@ -424,6 +492,11 @@ impl Pathology {
         match self {
             // A dropped SYN costs the whole timeout: keep the lab fast.
             Pathology::Filtered => Some((1, 1)),
+            // Stalled handshakes cost the handshake timeout (the ConnectionTimeout).
+            Pathology::HostileEndlessRecord
+            | Pathology::HostileSlowHandshake
+            | Pathology::HostileSilent
+            | Pathology::HostileHugeChain => Some((2, 1)),
             _ => None,
         }
     }
@@ -476,6 +549,27 @@ pub enum HttpBehaviour {
     Canned(&'static [u8]),
     /// Answers this status, keep-alive.
     Status(u16),
+    /// Sends the response head one byte a second.
+    SlowHead,
+    /// Sends response headers without end.
+    EndlessHeaders,
+}
+
+/// Hostile behaviour below HTTP, on the raw TCP connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RawBehaviour {
+    /// Binary garbage right after accept.
+    Garbage,
+    /// A record header announcing 16 KiB, then a byte every 200 ms.
+    EndlessRecord,
+    /// A 1 MiB Certificate handshake message.
+    HugeChain,
+    /// A handshake record one byte a second.
+    SlowHandshake,
+    /// Half a ServerHello, then a TCP reset.
+    ResetMidHandshake,
+    /// Never a byte.
+    Silent,
 }
 
 /// What listens on an origin's address.
@@ -501,4 +595,6 @@ pub enum ServerKind {
     Alert,
     /// Accepts and closes.
     CloseAfterAccept,
+    /// Hostile raw TCP behaviour.
+    Raw(RawBehaviour),
 }

@@ -65,6 +65,8 @@ pub struct LabConfig {
     pub count: usize,
     /// Second octet of the origin block 127.B.0.0/16.
     pub block: u8,
+    /// Add the hostile origins (issue 9) to the cycle of pathologies.
+    pub hostile: bool,
 }
 
 /// One origin of the lab and what a scan must report for it.
@@ -184,7 +186,7 @@ impl Lab {
         // origins) runs for all of them at once.
         let mut plan = Vec::with_capacity(config.count);
         for index in 0..config.count {
-            let pathology = Pathology::ALL[index % Pathology::ALL.len()];
+            let pathology = Pathology::for_index(index, config.hostile);
             let mut addresses = vec![pool.next()?];
             if pathology == Pathology::SomeAddressesDown {
                 addresses.push(pool.next()?); // a second address, with nothing on the port
@@ -270,6 +272,12 @@ impl Lab {
                     if pathology.policy() == Some("http-only") {
                         http_port = Some(port);
                     }
+                    port
+                }
+                ServerKind::Raw(behaviour) => {
+                    let listener = servers::bind(ip, 0).await?;
+                    let port = listener.local_addr()?.port();
+                    servers::serve_raw(&mut tasks, listener, accepts.clone(), behaviour);
                     port
                 }
                 ServerKind::CloseAfterAccept => {

@@ -13,7 +13,7 @@ use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
-use super::fleet::HttpBehaviour;
+use super::fleet::{HttpBehaviour, RawBehaviour};
 use super::LabError;
 
 /// How long a lab server waits for a client's bytes.
@@ -141,6 +141,93 @@ pub fn serve_close(tasks: &mut JoinSet<()>, listener: TcpListener, accepts: Acce
     }));
 }
 
+/// Serves one hostile raw behaviour.
+pub fn serve_raw(
+    tasks: &mut JoinSet<()>,
+    listener: TcpListener,
+    accepts: Accepts,
+    behaviour: RawBehaviour,
+) {
+    tasks.spawn(accept_loop(listener, accepts, move |stream| {
+        hostile(stream, behaviour)
+    }));
+}
+
+async fn hostile(mut stream: TcpStream, behaviour: RawBehaviour) {
+    // Every hostile connection ends within a minute, whatever the client does.
+    let _ = tokio::time::timeout(Duration::from_secs(60), async {
+        let mut hello = [0u8; 4096];
+        match behaviour {
+            RawBehaviour::Garbage => {
+                let garbage: Vec<u8> = (0u8..=255).rev().cycle().take(512).collect();
+                let _ = stream.write_all(&garbage).await;
+                let _ = stream.read(&mut hello).await;
+            }
+            RawBehaviour::EndlessRecord => {
+                let _ = stream.read(&mut hello).await;
+                let _ = stream.write_all(&[0x16, 0x03, 0x03, 0x3f, 0xff]).await;
+                loop {
+                    if stream.write_all(&[0x0b]).await.is_err() {
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            }
+            RawBehaviour::HugeChain => {
+                let _ = stream.read(&mut hello).await;
+                // A Certificate handshake message announcing (and sending) 1 MiB, in records.
+                let total: usize = 1 << 20;
+                let mut message = vec![0x0b, (total >> 16) as u8, (total >> 8) as u8, total as u8];
+                message.resize(total + 4, 0x30);
+                for chunk in message.chunks(16 * 1024) {
+                    let mut record = vec![
+                        0x16,
+                        0x03,
+                        0x03,
+                        (chunk.len() >> 8) as u8,
+                        chunk.len() as u8,
+                    ];
+                    record.extend_from_slice(chunk);
+                    if stream.write_all(&record).await.is_err() {
+                        break;
+                    }
+                }
+                let _ = stream.read(&mut hello).await;
+            }
+            RawBehaviour::SlowHandshake => {
+                let _ = stream.read(&mut hello).await;
+                for byte in [0x16u8, 0x03, 0x03, 0x00, 0x40]
+                    .iter()
+                    .chain([0x02u8; 64].iter())
+                {
+                    if stream.write_all(&[*byte]).await.is_err() {
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+            RawBehaviour::ResetMidHandshake => {
+                let _ = stream.read(&mut hello).await;
+                let _ = stream
+                    .write_all(&[
+                        0x16, 0x03, 0x03, 0x00, 0x40, 0x02, 0x00, 0x00, 0x3c, 0x03, 0x03,
+                    ])
+                    .await;
+                // SO_LINGER 0 turns the close into a reset. (tokio deprecates set_linger because
+                // a non-zero linger blocks the thread on drop; a zero one never does.)
+                #[allow(deprecated)]
+                let _ = stream.set_linger(Some(Duration::ZERO));
+                drop(stream);
+            }
+            RawBehaviour::Silent => {
+                let _ = stream.read(&mut hello).await;
+                let _ = stream.read(&mut hello).await;
+            }
+        }
+    })
+    .await;
+}
+
 /// Counts the connections a lab listener accepted (to check what a scan sends).
 #[derive(Debug, Clone, Default)]
 pub struct Accepts(Arc<AtomicUsize>);
@@ -201,6 +288,25 @@ async fn serve_http<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, behaviour:
         let response = match behaviour {
             HttpBehaviour::CloseAfterRequest | HttpBehaviour::CloseAfterHandshake => {
                 let _ = stream.shutdown().await;
+                return;
+            }
+            HttpBehaviour::SlowHead => {
+                for byte in b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n" {
+                    if stream.write_all(&[*byte]).await.is_err() || stream.flush().await.is_err() {
+                        return;
+                    }
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+                return;
+            }
+            HttpBehaviour::EndlessHeaders => {
+                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\n").await;
+                for i in 0..100_000u32 {
+                    let line = format!("X-Header-{i}: {}\r\n", "a".repeat(40));
+                    if stream.write_all(line.as_bytes()).await.is_err() {
+                        break;
+                    }
+                }
                 return;
             }
             HttpBehaviour::Canned(bytes) => {

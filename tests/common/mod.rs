@@ -15,9 +15,17 @@ pub struct LabRun {
 
 impl LabRun {
     pub async fn start(count: usize) -> LabRun {
-        let lab = Lab::start(LabConfig { count, block: 2 })
-            .await
-            .expect("lab starts");
+        LabRun::start_with(count, false).await
+    }
+
+    pub async fn start_with(count: usize, hostile: bool) -> LabRun {
+        let lab = Lab::start(LabConfig {
+            count,
+            block: 2,
+            hostile,
+        })
+        .await
+        .expect("lab starts");
         let dir = tempfile::tempdir().expect("temp dir");
         lab.write_files(dir.path()).expect("lab files");
         LabRun { lab, dir }
