@@ -52,7 +52,9 @@ impl ServerCertVerifier for AcceptAll {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
-    let truth_path = args.next().ok_or_else(|| anyhow::anyhow!("usage: handshake_ceiling TRUTH.json [CONCURRENCY]"))?;
+    let truth_path = args
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("usage: handshake_ceiling TRUTH.json [CONCURRENCY]"))?;
     let concurrency: usize = args.next().map(|c| c.parse()).transpose()?.unwrap_or(256);
     let truth: Vec<serde_json::Value> = serde_json::from_slice(&std::fs::read(&truth_path)?)?;
     // Only the lab's TLS-answering healthy-style origins: those with an address whose truth has
@@ -61,7 +63,14 @@ async fn main() -> anyhow::Result<()> {
         .iter()
         .filter(|t| {
             t["expected"].as_array().is_some_and(|codes| {
-                codes.iter().all(|c| c.as_str().is_some_and(|c| c.starts_with("CERT_") || c.starts_with("HTTP_") && c != "HTTP_EARLY_CLOSE" && c != "HTTP_PLAINTEXT_POLICY_MISMATCH"))
+                codes.iter().all(|c| {
+                    c.as_str().is_some_and(|c| {
+                        c.starts_with("CERT_")
+                            || c.starts_with("HTTP_")
+                                && c != "HTTP_EARLY_CLOSE"
+                                && c != "HTTP_PLAINTEXT_POLICY_MISMATCH"
+                    })
+                })
             })
         })
         .filter(|t| !t["pathology"].as_str().unwrap_or("").contains("http-only"))
@@ -75,7 +84,9 @@ async fn main() -> anyhow::Result<()> {
     let config = ClientConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?
         .dangerous()
-        .with_custom_certificate_verifier(Arc::new(AcceptAll(provider.signature_verification_algorithms)))
+        .with_custom_certificate_verifier(Arc::new(AcceptAll(
+            provider.signature_verification_algorithms,
+        )))
         .with_no_client_auth();
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
     let started = Instant::now();
@@ -83,9 +94,18 @@ async fn main() -> anyhow::Result<()> {
         .map(|(addr, name)| {
             let connector = connector.clone();
             async move {
-                let tcp = tokio::time::timeout(Duration::from_secs(10), tokio::net::TcpStream::connect(addr)).await.ok()?.ok()?;
+                let tcp = tokio::time::timeout(
+                    Duration::from_secs(10),
+                    tokio::net::TcpStream::connect(addr),
+                )
+                .await
+                .ok()?
+                .ok()?;
                 let server_name = ServerName::try_from(name).ok()?;
-                tokio::time::timeout(Duration::from_secs(10), connector.connect(server_name, tcp)).await.ok()?.ok()
+                tokio::time::timeout(Duration::from_secs(10), connector.connect(server_name, tcp))
+                    .await
+                    .ok()?
+                    .ok()
             }
         })
         .buffer_unordered(concurrency)
