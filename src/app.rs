@@ -59,6 +59,9 @@ pub enum AppError {
     /// A Lambda@Edge file could not be read.
     #[error(transparent)]
     Lambda(#[from] LambdaInputError),
+    /// The configuration file is wrong.
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
 }
 
 impl AppError {
@@ -106,9 +109,24 @@ const FDS_PER_ORIGIN: u64 = 4;
 /// Descriptors kept for everything else (resolver sockets, output, the lab in a demo).
 const FD_RESERVE: u64 = 64;
 
+/// Applies `originscan.toml` (or `--config`) under the flags given on the command line.
+fn with_config(
+    mut args: ScanArgs,
+    matches: Option<&clap::ArgMatches>,
+) -> Result<ScanArgs, AppError> {
+    if let Some(config) = crate::config::ConfigFile::load(args.config.as_deref())? {
+        config.apply(&mut args, matches);
+    }
+    Ok(args)
+}
+
 /// `originscan scan`.
-pub async fn scan(args: &ScanArgs) -> Result<ScanResult, AppError> {
-    let settings = ScanSettings::from_args(args, std::io::stdout().is_terminal())?;
+pub async fn scan(
+    args: ScanArgs,
+    matches: Option<&clap::ArgMatches>,
+) -> Result<ScanResult, AppError> {
+    let args = with_config(args, matches)?;
+    let settings = ScanSettings::from_args(&args, std::io::stdout().is_terminal())?;
     let targets = input::gather(&settings.targets, &settings.inputs)?;
     run_scan(settings, targets, FD_RESERVE).await
 }
@@ -122,7 +140,7 @@ pub async fn run_scan(
     let fd_limit = raise_fd_limit();
     let affordable =
         (fd_limit.saturating_sub(fds_in_use + FD_RESERVE) / FDS_PER_ORIGIN).max(1) as usize;
-    if settings.concurrency > affordable {
+    if settings.concurrency > affordable && !settings.quiet {
         eprintln!(
             "originscan: warning: open-file limit {fd_limit} allows {affordable} origins in flight; \
              --concurrency lowered from {}",
@@ -232,7 +250,7 @@ pub async fn run_scan(
         report.write(settings.format, &mut out, color)?;
     }
     out.flush().map_err(ReportError::from)?;
-    if outcome.interrupted {
+    if outcome.interrupted && !settings.quiet {
         eprintln!(
             "originscan: interrupted: {} origins reported, {} not scanned",
             outcome.reported, outcome.not_scanned
@@ -272,7 +290,12 @@ async fn wait_for_signal() {
 }
 
 /// `originscan demo`: start the lab, scan it, compare with the ground truth.
-pub async fn demo(args: &DemoArgs) -> Result<ScanResult, AppError> {
+pub async fn demo(
+    mut args: DemoArgs,
+    matches: Option<&clap::ArgMatches>,
+) -> Result<ScanResult, AppError> {
+    args.scan = with_config(args.scan, matches)?;
+    let args = &args;
     if !args.scan.targets.is_empty() || !args.scan.inputs.is_empty() {
         return Err(UsageError {
             flag: "demo",

@@ -43,6 +43,13 @@ pub enum Command {
     /// Check a Lambda@Edge function result (or a whole event holding it) against CloudFront's
     /// rules, offline: disallowed and read-only headers, size limits, status, shape.
     LintLambda(LintLambdaArgs),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell) to stdout.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout.
+    Man,
     /// Explain a finding code: when it fires, its severity, and how to fix it.
     Explain {
         /// A finding code, e.g. CERT_EXPIRED (or `all`).
@@ -132,6 +139,15 @@ pub struct ScanArgs {
     /// What CloudFront offers origins: 2025 (with TLS 1.3 and RSA-PSS) or legacy.
     #[arg(long, value_name = "PROFILE", default_value = "2025")]
     pub cloudfront_profile: String,
+
+    /// Defaults shared by a team (TOML, keys named like the flags) [default: ./originscan.toml
+    /// if present]. Flags given here win over the file.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Quiet: no progress bar and no notices on stderr (errors still print).
+    #[arg(short, long)]
+    pub quiet: bool,
 
     /// Skip the keep-alive probe (reusing each connection after OriginKeepaliveTimeout idle).
     #[arg(long)]

@@ -12,6 +12,7 @@ pub mod cfhello;
 pub mod check;
 pub mod cli;
 pub mod cloudfront;
+pub mod config;
 pub mod dialer;
 pub mod engine;
 pub mod finding;

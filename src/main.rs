@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use originscan::app::{self, AppError, ScanExit};
 use originscan::cli::{Cli, Command};
 
@@ -22,7 +22,12 @@ fn exit_for(result: Result<ScanExit, AppError>) -> ExitCode {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => error.exit(),
+    };
+    let sub = |name: &str| matches.subcommand_matches(name);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -34,8 +39,36 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Scan(args) => exit_for(runtime.block_on(app::scan(&args)).map(|r| r.exit)),
-        Command::Demo(args) => exit_for(runtime.block_on(app::demo(&args)).map(|r| r.exit)),
+        Command::Scan(args) => exit_for(
+            runtime
+                .block_on(app::scan(args, sub("scan")))
+                .map(|r| r.exit),
+        ),
+        Command::Demo(args) => exit_for(
+            runtime
+                .block_on(app::demo(args, sub("demo")))
+                .map(|r| r.exit),
+        ),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "originscan",
+                &mut std::io::stdout(),
+            );
+            ExitCode::SUCCESS
+        }
+        Command::Man => {
+            let page = clap_mangen::Man::new(Cli::command());
+            match page.render(&mut std::io::stdout()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("originscan: {error}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::Lab(args) => exit_for(runtime.block_on(app::lab(&args)).map(|()| ScanExit::Clean)),
         Command::LintLambda(args) => exit_for(app::lint_lambda(&args)),
         Command::Explain { code } => {

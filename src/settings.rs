@@ -77,6 +77,8 @@ pub struct ScanSettings {
     pub ssl_protocols: Option<Vec<crate::tls_profile::TlsVersion>>,
     /// CloudFront's TLS profile.
     pub profile: crate::tls_profile::Profile,
+    /// No notices on stderr.
+    pub quiet: bool,
 }
 
 impl ScanSettings {
@@ -172,7 +174,8 @@ impl ScanSettings {
             fail_on,
             scope,
             allow_private: args.allow_private.clone(),
-            progress: !args.no_progress,
+            progress: !args.no_progress && !args.quiet,
+            quiet: args.quiet,
             path: validate_path(&args.path).map_err(|m| usage("--path", m))?,
             idle_probe: !args.no_idle_probe,
             ssl_protocols: args

@@ -179,3 +179,55 @@ async fn lint_lambda_gates_on_every_fixture() {
         stderr(&output)
     );
 }
+
+#[tokio::test]
+async fn completions_and_man_page_are_generated() {
+    for shell in ["bash", "zsh", "fish"] {
+        let output = originscan(&args(&["completions", shell])).await;
+        assert_eq!(output.status.code(), Some(0));
+        let text = String::from_utf8(output.stdout).unwrap();
+        assert!(
+            text.contains("originscan") && text.contains("fail-on"),
+            "{shell}"
+        );
+    }
+    let output = originscan(&args(&["man"])).await;
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.starts_with(".ie") || text.contains(".TH"),
+        "roff man page"
+    );
+}
+
+#[tokio::test]
+async fn a_bad_config_file_is_a_usage_error_naming_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("team.toml");
+    std::fs::write(&config, "concurrency = 10\nfail-on = \"high\"\n").unwrap();
+    let output = originscan(&args(&[
+        "scan",
+        "a.example.com",
+        "--config",
+        config.to_str().unwrap(),
+    ]))
+    .await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("team.toml:2:"),
+        "{}",
+        stderr(&output)
+    );
+
+    // A good file's values apply: an invalid fail_on from the file is reported as --fail-on.
+    std::fs::write(&config, "fail_on = \"sometimes\"\n").unwrap();
+    let output = originscan(&args(&[
+        "scan",
+        "a.example.com",
+        "--config",
+        config.to_str().unwrap(),
+    ]))
+    .await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--fail-on"), "{}", stderr(&output));
+}

@@ -1,0 +1,210 @@
+//! `originscan.toml`: defaults a team shares (resolvers, CA files, limits, the gate), found in
+//! the working directory or given with `--config`. A flag given on the command line wins over
+//! the file; the file wins over built-in defaults.
+//!
+//! ```toml
+//! resolver = ["10.0.0.2"]
+//! ca_file = ["/etc/ssl/internal-root.pem"]
+//! concurrency = 500
+//! fail_on = "critical"
+//! expiry_warn = "45,14"
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use clap::parser::ValueSource;
+use clap::ArgMatches;
+use serde::Deserialize;
+
+use crate::cli::ScanArgs;
+
+/// The file looked for in the working directory.
+pub const DEFAULT_CONFIG: &str = "originscan.toml";
+
+/// Why the configuration file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// Not readable.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Not valid TOML, or an unknown key.
+    #[error("{path}:{line}: {message}")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// 1-based line.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl ConfigError {
+    /// Whether the file's content is at fault.
+    pub fn is_invalid(&self) -> bool {
+        matches!(self, ConfigError::Invalid { .. })
+    }
+}
+
+/// Scan defaults from the file; every key is optional and named like the flag.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// `--resolver`.
+    pub resolver: Option<Vec<String>>,
+    /// `--resolve`.
+    pub resolve: Option<Vec<String>>,
+    /// `--ca-file`.
+    pub ca_file: Option<Vec<PathBuf>>,
+    /// `--expiry-warn`.
+    pub expiry_warn: Option<String>,
+    /// `--dns-timeout`.
+    pub dns_timeout: Option<f64>,
+    /// `--dns-attempts`.
+    pub dns_attempts: Option<usize>,
+    /// `--concurrency`.
+    pub concurrency: Option<usize>,
+    /// `--rate`.
+    pub rate: Option<u32>,
+    /// `--per-ip`.
+    pub per_ip: Option<u32>,
+    /// `--fail-on`.
+    pub fail_on: Option<String>,
+    /// `--allow-private`.
+    pub allow_private: Option<Vec<String>>,
+    /// `--path`.
+    pub path: Option<String>,
+    /// `--no-idle-probe`.
+    pub no_idle_probe: Option<bool>,
+    /// `--ssl-protocols`.
+    pub ssl_protocols: Option<String>,
+    /// `--cloudfront-profile`.
+    pub cloudfront_profile: Option<String>,
+    /// `--format`.
+    pub format: Option<String>,
+}
+
+impl ConfigFile {
+    /// Reads `explicit`, else `originscan.toml` in the working directory if there is one.
+    pub fn load(explicit: Option<&Path>) -> Result<Option<ConfigFile>, ConfigError> {
+        let path = match explicit {
+            Some(path) => path.to_path_buf(),
+            None => {
+                let default = PathBuf::from(DEFAULT_CONFIG);
+                if !default.exists() {
+                    return Ok(None);
+                }
+                default
+            }
+        };
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Io {
+            path: shown.clone(),
+            source,
+        })?;
+        ConfigFile::parse(&shown, &text).map(Some)
+    }
+
+    /// Parses the file's text.
+    pub fn parse(path: &str, text: &str) -> Result<ConfigFile, ConfigError> {
+        toml::from_str(text).map_err(|e: toml::de::Error| ConfigError::Invalid {
+            path: path.to_string(),
+            line: e
+                .span()
+                .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1)
+                .unwrap_or(1),
+            message: e.message().to_string(),
+        })
+    }
+
+    /// Fills every option of `args` that the command line did not give.
+    pub fn apply(&self, args: &mut ScanArgs, matches: Option<&ArgMatches>) {
+        let from_cli = |id: &str| {
+            matches.is_some_and(|m| m.value_source(id) == Some(ValueSource::CommandLine))
+        };
+        macro_rules! fill {
+            ($field:ident, $id:literal, $value:expr) => {
+                if !from_cli($id) {
+                    if let Some(value) = $value {
+                        args.$field = value;
+                    }
+                }
+            };
+        }
+        fill!(resolvers, "resolvers", self.resolver.clone());
+        fill!(resolve, "resolve", self.resolve.clone());
+        fill!(ca_files, "ca_files", self.ca_file.clone());
+        fill!(expiry_warn, "expiry_warn", self.expiry_warn.clone());
+        fill!(dns_timeout, "dns_timeout", self.dns_timeout);
+        fill!(dns_attempts, "dns_attempts", self.dns_attempts);
+        fill!(concurrency, "concurrency", self.concurrency);
+        fill!(rate, "rate", self.rate.map(Some));
+        fill!(per_ip, "per_ip", self.per_ip);
+        fill!(fail_on, "fail_on", self.fail_on.clone());
+        fill!(
+            allow_private,
+            "allow_private",
+            self.allow_private.clone().map(Some)
+        );
+        fill!(path, "path", self.path.clone());
+        fill!(no_idle_probe, "no_idle_probe", self.no_idle_probe);
+        fill!(
+            ssl_protocols,
+            "ssl_protocols",
+            self.ssl_protocols.clone().map(Some)
+        );
+        fill!(
+            cloudfront_profile,
+            "cloudfront_profile",
+            self.cloudfront_profile.clone()
+        );
+        fill!(format, "format", self.format.clone().map(Some));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::{CommandFactory, FromArgMatches};
+
+    use crate::cli::{Cli, Command};
+
+    fn scan_args(argv: &[&str]) -> (ScanArgs, ArgMatches) {
+        let matches = Cli::command().get_matches_from(argv);
+        let cli = Cli::from_arg_matches(&matches).unwrap();
+        let Command::Scan(args) = cli.command else {
+            panic!("not scan")
+        };
+        let sub = matches.subcommand_matches("scan").unwrap().clone();
+        (args, sub)
+    }
+
+    #[test]
+    fn the_command_line_wins_over_the_file() {
+        let config = ConfigFile::parse(
+            "originscan.toml",
+            "concurrency = 17\nfail_on = \"high\"\nresolver = [\"127.0.0.1:5353\"]\n",
+        )
+        .unwrap();
+        let (mut args, matches) =
+            scan_args(&["originscan", "scan", "a.example.com", "--fail-on", "low"]);
+        config.apply(&mut args, Some(&matches));
+        assert_eq!(args.concurrency, 17);
+        assert_eq!(args.fail_on, "low");
+        assert_eq!(args.resolvers, vec!["127.0.0.1:5353".to_string()]);
+    }
+
+    #[test]
+    fn bad_files_name_the_line() {
+        let err = ConfigFile::parse("t.toml", "concurrency = 1\ncolour = \"red\"\n").unwrap_err();
+        assert!(err.to_string().starts_with("t.toml:2: "), "{err}");
+        let err = ConfigFile::parse("t.toml", "concurrency = \"many\"\n").unwrap_err();
+        assert!(err.to_string().starts_with("t.toml:1: "), "{err}");
+    }
+}
