@@ -127,7 +127,10 @@ pub async fn scan(
 ) -> Result<ScanResult, AppError> {
     let args = with_config(args, matches)?;
     let settings = ScanSettings::from_args(&args, std::io::stdout().is_terminal())?;
-    let targets = input::gather(&settings.targets, &settings.inputs)?;
+    let mut targets = input::gather(&settings.targets, &settings.inputs)?;
+    if let Some((i, n)) = settings.shard {
+        targets.retain(|t| t.stable_hash() % n == i - 1);
+    }
     run_scan(settings, targets, FD_RESERVE).await
 }
 

@@ -140,6 +140,11 @@ pub struct ScanArgs {
     #[arg(long, value_name = "PROFILE", default_value = "2025")]
     pub cloudfront_profile: String,
 
+    /// Scan only the I-th of N stable shards of the input (1-based, e.g. 2/4): a target stays
+    /// in its shard across runs. Join shard reports with `originscan merge`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+
     /// Defaults shared by a team (TOML, keys named like the flags) [default: ./originscan.toml
     /// if present]. Flags given here win over the file.
     #[arg(long, value_name = "FILE")]

@@ -79,6 +79,8 @@ pub struct ScanSettings {
     pub profile: crate::tls_profile::Profile,
     /// No notices on stderr.
     pub quiet: bool,
+    /// `--shard I/N`: (I, N), 1-based.
+    pub shard: Option<(u64, u64)>,
 }
 
 impl ScanSettings {
@@ -176,6 +178,12 @@ impl ScanSettings {
             allow_private: args.allow_private.clone(),
             progress: !args.no_progress && !args.quiet,
             quiet: args.quiet,
+            shard: args
+                .shard
+                .as_deref()
+                .map(parse_shard)
+                .transpose()
+                .map_err(|m| usage("--shard", m))?,
             path: validate_path(&args.path).map_err(|m| usage("--path", m))?,
             idle_probe: !args.no_idle_probe,
             ssl_protocols: args
@@ -206,6 +214,7 @@ impl ScanSettings {
             "path": self.path,
             "idle_probe": self.idle_probe,
             "cloudfront_profile": self.profile.as_str(),
+            "shard": self.shard.map(|(i, n)| format!("{i}/{n}")),
             "ssl_protocols": self.ssl_protocols.as_ref().map(|v| v.iter().map(|p| p.api_name()).collect::<Vec<_>>()),
         })
     }
@@ -240,6 +249,25 @@ pub fn parse_resolve(text: &str) -> Result<(String, IpAddr), String> {
         .parse::<IpAddr>()
         .map_err(|_| format!("`{address_text}` in `{text}` is not an IP address"))?;
     Ok((host, ip))
+}
+
+/// `I/N` with 1 ≤ I ≤ N ≤ 10000.
+pub fn parse_shard(text: &str) -> Result<(u64, u64), String> {
+    let (i, n) = text
+        .split_once('/')
+        .ok_or_else(|| format!("`{text}` is not I/N (e.g. 2/4)"))?;
+    let (i, n): (u64, u64) = (
+        i.trim()
+            .parse()
+            .map_err(|_| format!("`{i}` is not a shard number"))?,
+        n.trim()
+            .parse()
+            .map_err(|_| format!("`{n}` is not a shard count"))?,
+    );
+    if n == 0 || n > 10_000 || i == 0 || i > n {
+        return Err(format!("`{text}`: give 1 <= I <= N <= 10000"));
+    }
+    Ok((i, n))
 }
 
 /// A request path: starts with `/`, printable ASCII without spaces, at most 2048 bytes.

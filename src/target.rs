@@ -262,6 +262,27 @@ impl Target {
         )
     }
 
+    /// A stable 64-bit hash of the target's identity (FNV-1a), for `--shard`: the same across
+    /// runs, machines and versions.
+    pub fn stable_hash(&self) -> u64 {
+        let identity = format!(
+            "{}|{}|{}|{}|{}|{}|{}|{}",
+            self.origin,
+            self.https_port,
+            self.http_port,
+            self.policy.as_str(),
+            self.host_header.as_deref().unwrap_or(""),
+            self.sni.as_deref().unwrap_or(""),
+            self.provenance.distribution_id.as_deref().unwrap_or(""),
+            self.provenance.origin_id.as_deref().unwrap_or(""),
+        );
+        identity
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
+                (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+            })
+    }
+
     /// The port shown in reports: HTTPS unless the policy is http-only.
     pub fn primary_port(&self) -> u16 {
         if self.policy.uses_https() {
