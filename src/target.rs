@@ -218,12 +218,16 @@ pub struct Target {
     pub provenance: Provenance,
 }
 
-/// The fields that make two targets the same scan (duplicates are merged on this).
+/// The fields that make two targets the same scan (duplicates are merged on this): origin,
+/// HTTPS and HTTP ports, policy, Host header, SNI, then the CloudFront distribution and origin
+/// ids (each distribution's origin is scanned with its own settings).
 pub type TargetKey = (
     Host,
     u16,
     u16,
     ProtocolPolicy,
+    Option<String>,
+    Option<String>,
     Option<String>,
     Option<String>,
 );
@@ -259,6 +263,8 @@ impl Target {
             self.policy,
             self.host_header.clone(),
             self.sni.clone(),
+            self.provenance.distribution_id.clone(),
+            self.provenance.origin_id.clone(),
         )
     }
 

@@ -1,8 +1,10 @@
-//! Reading targets: positional specs, `.txt` lists, `.csv` tables, stdin.
+//! Reading targets: positional specs, `.txt` lists, `.csv` tables, CloudFront JSON exports
+//! (`list-distributions` / `get-distribution-config` output), stdin.
 //!
 //! Every input is read and validated in full before any traffic is sent: a bad line stops the
 //! run with `FILE:LINE: what is wrong` (exit 2). Duplicates are merged, first occurrence wins.
 
+pub mod cloudfront;
 mod csv_table;
 mod text_list;
 
@@ -10,6 +12,8 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use crate::target::Target;
+
+pub use cloudfront::{CloudFrontImport, OriginRequestPolicies, SkippedOrigin};
 
 /// Longest line accepted in any input file.
 pub const MAX_LINE_BYTES: usize = 64 * 1024;
@@ -73,6 +77,8 @@ pub enum InputFormat {
     Text,
     /// A header row, then one origin a row.
     Csv,
+    /// `aws cloudfront list-distributions` or `get-distribution-config` JSON output.
+    CloudFront,
 }
 
 impl InputFormat {
@@ -84,6 +90,9 @@ impl InputFormat {
         }
         if lower.ends_with(".txt") || lower.ends_with(".list") {
             return InputFormat::Text;
+        }
+        if lower.ends_with(".json") || cloudfront::looks_like_json(content) {
+            return InputFormat::CloudFront;
         }
         let first_line = content
             .split(|b| *b == b'\n')
@@ -98,22 +107,71 @@ impl InputFormat {
     }
 }
 
-/// Parses one input's bytes (already read) into targets.
+/// Everything the inputs gave: targets to scan, CloudFront origins that cannot be scanned, and
+/// warnings for the user (e.g. an incomplete CloudFront export).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Gathered {
+    /// The targets, duplicates merged (first one wins).
+    pub targets: Vec<Target>,
+    /// CloudFront origins that are not scanned (S3 REST, VPC), with the reason.
+    pub skipped: Vec<SkippedOrigin>,
+    /// Warnings, each naming its file.
+    pub warnings: Vec<String>,
+}
+
+/// Parses one input's bytes (already read) into targets. For a CloudFront export, origins
+/// that are skipped and warnings are dropped, and no origin request policy is known: use
+/// [`gather_all`] to get them.
 pub fn parse_bytes(name: &str, content: &[u8]) -> Result<Vec<Target>, InputError> {
+    parse_input(name, content, &OriginRequestPolicies::default()).map(|g| g.targets)
+}
+
+/// Parses one input's bytes into everything it gives.
+fn parse_input(
+    name: &str,
+    content: &[u8],
+    policies: &OriginRequestPolicies,
+) -> Result<Gathered, InputError> {
+    if content.starts_with(b"\xFF\xFE") || content.starts_with(b"\xFE\xFF") {
+        return Err(InputError::File {
+            file: name.into(),
+            message: "is UTF-16 text (as Windows PowerShell's `>` writes); save it as UTF-8, \
+                      e.g. `... | Out-File -Encoding utf8 FILE`"
+                .into(),
+        });
+    }
     if content.contains(&0) {
         return Err(InputError::File {
             file: name.into(),
             message: "is a binary file (it contains NUL bytes), not a list of targets".into(),
         });
     }
-    match InputFormat::detect(name, content) {
-        InputFormat::Text => text_list::parse(name, content),
-        InputFormat::Csv => csv_table::parse(name, content),
-    }
+    let targets = match InputFormat::detect(name, content) {
+        InputFormat::Text => text_list::parse(name, content)?,
+        InputFormat::Csv => csv_table::parse(name, content)?,
+        InputFormat::CloudFront => {
+            let import = cloudfront::parse(name, content, policies)?;
+            return Ok(Gathered {
+                targets: import.targets,
+                skipped: import.skipped,
+                warnings: import.warnings,
+            });
+        }
+    };
+    Ok(Gathered {
+        targets,
+        ..Gathered::default()
+    })
 }
 
-/// Reads `-i FILE` (`-` is stdin).
+/// Reads `-i FILE` (`-` is stdin). As [`parse_bytes`], a CloudFront export gives its targets
+/// only: use [`gather_all`] for skipped origins, warnings and origin request policies.
 pub fn read_file(path: &str) -> Result<Vec<Target>, InputError> {
+    read_input(path, &OriginRequestPolicies::default()).map(|g| g.targets)
+}
+
+/// Reads one input file (`-` is stdin) into everything it gives.
+fn read_input(path: &str, policies: &OriginRequestPolicies) -> Result<Gathered, InputError> {
     let io_err = |source| InputError::Io {
         file: path.to_string(),
         source,
@@ -135,7 +193,7 @@ pub fn read_file(path: &str) -> Result<Vec<Target>, InputError> {
         }
         std::fs::read(path).map_err(io_err)?
     };
-    parse_bytes(path, &content)
+    parse_input(path, &content, policies)
 }
 
 /// Parses positional TARGET arguments.
@@ -154,18 +212,49 @@ pub fn parse_args(specs: &[String]) -> Result<Vec<Target>, InputError> {
 }
 
 /// Gathers positional targets and input files, merging duplicates (first one wins).
+/// [`InputError::NoTargets`] when there is nothing to scan. CloudFront exports are read without
+/// origin request policies, and their skipped origins and warnings are dropped: see
+/// [`gather_all`].
 pub fn gather(specs: &[String], files: &[String]) -> Result<Vec<Target>, InputError> {
-    let mut all = parse_args(specs)?;
-    for file in files {
-        all.extend(read_file(file)?);
-    }
-    if all.is_empty() {
+    let gathered = gather_all(specs, files, &OriginRequestPolicies::default())?;
+    if gathered.targets.is_empty() {
         return Err(InputError::NoTargets);
     }
-    Ok(dedupe(all))
+    Ok(gathered.targets)
 }
 
-/// Drops later duplicates of a target (same origin, ports, policy, Host and SNI).
+/// Gathers positional targets and input files, CloudFront exports read with `policies`:
+/// targets (duplicates merged, first one wins), skipped origins and warnings.
+/// [`InputError::NoTargets`] only when the inputs give neither targets nor skipped origins: an
+/// export whose origins are all skipped is returned, so that the caller can report them.
+pub fn gather_all(
+    specs: &[String],
+    files: &[String],
+    policies: &OriginRequestPolicies,
+) -> Result<Gathered, InputError> {
+    let mut gathered = Gathered {
+        targets: parse_args(specs)?,
+        ..Gathered::default()
+    };
+    for file in files {
+        let one = read_input(file, policies)?;
+        gathered.targets.extend(one.targets);
+        for skipped in one.skipped {
+            if !gathered.skipped.contains(&skipped) {
+                gathered.skipped.push(skipped);
+            }
+        }
+        gathered.warnings.extend(one.warnings);
+    }
+    if gathered.targets.is_empty() && gathered.skipped.is_empty() {
+        return Err(InputError::NoTargets);
+    }
+    gathered.targets = dedupe(gathered.targets);
+    Ok(gathered)
+}
+
+/// Drops later duplicates of a target (same origin, ports, policy, Host, SNI, and CloudFront
+/// distribution and origin id).
 pub fn dedupe(targets: Vec<Target>) -> Vec<Target> {
     let mut seen = HashSet::with_capacity(targets.len());
     targets
@@ -242,6 +331,126 @@ mod tests {
         )
         .unwrap();
         assert_eq!(targets.len(), 2);
+    }
+
+    #[test]
+    fn cloudfront_json_is_detected_by_extension_or_content() {
+        assert_eq!(InputFormat::detect("a.json", b"x"), InputFormat::CloudFront);
+        assert_eq!(InputFormat::detect("A.JSON", b""), InputFormat::CloudFront);
+        assert_eq!(
+            InputFormat::detect("-", b" \n\t{\"DistributionList\": {}}"),
+            InputFormat::CloudFront
+        );
+        assert_eq!(
+            InputFormat::detect("-", b"\xEF\xBB\xBF{}"),
+            InputFormat::CloudFront
+        );
+        assert_eq!(InputFormat::detect("a.txt", b"{"), InputFormat::Text);
+        assert_eq!(InputFormat::detect("a.csv", b"{"), InputFormat::Csv);
+
+        let list = std::fs::read(FIXTURES.to_string() + "/list-distributions.json").unwrap();
+        let targets = parse_bytes("-", &list).unwrap();
+        assert_eq!(targets.len(), 7);
+        let err = parse_bytes("x.json", b"{\"a\": 1}").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("x.json: is not a CloudFront export"),
+            "{err}"
+        );
+        let err = parse_bytes("x.json", b"\xFF\xFE{\0").unwrap_err();
+        assert!(err.to_string().contains("UTF-16"), "{err}");
+    }
+
+    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/cloudfront");
+
+    #[test]
+    fn gather_all_returns_targets_skipped_origins_and_warnings() {
+        let list = format!("{FIXTURES}/list-distributions.json");
+        let truncated = format!("{FIXTURES}/list-distributions-truncated.json");
+        let policies =
+            OriginRequestPolicies::read(&[format!("{FIXTURES}/origin-request-policy.json").into()])
+                .unwrap();
+        // The same export twice, and a page of it: merged, first one wins.
+        let got = gather_all(
+            &["web-a.origin.example.com:8443".into()],
+            &[list.clone(), list.clone(), truncated.clone()],
+            &policies,
+        )
+        .unwrap();
+        assert_eq!(got.targets.len(), 8, "{:#?}", got.targets);
+        assert_eq!(got.targets[0].provenance.file.as_deref(), Some("argv"));
+        assert_eq!(
+            got.targets[1].provenance.file.as_deref(),
+            Some(list.as_str())
+        );
+        assert_eq!(got.skipped.len(), 2);
+        assert_eq!(got.warnings.len(), 1);
+        assert!(got.warnings[0].starts_with(&truncated));
+        let legacy = got
+            .targets
+            .iter()
+            .find(|t| t.provenance.origin_id.as_deref() == Some("api-legacy"))
+            .unwrap();
+        assert_eq!(
+            legacy.host_forwarding,
+            crate::target::HostForwarding::Forwarded
+        );
+
+        // `gather` keeps its old contract: targets only, policies unknown.
+        let targets = gather(&[], &[list]).unwrap();
+        assert_eq!(targets.len(), 7);
+    }
+
+    #[test]
+    fn one_origin_in_two_distributions_is_two_targets() {
+        let one = |id: &str, read_timeout: u32| {
+            format!(
+                r#"{{"Id": "{id}", "Origins": {{"Quantity": 1, "Items": [{{"Id": "o",
+                "DomainName": "shared.example.com", "CustomOriginConfig": {{"HTTPPort": 80,
+                "HTTPSPort": 443, "OriginProtocolPolicy": "https-only",
+                "OriginReadTimeout": {read_timeout}}}}}]}},
+                "DefaultCacheBehavior": {{"TargetOriginId": "o"}}}}"#
+            )
+        };
+        let doc = format!(
+            r#"{{"DistributionList": {{"Items": [{}, {}, {}]}}}}"#,
+            one("E1", 30),
+            one("E2", 60),
+            one("E1", 90)
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.json");
+        std::fs::write(&path, doc).unwrap();
+        let got = gather_all(
+            &[],
+            &[path.display().to_string()],
+            &OriginRequestPolicies::default(),
+        )
+        .unwrap();
+        let timeouts: Vec<u64> = got
+            .targets
+            .iter()
+            .map(|t| t.read_timeout.as_secs())
+            .collect();
+        assert_eq!(
+            timeouts,
+            vec![30, 60],
+            "same distribution and origin: first one wins"
+        );
+    }
+
+    #[test]
+    fn an_export_with_only_skipped_origins_is_not_an_error_for_gather_all() {
+        let doc = r#"{"DistributionList": {"Items": [{"Id": "E1", "Origins": {"Items": [
+            {"Id": "s3", "DomainName": "b.s3.amazonaws.com", "S3OriginConfig": {}}]}}]}}"#;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.json");
+        std::fs::write(&path, doc).unwrap();
+        let files = [path.display().to_string()];
+        let got = gather_all(&[], &files, &OriginRequestPolicies::default()).unwrap();
+        assert!(got.targets.is_empty());
+        assert_eq!(got.skipped.len(), 1);
+        assert!(matches!(gather(&[], &files), Err(InputError::NoTargets)));
     }
 
     #[test]
