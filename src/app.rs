@@ -127,18 +127,47 @@ pub async fn scan(
 ) -> Result<ScanResult, AppError> {
     let args = with_config(args, matches)?;
     let settings = ScanSettings::from_args(&args, std::io::stdout().is_terminal())?;
-    let mut targets = input::gather(&settings.targets, &settings.inputs)?;
+    let policies = input::cloudfront::OriginRequestPolicies::read(&args.origin_request_policies)?;
+    let mut gathered = input::gather_all(&settings.targets, &settings.inputs, &policies)?;
     if let Some((i, n)) = settings.shard {
-        targets.retain(|t| t.stable_hash() % n == i - 1);
+        gathered.targets.retain(|t| t.stable_hash() % n == i - 1);
+        gathered
+            .skipped
+            .retain(|s| (s.distribution_id.len() + s.origin_id.len()) as u64 % n == i - 1);
     }
-    run_scan(settings, targets, FD_RESERVE).await
+    if !settings.quiet {
+        for warning in &gathered.warnings {
+            eprintln!("originscan: warning: {warning}");
+        }
+    }
+    let skipped: Vec<serde_json::Value> = gathered
+        .skipped
+        .iter()
+        .filter_map(|s| serde_json::to_value(s).ok())
+        .collect();
+    let warnings = gathered.warnings;
+    let mut result =
+        run_scan_reporting(settings, gathered.targets, FD_RESERVE, skipped, warnings).await?;
+    result.report.skipped.sort_by_key(|s| s.to_string());
+    Ok(result)
 }
 
 /// Runs a scan of `targets` with validated settings.
 pub async fn run_scan(
+    settings: ScanSettings,
+    targets: Vec<crate::target::Target>,
+    fds_in_use: u64,
+) -> Result<ScanResult, AppError> {
+    run_scan_reporting(settings, targets, fds_in_use, Vec::new(), Vec::new()).await
+}
+
+/// Runs a scan, listing the input's skipped origins and warnings in the report.
+pub async fn run_scan_reporting(
     mut settings: ScanSettings,
     mut targets: Vec<crate::target::Target>,
     fds_in_use: u64,
+    skipped: Vec<serde_json::Value>,
+    warnings: Vec<String>,
 ) -> Result<ScanResult, AppError> {
     let fd_limit = raise_fd_limit();
     let affordable =
@@ -242,13 +271,15 @@ pub async fn run_scan(
         return Err(error.into());
     }
 
-    let report = Report::new(
+    let mut report = Report::new(
         reports,
         settings.report_options(),
         started.elapsed(),
         outcome.interrupted,
         outcome.not_scanned,
     );
+    report.skipped = skipped;
+    report.warnings = warnings;
     if !streaming {
         report.write(settings.format, &mut out, color)?;
     }

@@ -63,8 +63,9 @@ pub struct ScanArgs {
     /// Targets: host, host:port, https://host[:port], http://host[:port].
     pub targets: Vec<String>,
 
-    /// Read targets from FILE: .txt (one a line, # comments) or .csv (header row with an
-    /// `origin` column); `-` is stdin. Repeatable.
+    /// Read targets from FILE: .txt (one a line, # comments), .csv (header row with an `origin`
+    /// column), or .json (`aws cloudfront list-distributions` or `get-distribution-config`
+    /// output: every custom origin with its distribution's settings); `-` is stdin. Repeatable.
     #[arg(short, long = "input", value_name = "FILE")]
     pub inputs: Vec<String>,
 
@@ -139,6 +140,11 @@ pub struct ScanArgs {
     /// What CloudFront offers origins: 2025 (with TLS 1.3 and RSA-PSS) or legacy.
     #[arg(long, value_name = "PROFILE", default_value = "2025")]
     pub cloudfront_profile: String,
+
+    /// `aws cloudfront get-origin-request-policy` (or list-origin-request-policies) outputs, to
+    /// tell whether a custom policy forwards Host; repeatable.
+    #[arg(long = "origin-request-policies", value_name = "FILE")]
+    pub origin_request_policies: Vec<PathBuf>,
 
     /// Scan only the I-th of N stable shards of the input (1-based, e.g. 2/4): a target stays
     /// in its shard across runs. Join shard reports with `originscan merge`.

@@ -8,6 +8,7 @@
 
 pub mod ca;
 pub mod dns;
+pub mod export;
 pub mod fleet;
 pub mod servers;
 
@@ -390,6 +391,18 @@ impl Lab {
         write(
             "truth.json",
             serde_json::to_string_pretty(&self.truth)
+                .map_err(|e| LabError::Setup(e.to_string()))?
+                + "\n",
+        )?;
+        let (export, export_truth) = export::list_distributions(&self.targets, &self.truth);
+        write(
+            "distributions.json",
+            serde_json::to_string_pretty(&export).map_err(|e| LabError::Setup(e.to_string()))?
+                + "\n",
+        )?;
+        write(
+            "distributions-truth.json",
+            serde_json::to_string_pretty(&export_truth)
                 .map_err(|e| LabError::Setup(e.to_string()))?
                 + "\n",
         )?;

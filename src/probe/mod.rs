@@ -282,7 +282,9 @@ impl OriginProber {
             if let (crate::target::HostForwarding::Forwarded, Some(address)) =
                 (&target.host_forwarding, address)
             {
-                for alias in target.aliases.iter().take(MAX_ALIASES_PROBED) {
+                // A wildcard alias (`*.example.com`) names no single SNI to send: not probed.
+                let aliases = target.aliases.iter().filter(|a| !a.starts_with('*'));
+                for alias in aliases.take(MAX_ALIASES_PROBED) {
                     let (_, connection) = self
                         .dialer
                         .connect(address, target.connect_timeout, 1)
