@@ -7,7 +7,7 @@ use std::sync::Arc;
 use criterion::{criterion_group, criterion_main, Criterion};
 use originscan::check::cert::check_chain;
 use originscan::check::CheckContext;
-use originscan::finding::{Code, Finding};
+use originscan::finding::{Code, Finding, GateLevel};
 use originscan::lab::ca::{ChainShape, LabCa, LeafKey, LeafSpec};
 use originscan::report::{Format, OriginReport, Report};
 use originscan::target::Target;
@@ -67,7 +67,9 @@ fn report_writing(c: &mut Criterion) {
         c.bench_function(&format!("write 1000 origins as {format:?}"), |b| {
             b.iter(|| {
                 let mut out = Vec::with_capacity(1 << 20);
-                report.write(format, &mut out, false).expect("write");
+                report
+                    .write(format, &mut out, false, GateLevel::Never)
+                    .expect("write");
                 out
             })
         });

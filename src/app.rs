@@ -281,7 +281,7 @@ pub async fn run_scan_reporting(
     report.skipped = skipped;
     report.warnings = warnings;
     if !streaming {
-        report.write(settings.format, &mut out, color)?;
+        report.write(settings.format, &mut out, color, settings.fail_on)?;
     }
     out.flush().map_err(ReportError::from)?;
     if outcome.interrupted && !settings.quiet {
@@ -536,7 +536,7 @@ pub fn lint_lambda(args: &crate::cli::LintLambdaArgs) -> Result<ScanExit, AppErr
         })?)),
         None => Box::new(BufWriter::new(std::io::stdout().lock())),
     };
-    report.write(format, &mut out, false)?;
+    report.write(format, &mut out, false, fail_on)?;
     Ok(if report.origins.iter().any(|o| fail_on.trips(o.risk)) {
         ScanExit::GateTripped
     } else {

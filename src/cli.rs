@@ -73,7 +73,8 @@ pub struct ScanArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// table | csv | json | ndjson [default: table on a terminal, else json].
+    /// table | csv | json | ndjson | junit | github | html [default: table on a terminal, else
+    /// json].
     #[arg(short, long, value_name = "FORMAT")]
     pub format: Option<String>,
 
@@ -197,7 +198,8 @@ pub struct LintLambdaArgs {
     #[arg(long, value_name = "FILE")]
     pub original: Option<PathBuf>,
 
-    /// table | csv | json | ndjson [default: table on a terminal, else json].
+    /// table | csv | json | ndjson | junit | github | html [default: table on a terminal, else
+    /// json].
     #[arg(short, long, value_name = "FORMAT")]
     pub format: Option<String>,
 

@@ -126,6 +126,11 @@ impl GateLevel {
             GateLevel::AtLeast(level) => risk != Risk::Ok && risk >= Risk::from_severity(level),
         }
     }
+
+    /// Whether a finding of `severity` is at or above this gate (`info` never is).
+    pub fn includes(self, severity: Severity) -> bool {
+        self.trips(Risk::from_severity(severity))
+    }
 }
 
 impl FromStr for GateLevel {
@@ -260,6 +265,32 @@ impl FromStr for Code {
     }
 }
 
+/// Whether a finding was already in the baseline report (`--baseline`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FindingStatus {
+    /// Not in the baseline.
+    New,
+    /// Already in the baseline (same origin, port and code).
+    Known,
+}
+
+impl FindingStatus {
+    /// Lower-case name, as in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingStatus::New => "new",
+            FindingStatus::Known => "known",
+        }
+    }
+}
+
+impl fmt::Display for FindingStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One problem found on one origin.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
@@ -273,6 +304,9 @@ pub struct Finding {
     pub evidence: Map<String, Value>,
     /// The fix, in one sentence.
     pub fix: String,
+    /// New or known against a baseline report; absent without `--baseline`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<FindingStatus>,
 }
 
 impl Finding {
@@ -284,6 +318,7 @@ impl Finding {
             summary: summary.into(),
             evidence: Map::new(),
             fix: code.fix().to_string(),
+            status: None,
         }
     }
 
@@ -355,6 +390,10 @@ mod tests {
         assert!(high.trips(Risk::High));
         assert!(!high.trips(Risk::Medium));
         assert!(!GateLevel::Never.trips(Risk::Critical));
+        assert!(high.includes(Severity::High));
+        assert!(!high.includes(Severity::Medium));
+        assert!(!GateLevel::AtLeast(Severity::Info).includes(Severity::Info));
+        assert!(!GateLevel::Never.includes(Severity::Critical));
         assert!("bogus".parse::<GateLevel>().is_err());
     }
 

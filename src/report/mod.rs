@@ -1,8 +1,16 @@
-//! Reports: one [`OriginReport`] per origin, ranked by score, written as table, CSV, JSON or
-//! NDJSON. Every format carries the same facts.
+//! Reports: one [`OriginReport`] per origin, ranked by score, written as table, CSV, JSON,
+//! NDJSON, JUnit XML, GitHub Actions annotations or a self-contained HTML page. Every format
+//! carries the same facts. [`baseline`] compares a report with a previous one, [`merge`] joins
+//! shard reports.
 
+pub mod baseline;
 pub mod csv_rows;
+pub mod escape;
+pub mod github;
+pub mod html;
 pub mod json;
+pub mod junit;
+pub mod merge;
 pub mod table;
 
 use std::collections::BTreeMap;
@@ -11,7 +19,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::finding::{risk_of, score_of, Finding, Risk};
+use crate::finding::{risk_of, score_of, Code, Finding, GateLevel, Risk};
 use crate::probe::{Observation, Timings};
 use crate::target::Target;
 
@@ -58,6 +66,12 @@ pub enum Format {
     Json,
     /// One origin object a line, written as each finishes.
     Ndjson,
+    /// JUnit XML: one test case per origin, failed when at or above the gate.
+    Junit,
+    /// GitHub Actions workflow commands: one annotation per finding at or above the gate.
+    Github,
+    /// One self-contained HTML page.
+    Html,
 }
 
 impl FromStr for Format {
@@ -68,8 +82,11 @@ impl FromStr for Format {
             "csv" => Ok(Format::Csv),
             "json" => Ok(Format::Json),
             "ndjson" | "jsonl" => Ok(Format::Ndjson),
+            "junit" => Ok(Format::Junit),
+            "github" => Ok(Format::Github),
+            "html" => Ok(Format::Html),
             other => Err(format!(
-                "`{other}` is not a format: use table, csv, json or ndjson"
+                "`{other}` is not a format: use table, csv, json, ndjson, junit, github or html"
             )),
         }
     }
@@ -84,6 +101,8 @@ impl Format {
             "json" => Some(Format::Json),
             "ndjson" | "jsonl" => Some(Format::Ndjson),
             "txt" => Some(Format::Table),
+            "xml" => Some(Format::Junit),
+            "html" | "htm" => Some(Format::Html),
             _ => None,
         }
     }
@@ -221,6 +240,22 @@ pub struct Summary {
     pub interrupted: bool,
     /// Targets not scanned because of the interruption.
     pub not_scanned: usize,
+    /// New, known and resolved findings against a baseline report (`--baseline`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<baseline::BaselineSummary>,
+}
+
+/// A finding of the baseline report that this report no longer has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResolvedFinding {
+    /// Origin domain or IP.
+    pub origin: String,
+    /// The port shown.
+    pub port: u16,
+    /// The code that no longer fires.
+    pub code: Code,
+    /// What the baseline said.
+    pub summary: String,
 }
 
 /// A whole scan's report.
@@ -242,6 +277,9 @@ pub struct Report {
     /// Warnings about the input (an incomplete export, ...).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// Findings of the baseline report that no longer fire (`--baseline`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resolved: Vec<ResolvedFinding>,
 }
 
 impl Report {
@@ -270,19 +308,23 @@ impl Report {
                 duration_ms: duration.as_millis() as u64,
                 interrupted,
                 not_scanned,
+                baseline: None,
             },
             origins,
             skipped: Vec::new(),
             warnings: Vec::new(),
+            resolved: Vec::new(),
         }
     }
 
-    /// Writes the report in a non-streaming format.
+    /// Writes the report in a non-streaming format. `gate` (the `--fail-on` level) decides
+    /// which JUnit test cases fail and which findings become GitHub annotations.
     pub fn write(
         &self,
         format: Format,
         out: &mut dyn Write,
         color: bool,
+        gate: GateLevel,
     ) -> Result<(), ReportError> {
         match format {
             Format::Table => table::write(self, out, color)?,
@@ -293,6 +335,9 @@ impl Report {
                     json::write_line(origin, out)?;
                 }
             }
+            Format::Junit => junit::write(self, gate, out)?,
+            Format::Github => github::write(self, gate, out)?,
+            Format::Html => html::write(self, out)?,
         }
         out.flush()?;
         Ok(())
@@ -309,5 +354,94 @@ pub fn rank(origins: &mut [OriginReport]) {
     });
     for (i, origin) in origins.iter_mut().enumerate() {
         origin.rank = Some(i + 1);
+    }
+}
+
+/// Builders for the format modules' unit tests.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::{OriginReport, Report, TimingsMs};
+    use crate::finding::{risk_of, score_of, Finding};
+
+    /// An origin on port 443 with these findings (risk and score computed).
+    pub fn origin(name: &str, findings: Vec<Finding>) -> OriginReport {
+        OriginReport {
+            rank: None,
+            origin: name.to_string(),
+            port: 443,
+            protocol_policy: "https-only".into(),
+            sni: Some(name.to_string()),
+            host_header: None,
+            distribution_id: None,
+            origin_id: None,
+            origin_groups: Vec::new(),
+            aliases: Vec::new(),
+            host_forwarding: None,
+            input: None,
+            addresses: vec!["192.0.2.1".into()],
+            risk: risk_of(&findings),
+            score: score_of(&findings),
+            findings,
+            timings_ms: TimingsMs::default(),
+        }
+    }
+
+    /// A ranked report of these origins.
+    pub fn report(origins: Vec<OriginReport>) -> Report {
+        Report::new(
+            origins,
+            serde_json::json!({}),
+            std::time::Duration::ZERO,
+            false,
+            0,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_parse_and_follow_extensions() {
+        for (name, format) in [
+            ("junit", Format::Junit),
+            ("GitHub", Format::Github),
+            ("html", Format::Html),
+            ("ndjson", Format::Ndjson),
+        ] {
+            assert_eq!(name.parse::<Format>(), Ok(format));
+        }
+        assert!("sarif"
+            .parse::<Format>()
+            .unwrap_err()
+            .contains("junit, github or html"));
+        assert_eq!(
+            Format::from_extension("out/report.xml"),
+            Some(Format::Junit)
+        );
+        assert_eq!(Format::from_extension("report.HTML"), Some(Format::Html));
+        assert_eq!(Format::from_extension("report.htm"), Some(Format::Html));
+        assert_eq!(Format::from_extension("report.json"), Some(Format::Json));
+        assert_eq!(Format::from_extension("report"), None);
+    }
+
+    #[test]
+    fn every_format_writes_an_empty_report() {
+        let report = test_support::report(vec![]);
+        for format in [
+            Format::Table,
+            Format::Csv,
+            Format::Json,
+            Format::Ndjson,
+            Format::Junit,
+            Format::Github,
+            Format::Html,
+        ] {
+            let mut out = Vec::new();
+            report
+                .write(format, &mut out, false, GateLevel::Never)
+                .unwrap();
+        }
     }
 }
