@@ -62,6 +62,9 @@ pub enum AppError {
     /// The configuration file is wrong.
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
+    /// A report file could not be read.
+    #[error(transparent)]
+    ReportFile(#[from] ReportReadError),
 }
 
 impl AppError {
@@ -280,6 +283,10 @@ pub async fn run_scan_reporting(
     );
     report.skipped = skipped;
     report.warnings = warnings;
+    if let Some(path) = &settings.baseline {
+        let previous = read_report(path)?;
+        crate::report::baseline::apply(&mut report, &previous);
+    }
     if !streaming {
         report.write(settings.format, &mut out, color, settings.fail_on)?;
     }
@@ -542,6 +549,107 @@ pub fn lint_lambda(args: &crate::cli::LintLambdaArgs) -> Result<ScanExit, AppErr
     } else {
         ScanExit::Clean
     })
+}
+
+/// Why a report file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportReadError {
+    /// Not readable.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Not an originscan JSON report.
+    #[error("{path}:{line}:{column}: not an originscan JSON report ({message})")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// Line.
+        line: usize,
+        /// Column.
+        column: usize,
+        /// What serde_json says.
+        message: String,
+    },
+    /// Merging failed.
+    #[error("{0}")]
+    Merge(#[from] crate::report::merge::MergeError),
+}
+
+/// Reads a JSON report (`--baseline`, `merge`, `diff`).
+pub fn read_report(path: &std::path::Path) -> Result<Report, ReportReadError> {
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| ReportReadError::Io {
+        path: shown.clone(),
+        source,
+    })?;
+    serde_json::from_slice(&bytes).map_err(|e| ReportReadError::Invalid {
+        path: shown,
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    })
+}
+
+fn output_and_format(
+    format: &Option<String>,
+    output: &Option<std::path::PathBuf>,
+) -> Result<(Format, Box<dyn Write>), AppError> {
+    let format = match (format, output) {
+        (Some(f), _) => f.parse().map_err(|m: String| UsageError {
+            flag: "--format",
+            message: m,
+        })?,
+        (None, Some(path)) => {
+            Format::from_extension(&path.to_string_lossy()).unwrap_or(Format::Json)
+        }
+        (None, None) if std::io::stdout().is_terminal() => Format::Table,
+        (None, None) => Format::Json,
+    };
+    let out: Box<dyn Write> = match output {
+        Some(path) => Box::new(BufWriter::new(File::create(path).map_err(|source| {
+            AppError::Output {
+                path: path.display().to_string(),
+                source,
+            }
+        })?)),
+        None => Box::new(BufWriter::new(std::io::stdout().lock())),
+    };
+    Ok((format, out))
+}
+
+/// `originscan merge`: shard reports joined and re-ranked.
+pub fn merge(args: &crate::cli::MergeArgs) -> Result<ScanExit, AppError> {
+    let gate: crate::finding::GateLevel = args.fail_on.parse().map_err(|m: String| UsageError {
+        flag: "--fail-on",
+        message: m,
+    })?;
+    let reports = args
+        .reports
+        .iter()
+        .map(|p| read_report(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let merged = crate::report::merge::merge(reports).map_err(ReportReadError::from)?;
+    let (format, mut out) = output_and_format(&args.format, &args.output)?;
+    merged.write(format, &mut out, false, gate)?;
+    Ok(if merged.origins.iter().any(|o| gate.trips(o.risk)) {
+        ScanExit::GateTripped
+    } else {
+        ScanExit::Clean
+    })
+}
+
+/// `originscan diff OLD NEW`.
+pub fn diff(old: &std::path::Path, new: &std::path::Path) -> Result<ScanExit, AppError> {
+    let (old, new) = (read_report(old)?, read_report(new)?);
+    let changes = crate::report::baseline::diff(&old, &new);
+    let mut out = std::io::stdout().lock();
+    write!(out, "{changes}").map_err(ReportError::from)?;
+    Ok(ScanExit::Clean)
 }
 
 /// `originscan explain CODE` (or `all`).

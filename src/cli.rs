@@ -43,6 +43,15 @@ pub enum Command {
     /// Check a Lambda@Edge function result (or a whole event holding it) against CloudFront's
     /// rules, offline: disallowed and read-only headers, size limits, status, shape.
     LintLambda(LintLambdaArgs),
+    /// Join shard reports (JSON) into one ranked report.
+    Merge(MergeArgs),
+    /// What changed between two JSON reports: origins added or removed, findings new or resolved.
+    Diff {
+        /// The older report.
+        old: PathBuf,
+        /// The newer report.
+        new: PathBuf,
+    },
     /// Print shell completions (bash, zsh, fish, elvish, powershell) to stdout.
     Completions {
         /// The shell.
@@ -119,6 +128,14 @@ pub struct ScanArgs {
     #[arg(long, value_name = "LEVEL", default_value = "never")]
     pub fail_on: String,
 
+    /// A previous JSON report: each finding is marked new or known, and resolved ones are listed.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Like --fail-on, counting only findings that are new against --baseline.
+    #[arg(long, value_name = "LEVEL", default_value = "never")]
+    pub fail_on_new: String,
+
     /// Treat these private or loopback ranges as reachable (all private ranges when none is
     /// named); addresses in other private ranges are reported and never connected to.
     #[arg(long, value_name = "CIDR,..", num_args = 0..=1, require_equals = false, value_delimiter = ',')]
@@ -180,6 +197,26 @@ pub struct DemoArgs {
     /// Scan options (targets, resolver and CA come from the lab).
     #[command(flatten)]
     pub scan: ScanArgs,
+}
+
+/// Options of `merge`.
+#[derive(Debug, Clone, Args)]
+pub struct MergeArgs {
+    /// Shard reports (`originscan scan --shard I/N -f json` outputs).
+    #[arg(required = true)]
+    pub reports: Vec<PathBuf>,
+
+    /// table | csv | json | ndjson | junit | github | html [default: table on a terminal, else json].
+    #[arg(short, long, value_name = "FORMAT")]
+    pub format: Option<String>,
+
+    /// Write the merged report to FILE.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit 1 if any origin is at or above this level.
+    #[arg(long, value_name = "LEVEL", default_value = "never")]
+    pub fail_on: String,
 }
 
 /// Options of `lint-lambda`.

@@ -49,6 +49,8 @@ fn main() -> ExitCode {
                 .block_on(app::demo(args, sub("demo")))
                 .map(|r| r.exit),
         ),
+        Command::Merge(args) => exit_for(app::merge(&args)),
+        Command::Diff { old, new } => exit_for(app::diff(&old, &new)),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

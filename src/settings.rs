@@ -81,6 +81,10 @@ pub struct ScanSettings {
     pub quiet: bool,
     /// `--shard I/N`: (I, N), 1-based.
     pub shard: Option<(u64, u64)>,
+    /// `--baseline`.
+    pub baseline: Option<PathBuf>,
+    /// `--fail-on-new`.
+    pub fail_on_new: GateLevel,
 }
 
 impl ScanSettings {
@@ -178,6 +182,11 @@ impl ScanSettings {
             allow_private: args.allow_private.clone(),
             progress: !args.no_progress && !args.quiet,
             quiet: args.quiet,
+            baseline: args.baseline.clone(),
+            fail_on_new: args
+                .fail_on_new
+                .parse()
+                .map_err(|m: String| usage("--fail-on-new", m))?,
             shard: args
                 .shard
                 .as_deref()
