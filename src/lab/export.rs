@@ -141,7 +141,11 @@ fn distribution(
         "Aliases": {"Quantity": aliases.len(), "Items": aliases},
         "Origins": {"Quantity": origins.len(), "Items": origins},
         "OriginGroups": {"Quantity": 0},
-        "DefaultCacheBehavior": behavior(&members[0].origin_id, forwarding, None),
+        "DefaultCacheBehavior": behavior(
+            members.first().map_or("bucket", |m| m.origin_id.as_str()),
+            forwarding,
+            None,
+        ),
         "CacheBehaviors": {"Quantity": behaviors.len(), "Items": behaviors},
         "CustomErrorResponses": {"Quantity": 0},
         "Comment": "originscan lab",

@@ -119,6 +119,12 @@ pub enum IdleOutcome {
         /// The idle time before reuse.
         idle: Duration,
     },
+    /// The reused connection stayed open but the answer was slow or invalid: not a keep-alive
+    /// problem (the first request's findings say what is wrong).
+    Inconclusive {
+        /// The idle time before reuse.
+        idle: Duration,
+    },
 }
 
 /// The request CloudFront sends, as bytes.
@@ -222,7 +228,10 @@ pub async fn idle_reuse<S: HttpIo + ?Sized>(
     let (outcome, _) = exchange(stream, request, ReadLimits::cloudfront(read_timeout), false).await;
     match outcome {
         HttpOutcome::Response(_) => IdleOutcome::Reused { idle },
-        _ => IdleOutcome::ClosedOnReuse { idle },
+        HttpOutcome::ClosedWithoutResponse { .. } | HttpOutcome::WriteFailed { .. } => {
+            IdleOutcome::ClosedOnReuse { idle }
+        }
+        _ => IdleOutcome::Inconclusive { idle },
     }
 }
 
