@@ -299,10 +299,9 @@ pub async fn run_scan_reporting(
     }
     let exit = if outcome.interrupted {
         ScanExit::Interrupted
-    } else if report
-        .origins
-        .iter()
-        .any(|o| settings.fail_on.trips(o.risk))
+    } else if report.origins.iter().any(|o| settings.fail_on.trips(o.risk))
+        // Without --baseline every finding counts as new: --fail-on-new fails safe.
+        || crate::report::baseline::gate_new(&report, settings.fail_on_new)
     {
         ScanExit::GateTripped
     } else {
