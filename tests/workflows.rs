@@ -19,7 +19,10 @@ fn scan_command(lab: &LabRun, input: &Path, extra: &[&str]) -> Vec<String> {
     command
 }
 
-fn codes_by_origin(report: &Report) -> BTreeMap<(String, u16), (Vec<String>, u32, Option<usize>)> {
+/// (origin, port) → (sorted codes, score, rank).
+type Rows = BTreeMap<(String, u16), (Vec<String>, u32, Option<usize>)>;
+
+fn codes_by_origin(report: &Report) -> Rows {
     report
         .origins
         .iter()
