@@ -55,6 +55,10 @@ pub struct ScanSettings {
     pub dns_timeout: Duration,
     /// DNS attempts.
     pub dns_attempts: usize,
+    /// Queries per second to any one DNS server (recursive or authoritative).
+    pub resolver_rate: NonZeroU32,
+    /// The port authoritative servers are asked on (53; the lab uses its own).
+    pub dns_port: u16,
     /// Origins in flight.
     pub concurrency: usize,
     /// New connections per second.
@@ -127,6 +131,12 @@ impl ScanSettings {
         if !(1..=10).contains(&args.dns_attempts) {
             return Err(usage("--dns-attempts", "give 1 to 10 attempts"));
         }
+        let resolver_rate = NonZeroU32::new(args.resolver_rate)
+            .filter(|r| r.get() <= 100_000)
+            .ok_or_else(|| usage("--resolver-rate", "give 1 to 100000 queries per second"))?;
+        if args.dns_port == 0 {
+            return Err(usage("--dns-port", "give a port from 1 to 65535"));
+        }
         if !(1..=100_000).contains(&args.concurrency) {
             return Err(usage("--concurrency", "give 1 to 100000 origins in flight"));
         }
@@ -166,6 +176,8 @@ impl ScanSettings {
             expiry_warn_days,
             dns_timeout: Duration::from_secs_f64(args.dns_timeout),
             dns_attempts: args.dns_attempts,
+            resolver_rate,
+            dns_port: args.dns_port,
             concurrency: args.concurrency,
             rate,
             per_ip,
@@ -196,6 +208,8 @@ impl ScanSettings {
             "expiry_warn_days": self.expiry_warn_days,
             "dns_timeout_s": self.dns_timeout.as_secs_f64(),
             "dns_attempts": self.dns_attempts,
+            "resolver_rate": self.resolver_rate.get(),
+            "dns_port": self.dns_port,
             "concurrency": self.concurrency,
             "rate": self.rate.map(NonZeroU32::get),
             "per_ip": self.per_ip.get(),
