@@ -14,6 +14,7 @@ use crate::dialer::{Dialer, DialerLimits};
 use crate::engine::{self, Scanner};
 use crate::finding::Code;
 use crate::input::{self, InputError};
+use crate::lab::fleet::FleetMix;
 use crate::lab::{Lab, LabConfig, LabError};
 use crate::probe::authority::{AuthoritySettings, ZoneHealthCache};
 use crate::probe::dns::{DnsProbe, DnsSettings, DnsSetupError};
@@ -325,7 +326,11 @@ pub async fn demo(args: &DemoArgs) -> Result<ScanResult, AppError> {
     let lab = Lab::start(LabConfig {
         count: args.count,
         block: 1,
-        hostile: args.hostile,
+        mix: if args.hostile {
+            FleetMix::Hostile
+        } else {
+            FleetMix::Standard
+        },
     })
     .await?;
     let dir = std::env::temp_dir().join(format!("originscan-demo-{}", std::process::id()));
@@ -396,7 +401,11 @@ pub async fn lab(args: &LabArgs) -> Result<(), AppError> {
     let lab = Lab::start(LabConfig {
         count: args.count,
         block: args.block,
-        hostile: args.hostile,
+        mix: if args.hostile {
+            FleetMix::Hostile
+        } else {
+            FleetMix::Standard
+        },
     })
     .await?;
     lab.write_files(&args.dir)?;
