@@ -277,6 +277,40 @@ fn parse_range(text: &str) -> Result<IpNet, String> {
 mod tests {
     use super::*;
 
+    fn settings(extra: &[&str]) -> Result<ScanSettings, UsageError> {
+        use clap::Parser;
+        let mut argv = vec!["originscan", "scan", "origin.example.com"];
+        argv.extend(extra);
+        match crate::cli::Cli::try_parse_from(argv)
+            .expect("flags parse")
+            .command
+        {
+            crate::cli::Command::Scan(args) => ScanSettings::from_args(&args, false),
+            _ => unreachable!("a scan command"),
+        }
+    }
+
+    #[test]
+    fn resolver_rate_and_dns_port_are_validated() {
+        let defaults = settings(&[]).unwrap();
+        assert_eq!(defaults.resolver_rate.get(), 200);
+        assert_eq!(defaults.dns_port, 53);
+        let custom = settings(&["--resolver-rate", "20", "--dns-port", "5353"]).unwrap();
+        assert_eq!((custom.resolver_rate.get(), custom.dns_port), (20, 5353));
+        assert_eq!(
+            settings(&["--resolver-rate", "0"]).unwrap_err().flag,
+            "--resolver-rate"
+        );
+        assert_eq!(
+            settings(&["--resolver-rate", "100001"]).unwrap_err().flag,
+            "--resolver-rate"
+        );
+        assert_eq!(
+            settings(&["--dns-port", "0"]).unwrap_err().flag,
+            "--dns-port"
+        );
+    }
+
     #[test]
     fn resolver_and_resolve_forms() {
         assert_eq!(

@@ -12,8 +12,8 @@
 //! - **lame**: REFUSED, a referral for the zone's own SOA, or a NOERROR/NXDOMAIN reply without
 //!   the AA bit (a referral for the representative is a delegation below the zone, not lameness).
 //!
-//! Servers outside the scan's address scope were not asked: they are listed, not judged; with
-//! none asked, nothing is reported.
+//! Servers outside the scan's address scope, and NS hosts without an IPv4 address, were not
+//! asked: they are listed, not judged; with none asked, nothing is reported.
 
 use std::collections::BTreeSet;
 use std::net::IpAddr;
@@ -189,7 +189,7 @@ pub fn judge(zone: &ZoneHealth) -> Vec<Finding> {
     let asked: Vec<&ServerHealth> = zone
         .servers
         .iter()
-        .filter(|s| !matches!(&s.soa, Err(e) if e.is_out_of_scope()))
+        .filter(|s| !matches!(&s.soa, Err(e) if e.is_not_asked()))
         .collect();
     if asked.is_empty() {
         return Vec::new();
@@ -553,6 +553,16 @@ mod tests {
         // The one asked server is down, but another was not asked: not "all".
         let z = zone(vec![out, down]);
         assert_eq!(codes(&z), vec![Code::DNS_NS_UNRESPONSIVE]);
+    }
+
+    #[test]
+    fn an_ipv6_only_ns_host_is_listed_not_judged() {
+        let mut v6 = healthy("ns2.example.net", "192.0.2.1");
+        v6.address = None;
+        v6.soa = Err(DirectQueryError::NoIpv4);
+        v6.representative = Err(DirectQueryError::NoIpv4);
+        let z = zone(vec![healthy("ns1.example.com", "198.51.100.1"), v6]);
+        assert!(judge(&z).is_empty(), "{:?}", judge(&z));
     }
 
     #[test]

@@ -144,6 +144,9 @@ pub enum DirectQueryError {
     /// The address is outside the scan's scope: not asked.
     #[error("outside the scan's address scope (not asked)")]
     OutOfScope,
+    /// The NS host has no IPv4 address (IPv6 only): not asked (the scan asks over IPv4).
+    #[error("no IPv4 address (not asked)")]
+    NoIpv4,
     /// Anything else.
     #[error("query failed: {0}")]
     Other(String),
@@ -173,6 +176,17 @@ impl DirectQueryError {
     /// Whether the server was not asked because the scope forbids its address.
     pub fn is_out_of_scope(&self) -> bool {
         matches!(self, DirectQueryError::OutOfScope)
+    }
+
+    /// Whether the NS host has no IPv4 address.
+    pub fn is_no_ipv4(&self) -> bool {
+        matches!(self, DirectQueryError::NoIpv4)
+    }
+
+    /// Whether the server was deliberately not asked (outside the scope, or IPv6 only): such a
+    /// server is listed, not judged.
+    pub fn is_not_asked(&self) -> bool {
+        self.is_out_of_scope() || self.is_no_ipv4()
     }
 }
 
@@ -411,6 +425,7 @@ impl ZoneHealthCache {
         }
 
         let hosts = futures::future::join_all(ns_names.iter().map(|ns| async move {
+            // The host's IPv4 addresses; a host that exists without any (IPv6 only) is not asked.
             let addresses = match self.dns.lookup(&fqdn(ns), RecordType::A).await {
                 Ok(lookup) => {
                     let mut ips: Vec<IpAddr> = lookup
@@ -425,12 +440,15 @@ impl ZoneHealthCache {
                     ips.dedup();
                     ips.truncate(MAX_ADDRESSES_PER_NS);
                     if ips.is_empty() {
-                        Err("no A record".to_string())
+                        Err(DirectQueryError::NoIpv4)
                     } else {
                         Ok(ips)
                     }
                 }
-                Err(e) => Err(reason(&e)),
+                Err(e) => match super::dns::classify(&e) {
+                    super::dns::DnsFailure::NoAddress => Err(DirectQueryError::NoIpv4),
+                    _ => Err(DirectQueryError::NoAddress(reason(&e))),
+                },
             };
             (ns.clone(), addresses)
         }))
@@ -448,8 +466,8 @@ impl ZoneHealthCache {
                 Err(why) => servers.push(ServerHealth {
                     ns,
                     address: None,
-                    soa: Err(DirectQueryError::NoAddress(why.clone())),
-                    representative: Err(DirectQueryError::NoAddress(why)),
+                    soa: Err(why.clone()),
+                    representative: Err(why),
                 }),
                 Ok(ips) => {
                     for ip in ips {
