@@ -4,7 +4,7 @@
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
@@ -14,8 +14,11 @@ use crate::dialer::{Dialer, DialerLimits};
 use crate::engine::{self, Scanner};
 use crate::finding::Code;
 use crate::input::{self, InputError};
+use crate::lab::fleet::FleetMix;
 use crate::lab::{Lab, LabConfig, LabError};
+use crate::probe::authority::{AuthoritySettings, ZoneHealthCache};
 use crate::probe::dns::{DnsProbe, DnsSettings, DnsSetupError};
+use crate::probe::gate::{DnsGate, MAX_DNS_IN_FLIGHT_PER_SERVER};
 use crate::probe::tls::TlsProbe;
 use crate::probe::OriginProber;
 use crate::progress::Progress;
@@ -195,12 +198,40 @@ pub async fn run_scan_reporting(
         extra_roots.extend(TrustStore::read_pem(path)?);
     }
     let trust = TrustStore::new(provider.clone(), extra_roots)?;
-    let dns = DnsProbe::new(&DnsSettings {
-        resolvers: settings.resolvers.clone(),
-        overrides: settings.overrides.clone(),
-        timeout: settings.dns_timeout,
-        attempts: settings.dns_attempts,
-    })?;
+    let gate = Arc::new(DnsGate::new(
+        settings.resolver_rate,
+        MAX_DNS_IN_FLIGHT_PER_SERVER,
+    ));
+    let dns = Arc::new(DnsProbe::new(
+        &DnsSettings {
+            resolvers: settings.resolvers.clone(),
+            overrides: settings.overrides.clone(),
+            timeout: settings.dns_timeout,
+            attempts: settings.dns_attempts,
+        },
+        gate,
+    )?);
+    let zones = Arc::new(ZoneHealthCache::new(
+        dns.clone(),
+        settings.scope.clone(),
+        AuthoritySettings {
+            port: settings.dns_port,
+            timeout: settings.dns_timeout,
+            attempts: settings.dns_attempts,
+            // Each origin in flight asks the resolver once or twice: a query may wait behind
+            // that many others at the rate.
+            queue_wait: Duration::from_secs_f64(
+                (settings.concurrency as f64 * 2.0 + 64.0)
+                    / f64::from(settings.resolver_rate.get()),
+            )
+            .max(Duration::from_secs(2)),
+        },
+    ));
+    // The origin's resolution and its zone's checks run side by side; an origin waits for the
+    // longer of the two (A and AAAA in parallel, each with its attempts, plus slack; or the
+    // zone's budget).
+    let dns_budget =
+        (settings.dns_timeout * (settings.dns_attempts as u32 + 1)).max(zones.zone_budget());
     let dialer = Dialer::new(
         settings.scope.clone(),
         DialerLimits {
@@ -210,7 +241,8 @@ pub async fn run_scan_reporting(
     );
     let scanner = Arc::new(Scanner {
         prober: OriginProber {
-            dns: Arc::new(dns),
+            dns,
+            zones: Some(zones),
             dialer: Arc::new(dialer),
             tls: TlsProbe::new(provider.clone())?,
             negotiator: crate::probe::negotiate::Negotiator::new(provider, settings.profile),
@@ -222,8 +254,7 @@ pub async fn run_scan_reporting(
             expiry_warn_days: settings.expiry_warn_days.clone(),
             trust,
         },
-        // A and AAAA in parallel, each with its attempts, plus slack.
-        dns_budget: settings.dns_timeout * (settings.dns_attempts as u32 + 1),
+        dns_budget,
     });
 
     let mut out: Box<dyn Write> = match &settings.output {
@@ -358,7 +389,11 @@ pub async fn demo(
     let lab = Lab::start(LabConfig {
         count: args.count,
         block: 1,
-        hostile: args.hostile,
+        mix: if args.hostile {
+            FleetMix::Hostile
+        } else {
+            FleetMix::Standard
+        },
     })
     .await?;
     let dir = std::env::temp_dir().join(format!("originscan-demo-{}", std::process::id()));
@@ -372,8 +407,13 @@ pub async fn demo(
     let mut scan_args = args.scan.clone();
     scan_args.inputs = vec![dir.join("targets.csv").display().to_string()];
     scan_args.resolvers = vec![lab.resolver.to_string()];
+    scan_args.dns_port = lab.resolver.port();
     scan_args.ca_files.push(dir.join("ca.pem"));
     scan_args.allow_private = Some(vec!["127.0.0.0/8".into()]);
+    if scan_args.resolver_rate == crate::probe::gate::DEFAULT_RESOLVER_RATE {
+        // The lab's resolver is in this process: politeness towards it would only slow the demo.
+        scan_args.resolver_rate = 10_000;
+    }
     if scan_args.dns_timeout == 5.0 {
         scan_args.dns_timeout = 1.0;
         scan_args.dns_attempts = 1;
@@ -424,7 +464,11 @@ pub async fn lab(args: &LabArgs) -> Result<(), AppError> {
     let lab = Lab::start(LabConfig {
         count: args.count,
         block: args.block,
-        hostile: args.hostile,
+        mix: if args.hostile {
+            FleetMix::Hostile
+        } else {
+            FleetMix::Standard
+        },
     })
     .await?;
     lab.write_files(&args.dir)?;

@@ -112,6 +112,15 @@ pub struct ScanArgs {
     #[arg(long, value_name = "N", default_value_t = 2)]
     pub dns_attempts: usize,
 
+    /// Queries per second to any one DNS server, recursive or authoritative (at most 32 in
+    /// flight to each).
+    #[arg(long, value_name = "N", default_value_t = crate::probe::gate::DEFAULT_RESOLVER_RATE)]
+    pub resolver_rate: u32,
+
+    /// The port the zone's authoritative servers are asked on (lab use).
+    #[arg(long, value_name = "PORT", default_value_t = 53)]
+    pub dns_port: u16,
+
     /// Origins in flight at once.
     #[arg(long, value_name = "N", default_value_t = 256)]
     pub concurrency: usize,

@@ -55,6 +55,10 @@ pub struct ScanSettings {
     pub dns_timeout: Duration,
     /// DNS attempts.
     pub dns_attempts: usize,
+    /// Queries per second to any one DNS server (recursive or authoritative).
+    pub resolver_rate: NonZeroU32,
+    /// The port authoritative servers are asked on (53; the lab uses its own).
+    pub dns_port: u16,
     /// Origins in flight.
     pub concurrency: usize,
     /// New connections per second.
@@ -135,6 +139,12 @@ impl ScanSettings {
         if !(1..=10).contains(&args.dns_attempts) {
             return Err(usage("--dns-attempts", "give 1 to 10 attempts"));
         }
+        let resolver_rate = NonZeroU32::new(args.resolver_rate)
+            .filter(|r| r.get() <= 100_000)
+            .ok_or_else(|| usage("--resolver-rate", "give 1 to 100000 queries per second"))?;
+        if args.dns_port == 0 {
+            return Err(usage("--dns-port", "give a port from 1 to 65535"));
+        }
         if !(1..=100_000).contains(&args.concurrency) {
             return Err(usage("--concurrency", "give 1 to 100000 origins in flight"));
         }
@@ -174,6 +184,8 @@ impl ScanSettings {
             expiry_warn_days,
             dns_timeout: Duration::from_secs_f64(args.dns_timeout),
             dns_attempts: args.dns_attempts,
+            resolver_rate,
+            dns_port: args.dns_port,
             concurrency: args.concurrency,
             rate,
             per_ip,
@@ -216,6 +228,8 @@ impl ScanSettings {
             "expiry_warn_days": self.expiry_warn_days,
             "dns_timeout_s": self.dns_timeout.as_secs_f64(),
             "dns_attempts": self.dns_attempts,
+            "resolver_rate": self.resolver_rate.get(),
+            "dns_port": self.dns_port,
             "concurrency": self.concurrency,
             "rate": self.rate.map(NonZeroU32::get),
             "per_ip": self.per_ip.get(),
@@ -302,6 +316,40 @@ fn parse_range(text: &str) -> Result<IpNet, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn settings(extra: &[&str]) -> Result<ScanSettings, UsageError> {
+        use clap::Parser;
+        let mut argv = vec!["originscan", "scan", "origin.example.com"];
+        argv.extend(extra);
+        match crate::cli::Cli::try_parse_from(argv)
+            .expect("flags parse")
+            .command
+        {
+            crate::cli::Command::Scan(args) => ScanSettings::from_args(&args, false),
+            _ => unreachable!("a scan command"),
+        }
+    }
+
+    #[test]
+    fn resolver_rate_and_dns_port_are_validated() {
+        let defaults = settings(&[]).unwrap();
+        assert_eq!(defaults.resolver_rate.get(), 200);
+        assert_eq!(defaults.dns_port, 53);
+        let custom = settings(&["--resolver-rate", "20", "--dns-port", "5353"]).unwrap();
+        assert_eq!((custom.resolver_rate.get(), custom.dns_port), (20, 5353));
+        assert_eq!(
+            settings(&["--resolver-rate", "0"]).unwrap_err().flag,
+            "--resolver-rate"
+        );
+        assert_eq!(
+            settings(&["--resolver-rate", "100001"]).unwrap_err().flag,
+            "--resolver-rate"
+        );
+        assert_eq!(
+            settings(&["--dns-port", "0"]).unwrap_err().flag,
+            "--dns-port"
+        );
+    }
 
     #[test]
     fn resolver_and_resolve_forms() {

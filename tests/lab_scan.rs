@@ -10,7 +10,9 @@ use originscan::report::Report;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scan_of_the_lab_equals_the_ground_truth() {
-    let lab = LabRun::start(52).await;
+    // Every pathology once, and the first few twice.
+    let count = originscan::lab::fleet::Pathology::ALL.len() + 7;
+    let lab = LabRun::start(count).await;
     let out = lab.path("report.json");
     let mut command = args(&["scan", "-i"]);
     command.push(lab.path("targets.csv").display().to_string());

@@ -3,6 +3,7 @@
 //! They hold CloudFront's rules and touch no socket, so each is unit-tested on built
 //! observations. One file per area.
 
+pub mod authority;
 pub mod cert;
 pub mod config;
 pub mod dns;
@@ -29,6 +30,7 @@ pub struct CheckContext {
 /// Every finding for one observation, most severe first.
 pub fn run(observation: &Observation, context: &CheckContext) -> Vec<Finding> {
     let mut findings = dns::check(observation);
+    findings.extend(authority::check(observation));
     findings.extend(tcp::check(observation));
     findings.extend(tls::check(observation));
     findings.extend(http::check(observation));

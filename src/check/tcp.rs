@@ -129,6 +129,7 @@ mod tests {
         let target = Target::parse_spec("origin.example.com").unwrap();
         Observation {
             resolution: Resolution::Overridden(vec![]),
+            authority: None,
             out_of_scope: vec![],
             not_probed: vec![],
             ports: outcomes

@@ -1,33 +1,54 @@
-//! The lab's authoritative DNS server (hickory-server) for `lab.test`.
+//! The lab's DNS (hickory-server): a resolver-like server that knows every lab name, and the
+//! authoritative servers of each lab zone ([`super::fleet::LAB_ZONES`]), each with its own
+//! behaviour, all on one UDP port chosen at start.
 //!
-//! A [`RequestHandler`] over an in-memory record map, so that per-name pathologies can be
-//! served as a real server would misbehave: no answer at all, SERVFAIL, NXDOMAIN, NODATA.
+//! - The **resolver** (`127.53.B.1`, the scan's `--resolver`) answers for every lab name as a
+//!   recursive resolver with a warm cache would: addresses, CNAME chains, the NS sets and SOAs
+//!   of the zones, the addresses of the NS hosts (no glue needed), and negative answers carrying
+//!   the enclosing zone's SOA, so that zone-cut discovery works as on the internet.
+//! - Each zone's **authoritative servers** (`127.53.B.x`, `127.54.B.x`) answer for their zone
+//!   only: REFUSED outside it, a referral for a delegated subzone, and otherwise the zone's data
+//!   as their [`NsBehaviour`] says (healthy, no AA, another serial, other addresses, REFUSED);
+//!   a silent server reads and never answers; a closed one has no socket at all.
+//!
+//! Per-name pathologies (no answer, SERVFAIL, NXDOMAIN, NODATA) hold on every server. Every
+//! server records each query it receives ([`QueryLog`]), for the tests' politeness figures.
 
 use std::collections::{HashMap, HashSet};
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use hickory_proto::op::{Header, HeaderCounts, MessageType, Metadata, OpCode, ResponseCode};
-use hickory_proto::rr::rdata::{A, AAAA, CNAME, SOA, TXT};
+use hickory_proto::rr::rdata::{A, AAAA, CNAME, NS, SOA, TXT};
 use hickory_proto::rr::{LowerName, Name, RData, Record, RecordType};
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
 use hickory_server::zone_handler::MessageResponseBuilder;
 use hickory_server::Server;
 use tokio::net::UdpSocket;
+use tokio::task::JoinSet;
 
-use super::fleet::DnsBehaviour;
+use super::fleet::{DnsBehaviour, LabZone, NsBehaviour, LAB_SERIAL, OTHER_ADDRESS};
 use super::LabError;
 
 const TTL: u32 = 60;
 
-/// The zone's content and per-name behaviour.
+/// One zone's apex data.
+#[derive(Debug, Clone)]
+struct ZoneInfo {
+    apex: LowerName,
+    soa: Record,
+    ns: Vec<Record>,
+}
+
+/// Every lab name and zone, and per-name behaviour.
 #[derive(Debug, Default)]
 pub struct ZoneData {
-    apex: Option<LowerName>,
+    zones: Vec<ZoneInfo>,
     records: HashMap<(LowerName, RecordType), Vec<Record>>,
     names: HashSet<LowerName>,
     silent: HashSet<LowerName>,
     servfail: HashSet<LowerName>,
-    soa: Vec<Record>,
 }
 
 fn name(text: &str) -> Result<Name, LabError> {
@@ -35,30 +56,57 @@ fn name(text: &str) -> Result<Name, LabError> {
         .map_err(|e| LabError::Setup(format!("bad lab name {text}: {e}")))
 }
 
+fn address_rdata(ip: &IpAddr) -> RData {
+    match ip {
+        IpAddr::V4(v4) => RData::A(A(*v4)),
+        IpAddr::V6(v6) => RData::AAAA(AAAA(*v6)),
+    }
+}
+
 impl ZoneData {
-    /// An empty zone at `apex`.
-    pub fn new(apex: &str) -> Result<ZoneData, LabError> {
+    /// No zones yet.
+    pub fn new() -> ZoneData {
+        ZoneData::default()
+    }
+
+    /// Adds a zone: its SOA (serial `serial`), its NS set, and the addresses of its NS hosts.
+    pub fn add_zone(
+        &mut self,
+        apex: &str,
+        serial: u32,
+        servers: &[(String, IpAddr)],
+    ) -> Result<(), LabError> {
         let apex_name = name(apex)?;
         let soa = Record::from_rdata(
             apex_name.clone(),
             TTL,
             RData::SOA(SOA::new(
-                name(&format!("ns1.{apex}"))?,
+                name(&servers.first().map(|(n, _)| n.clone()).unwrap_or_default())
+                    .unwrap_or_else(|_| apex_name.clone()),
                 name(&format!("hostmaster.{apex}"))?,
-                1,
+                serial,
                 3600,
                 600,
                 86400,
                 TTL,
             )),
         );
-        let mut zone = ZoneData {
-            apex: Some(LowerName::from(&apex_name)),
-            soa: vec![soa.clone()],
-            ..ZoneData::default()
-        };
-        zone.insert(soa);
-        Ok(zone)
+        let mut ns = Vec::new();
+        for (host, ip) in servers {
+            let host_name = name(host)?;
+            let record =
+                Record::from_rdata(apex_name.clone(), TTL, RData::NS(NS(host_name.clone())));
+            ns.push(record.clone());
+            self.insert(record);
+            self.insert(Record::from_rdata(host_name, TTL, address_rdata(ip)));
+        }
+        self.insert(soa.clone());
+        self.zones.push(ZoneInfo {
+            apex: LowerName::from(&apex_name),
+            soa,
+            ns,
+        });
+        Ok(())
     }
 
     fn insert(&mut self, record: Record) {
@@ -68,6 +116,14 @@ impl ZoneData {
             .entry((owner, record.record_type()))
             .or_default()
             .push(record);
+    }
+
+    /// The deepest lab zone holding `qname`.
+    fn zone_of(&self, qname: &LowerName) -> Option<&ZoneInfo> {
+        self.zones
+            .iter()
+            .filter(|z| z.apex.zone_of(qname))
+            .max_by_key(|z| z.apex.num_labels())
     }
 
     /// Adds an origin name with its behaviour and addresses.
@@ -81,11 +137,7 @@ impl ZoneData {
         match behaviour {
             DnsBehaviour::Address => {
                 for ip in addresses {
-                    let rdata = match ip {
-                        IpAddr::V4(v4) => RData::A(A(*v4)),
-                        IpAddr::V6(v6) => RData::AAAA(AAAA(*v6)),
-                    };
-                    self.insert(Record::from_rdata(owner.clone(), TTL, rdata));
+                    self.insert(Record::from_rdata(owner.clone(), TTL, address_rdata(ip)));
                 }
             }
             DnsBehaviour::Private => {
@@ -144,8 +196,8 @@ impl ZoneData {
         Ok(())
     }
 
-    /// Answers for `qname`/`qtype`, following CNAMEs inside the zone as an authoritative server
-    /// does. Returns the response code and the answer records.
+    /// Answers for `qname`/`qtype`, following CNAMEs inside the lab's zones as an authoritative
+    /// server does. Returns the response code and the answer records.
     fn answer(&self, qname: &LowerName, qtype: RecordType) -> (ResponseCode, Vec<&Record>) {
         let mut answers = Vec::new();
         let mut current = qname.clone();
@@ -164,11 +216,7 @@ impl ZoneData {
                     };
                     answers.extend(cnames.iter());
                     current = LowerName::from(&target.0);
-                    if !self
-                        .apex
-                        .as_ref()
-                        .is_some_and(|apex| apex.zone_of(&current))
-                    {
+                    if self.zone_of(&current).is_none() {
                         break;
                     }
                 }
@@ -179,10 +227,83 @@ impl ZoneData {
     }
 }
 
-/// Answers queries from a [`ZoneData`].
+/// Every query each lab DNS server received, with its arrival time.
+#[derive(Debug, Clone)]
+pub struct QueryLog {
+    started: Instant,
+    seen: Arc<Mutex<HashMap<SocketAddr, Vec<Duration>>>>,
+}
+
+/// What one lab DNS server received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerTraffic {
+    /// The server.
+    pub server: SocketAddr,
+    /// Queries received.
+    pub queries: usize,
+    /// The most queries received within one second (buckets aligned on the lab's start).
+    pub peak_per_second: usize,
+}
+
+impl QueryLog {
+    fn new() -> QueryLog {
+        QueryLog {
+            started: Instant::now(),
+            seen: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+
+    fn record(&self, server: SocketAddr) {
+        let at = self.started.elapsed();
+        self.seen
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(server)
+            .or_default()
+            .push(at);
+    }
+
+    /// Per server: queries received and the peak per one-second bucket, by address.
+    pub fn traffic(&self) -> Vec<ServerTraffic> {
+        let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        let mut traffic: Vec<ServerTraffic> = seen
+            .iter()
+            .map(|(server, times)| {
+                let mut buckets: HashMap<u64, usize> = HashMap::new();
+                for t in times {
+                    *buckets.entry(t.as_secs()).or_default() += 1;
+                }
+                ServerTraffic {
+                    server: *server,
+                    queries: times.len(),
+                    peak_per_second: buckets.values().copied().max().unwrap_or(0),
+                }
+            })
+            .collect();
+        traffic.sort_by_key(|t| t.server);
+        traffic
+    }
+}
+
+/// What a lab DNS server is.
+#[derive(Debug, Clone)]
+enum Role {
+    /// Knows every lab name.
+    Resolver,
+    /// Serves one zone so.
+    Authoritative {
+        zone: LowerName,
+        behaviour: NsBehaviour,
+    },
+}
+
+/// Answers queries for one lab DNS server.
 #[derive(Debug)]
 pub struct LabDnsHandler {
-    zone: ZoneData,
+    data: Arc<ZoneData>,
+    role: Role,
+    address: SocketAddr,
+    log: QueryLog,
 }
 
 fn header_only(request: &Request, code: ResponseCode) -> ResponseInfo {
@@ -194,6 +315,74 @@ fn header_only(request: &Request, code: ResponseCode) -> ResponseInfo {
     })
 }
 
+/// Rewrites a record as a misbehaving server serves it.
+fn rewrite(record: &Record, behaviour: NsBehaviour) -> Record {
+    match (&record.data, behaviour) {
+        (RData::SOA(soa), NsBehaviour::Serial(serial)) => Record::from_rdata(
+            record.name.clone(),
+            record.ttl,
+            RData::SOA(SOA::new(
+                soa.mname.clone(),
+                soa.rname.clone(),
+                serial,
+                soa.refresh,
+                soa.retry,
+                soa.expire,
+                soa.minimum,
+            )),
+        ),
+        (RData::A(_), NsBehaviour::OtherAddress) => {
+            Record::from_rdata(record.name.clone(), record.ttl, RData::A(A(OTHER_ADDRESS)))
+        }
+        _ => record.clone(),
+    }
+}
+
+impl LabDnsHandler {
+    /// The response (code, AA, answers, authority) for one question.
+    fn respond(
+        &self,
+        qname: &LowerName,
+        qtype: RecordType,
+    ) -> (ResponseCode, bool, Vec<Record>, Vec<Record>) {
+        let enclosing = self.data.zone_of(qname);
+        let behaviour = match &self.role {
+            Role::Resolver => NsBehaviour::Healthy,
+            Role::Authoritative { behaviour, .. } => *behaviour,
+        };
+        let Some(enclosing) = enclosing else {
+            return (ResponseCode::Refused, false, vec![], vec![]);
+        };
+        if let Role::Authoritative { zone, .. } = &self.role {
+            if behaviour == NsBehaviour::Refused || !zone.zone_of(qname) {
+                return (ResponseCode::Refused, false, vec![], vec![]);
+            }
+            if enclosing.apex != *zone {
+                // A delegated subzone: refer to its servers.
+                return (ResponseCode::NoError, false, vec![], enclosing.ns.clone());
+            }
+        }
+        if self.data.servfail.contains(qname) {
+            return (ResponseCode::ServFail, false, vec![], vec![]);
+        }
+        let (code, answers) = self.data.answer(qname, qtype);
+        let negative = code == ResponseCode::NXDomain
+            || answers.last().is_none_or(|r| r.record_type() != qtype);
+        let answers: Vec<Record> = answers.into_iter().map(|r| rewrite(r, behaviour)).collect();
+        let authority = if negative {
+            vec![rewrite(&enclosing.soa, behaviour)]
+        } else {
+            vec![]
+        };
+        (
+            code,
+            behaviour != NsBehaviour::NoAuthority,
+            answers,
+            authority,
+        )
+    }
+}
+
 #[async_trait::async_trait]
 impl RequestHandler for LabDnsHandler {
     async fn handle_request<R: ResponseHandler, T: hickory_net::runtime::Time>(
@@ -201,6 +390,7 @@ impl RequestHandler for LabDnsHandler {
         request: &Request,
         mut response_handle: R,
     ) -> ResponseInfo {
+        self.log.record(self.address);
         let builder = MessageResponseBuilder::from_message_request(request);
         let Ok(info) = request.request_info() else {
             let response = builder.error_msg(&request.metadata, ResponseCode::FormErr);
@@ -211,38 +401,18 @@ impl RequestHandler for LabDnsHandler {
         };
         let qname = info.query.name().clone();
         let qtype = info.query.query_type();
-        let in_zone = self
-            .zone
-            .apex
-            .as_ref()
-            .is_some_and(|apex| apex.zone_of(&qname));
-        if self.zone.silent.contains(&qname) {
+        if self.data.silent.contains(&qname) {
             return header_only(request, ResponseCode::NoError); // never answers
         }
+        let (code, authoritative, answers, authority) = self.respond(&qname, qtype);
         let mut metadata = Metadata::response_from_request(&request.metadata);
-        metadata.authoritative = in_zone;
-        metadata.recursion_available = false;
-        let (code, answers, authority): (ResponseCode, Vec<&Record>, Vec<&Record>) = if !in_zone {
-            (ResponseCode::Refused, vec![], vec![])
-        } else if self.zone.servfail.contains(&qname) {
-            metadata.authoritative = false;
-            (ResponseCode::ServFail, vec![], vec![])
-        } else {
-            let (code, answers) = self.zone.answer(&qname, qtype);
-            let negative = code == ResponseCode::NXDomain
-                || answers.last().is_none_or(|r| r.record_type() != qtype);
-            let authority = if negative {
-                self.zone.soa.iter().collect()
-            } else {
-                vec![]
-            };
-            (code, answers, authority)
-        };
+        metadata.authoritative = authoritative;
+        metadata.recursion_available = matches!(self.role, Role::Resolver);
         metadata.response_code = code;
         let response = builder.build(
             metadata,
-            answers,
-            authority,
+            answers.iter(),
+            authority.iter(),
             std::iter::empty(),
             std::iter::empty(),
         );
@@ -253,17 +423,140 @@ impl RequestHandler for LabDnsHandler {
     }
 }
 
-/// Starts the server on `ip` (UDP, any free port); returns its address.
-pub async fn start(
-    ip: IpAddr,
-    zone: ZoneData,
-) -> Result<(SocketAddr, Server<LabDnsHandler>), LabError> {
-    let addr = SocketAddr::new(ip, 0);
-    let socket = UdpSocket::bind(addr)
-        .await
-        .map_err(|source| LabError::Bind { addr, source })?;
-    let local = socket.local_addr().map_err(LabError::Io)?;
-    let mut server = Server::new(LabDnsHandler { zone });
-    server.register_socket(socket);
-    Ok((local, server))
+/// The lab's DNS servers, running until dropped.
+pub struct LabDns {
+    /// The resolver's address (for `--resolver`).
+    pub resolver: SocketAddr,
+    /// The port every lab DNS server listens on (for `--dns-port`).
+    pub port: u16,
+    /// What each server received.
+    pub log: QueryLog,
+    _servers: Vec<Server<LabDnsHandler>>,
+    _silent: JoinSet<()>,
+}
+
+impl std::fmt::Debug for LabDns {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LabDns")
+            .field("resolver", &self.resolver)
+            .field("servers", &self._servers.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The address of a lab DNS server: `127.NETWORK.BLOCK.HOST`.
+pub fn server_ip(network: u8, block: u8, host: u8) -> IpAddr {
+    IpAddr::V4(Ipv4Addr::new(127, network, block, host))
+}
+
+/// The NS host name and address of each server of `zone`.
+pub fn zone_servers(zone: &LabZone, block: u8) -> Vec<(String, IpAddr)> {
+    zone.servers
+        .iter()
+        .map(|ns| {
+            (
+                format!("{}.{}", ns.label, zone.apex),
+                server_ip(ns.network, block, ns.host),
+            )
+        })
+        .collect()
+}
+
+/// Binds every lab DNS socket on one port: the resolver's free port, then the same port on
+/// every other address (retried with another port if one is taken).
+async fn bind_all(
+    resolver_ip: IpAddr,
+    others: &[IpAddr],
+) -> Result<(UdpSocket, Vec<UdpSocket>), LabError> {
+    let mut last_error = None;
+    for _ in 0..16 {
+        let addr = SocketAddr::new(resolver_ip, 0);
+        let resolver = UdpSocket::bind(addr)
+            .await
+            .map_err(|source| LabError::Bind { addr, source })?;
+        let port = resolver.local_addr()?.port();
+        let mut sockets = Vec::with_capacity(others.len());
+        for ip in others {
+            let addr = SocketAddr::new(*ip, port);
+            match UdpSocket::bind(addr).await {
+                Ok(socket) => sockets.push(socket),
+                Err(source) => {
+                    last_error = Some(LabError::Bind { addr, source });
+                    break;
+                }
+            }
+        }
+        if sockets.len() == others.len() {
+            return Ok((resolver, sockets));
+        }
+    }
+    Err(last_error.unwrap_or_else(|| LabError::Setup("no common DNS port".into())))
+}
+
+/// Starts the resolver on `127.53.B.1` and every zone's servers, all on one port.
+pub async fn start(block: u8, data: ZoneData, zones: &[LabZone]) -> Result<LabDns, LabError> {
+    let data = Arc::new(data);
+    let log = QueryLog::new();
+    let resolver_ip = server_ip(super::fleet::DNS_NETWORKS[0], block, 1);
+    let mut listening = Vec::new(); // (ip, role)
+    for zone in zones {
+        let apex = LowerName::from(&name(zone.apex)?);
+        for (ns, (_, ip)) in zone.servers.iter().zip(zone_servers(zone, block)) {
+            if ns.behaviour != NsBehaviour::Closed {
+                listening.push((ip, apex.clone(), ns.behaviour));
+            }
+        }
+    }
+    let ips: Vec<IpAddr> = listening.iter().map(|(ip, _, _)| *ip).collect();
+    let (resolver_socket, sockets) = bind_all(resolver_ip, &ips).await?;
+    let port = resolver_socket.local_addr()?.port();
+    let resolver = SocketAddr::new(resolver_ip, port);
+
+    let mut servers = Vec::new();
+    let mut server = Server::new(LabDnsHandler {
+        data: data.clone(),
+        role: Role::Resolver,
+        address: resolver,
+        log: log.clone(),
+    });
+    server.register_socket(resolver_socket);
+    servers.push(server);
+    let mut silent = JoinSet::new();
+    for ((ip, zone, behaviour), socket) in listening.into_iter().zip(sockets) {
+        let address = SocketAddr::new(ip, port);
+        if behaviour == NsBehaviour::Silent {
+            let log = log.clone();
+            silent.spawn(async move {
+                let mut buffer = [0u8; 4096];
+                while socket.recv_from(&mut buffer).await.is_ok() {
+                    log.record(address);
+                }
+            });
+            continue;
+        }
+        let mut server = Server::new(LabDnsHandler {
+            data: data.clone(),
+            role: Role::Authoritative { zone, behaviour },
+            address,
+            log: log.clone(),
+        });
+        server.register_socket(socket);
+        servers.push(server);
+    }
+    Ok(LabDns {
+        resolver,
+        port,
+        log,
+        _servers: servers,
+        _silent: silent,
+    })
+}
+
+/// Builds the lab's zone data for `zones` in `block` (origins are added afterwards).
+pub fn lab_zones(zones: &[LabZone], block: u8) -> Result<ZoneData, LabError> {
+    let mut data = ZoneData::new();
+    for zone in zones {
+        data.add_zone(zone.apex, LAB_SERIAL, &zone_servers(zone, block))?;
+    }
+    Ok(data)
 }

@@ -1,13 +1,153 @@
-//! The lab's fleet plan: which pathologies exist, what each origin serves, and the findings
-//! each must produce (the ground truth).
+//! The lab's fleet plan: which pathologies exist, what each origin serves, the lab's DNS zones
+//! and their authoritative servers, and the findings each origin must produce (the ground truth).
 
 use time::Duration;
 
 use super::ca::{ChainShape, LeafKey, LeafSpec};
 use crate::finding::Code;
 
-/// The lab's DNS zone.
+/// The lab's main DNS zone (its subzones are in [`LAB_ZONES`]).
 pub const ZONE: &str = "lab.test";
+
+/// How one of a lab zone's authoritative servers behaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NsBehaviour {
+    /// Answers from the zone, with the AA bit.
+    Healthy,
+    /// Nothing listens on its address (ICMP port unreachable).
+    Closed,
+    /// Reads queries and never answers.
+    Silent,
+    /// Answers REFUSED to everything (the zone is not configured on it).
+    Refused,
+    /// Answers from the zone without the AA bit.
+    NoAuthority,
+    /// Answers from the zone, with this SOA serial (the others have 1).
+    Serial(u32),
+    /// Answers every A query in the zone with [`OTHER_ADDRESS`].
+    OtherAddress,
+}
+
+/// The address a [`NsBehaviour::OtherAddress`] server gives for every name.
+pub const OTHER_ADDRESS: std::net::Ipv4Addr = std::net::Ipv4Addr::new(127, 0, 0, 2);
+
+/// The SOA serial of every lab zone (a [`NsBehaviour::Serial`] server says otherwise).
+pub const LAB_SERIAL: u32 = 1;
+
+/// One authoritative server of a lab zone: `LABEL.APEX` at `127.NETWORK.B.HOST`, where B is the
+/// lab's block, on the lab's DNS port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LabNs {
+    /// First label of its name.
+    pub label: &'static str,
+    /// Second octet of its address: 53 or 54 (two /24s per block).
+    pub network: u8,
+    /// Last octet of its address (1 is the resolver).
+    pub host: u8,
+    /// How it behaves.
+    pub behaviour: NsBehaviour,
+}
+
+/// A lab zone and its authoritative servers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LabZone {
+    /// The apex.
+    pub apex: &'static str,
+    /// Its name servers (the NS set).
+    pub servers: &'static [LabNs],
+}
+
+const fn ns(label: &'static str, network: u8, host: u8, behaviour: NsBehaviour) -> LabNs {
+    LabNs {
+        label,
+        network,
+        host,
+        behaviour,
+    }
+}
+
+/// Second octets of the lab's DNS addresses (`127.53.B.x`, `127.54.B.x`): `--block` must avoid them.
+pub const DNS_NETWORKS: [u8; 2] = [53, 54];
+
+/// Every lab zone. `lab.test` holds most origins and is healthy on two servers in different
+/// /24s; each name-server pathology has its own zone, delegated from `lab.test`.
+pub const LAB_ZONES: &[LabZone] = &[
+    LabZone {
+        apex: ZONE,
+        servers: &[
+            ns("ns1", 53, 2, NsBehaviour::Healthy),
+            ns("ns2", 54, 2, NsBehaviour::Healthy),
+        ],
+    },
+    LabZone {
+        apex: "ns-healthy.lab.test",
+        servers: &[
+            ns("ns1", 53, 3, NsBehaviour::Healthy),
+            ns("ns2", 54, 3, NsBehaviour::Healthy),
+            ns("ns3", 53, 4, NsBehaviour::Healthy),
+        ],
+    },
+    LabZone {
+        apex: "ns-one-down.lab.test",
+        servers: &[
+            ns("ns1", 53, 5, NsBehaviour::Healthy),
+            ns("ns2", 54, 5, NsBehaviour::Silent),
+            ns("ns3", 53, 6, NsBehaviour::Healthy),
+        ],
+    },
+    LabZone {
+        apex: "ns-all-down.lab.test",
+        servers: &[
+            ns("ns1", 53, 7, NsBehaviour::Closed),
+            ns("ns2", 54, 7, NsBehaviour::Silent),
+        ],
+    },
+    LabZone {
+        apex: "ns-lame.lab.test",
+        servers: &[
+            ns("ns1", 53, 8, NsBehaviour::Healthy),
+            ns("ns2", 54, 8, NsBehaviour::Refused),
+            ns("ns3", 53, 9, NsBehaviour::NoAuthority),
+        ],
+    },
+    LabZone {
+        apex: "ns-mixed.lab.test",
+        servers: &[
+            ns("ns1", 53, 10, NsBehaviour::Healthy),
+            ns("ns2", 54, 10, NsBehaviour::OtherAddress),
+        ],
+    },
+    LabZone {
+        apex: "ns-serial.lab.test",
+        servers: &[
+            ns("ns1", 53, 11, NsBehaviour::Healthy),
+            ns("ns2", 54, 11, NsBehaviour::Serial(2)),
+        ],
+    },
+    LabZone {
+        apex: "ns-single.lab.test",
+        servers: &[ns("ns1", 53, 12, NsBehaviour::Healthy)],
+    },
+    LabZone {
+        apex: "ns-one-net.lab.test",
+        servers: &[
+            ns("ns1", 53, 13, NsBehaviour::Healthy),
+            ns("ns2", 53, 14, NsBehaviour::Healthy),
+        ],
+    },
+];
+
+/// Which pathologies a lab cycles through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FleetMix {
+    /// [`Pathology::ALL`].
+    #[default]
+    Standard,
+    /// [`Pathology::ALL`], then [`Pathology::HOSTILE`] (issue 9).
+    Hostile,
+    /// [`Pathology::ZONES`]: many origins in few zones.
+    Zones,
+}
 
 /// One kind of origin the lab can run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,6 +258,22 @@ pub enum Pathology {
     HostileResetMidHandshake,
     /// Hostile: accepts and never speaks.
     HostileSilent,
+    /// A healthy origin in a zone with three healthy name servers.
+    NsHealthy,
+    /// One of its zone's three name servers never answers.
+    NsOneDown,
+    /// None of its zone's name servers answers (one closed, one silent).
+    NsAllDown,
+    /// Its zone has a server answering REFUSED and one answering without AA.
+    NsLame,
+    /// Its zone's two servers give different addresses.
+    NsMixedAddresses,
+    /// Its zone's two servers give different SOA serials.
+    NsSerialMismatch,
+    /// Its zone has one name server.
+    NsSingle,
+    /// Its zone's two name servers are in one /24.
+    NsOneNetwork,
 }
 
 impl Pathology {
@@ -168,6 +324,28 @@ impl Pathology {
         Pathology::DanglingCname,
         Pathology::LongCnameChain,
         Pathology::ShortCnameChain,
+        Pathology::NsHealthy,
+        Pathology::NsOneDown,
+        Pathology::NsAllDown,
+        Pathology::NsLame,
+        Pathology::NsMixedAddresses,
+        Pathology::NsSerialMismatch,
+        Pathology::NsSingle,
+        Pathology::NsOneNetwork,
+    ];
+
+    /// The name-server pathologies (one zone each), with a healthy origin in `lab.test`: a
+    /// fleet of these has many origins in few zones.
+    pub const ZONES: &'static [Pathology] = &[
+        Pathology::HealthyEcdsa,
+        Pathology::NsHealthy,
+        Pathology::NsOneDown,
+        Pathology::NsAllDown,
+        Pathology::NsLame,
+        Pathology::NsMixedAddresses,
+        Pathology::NsSerialMismatch,
+        Pathology::NsSingle,
+        Pathology::NsOneNetwork,
     ];
 
     /// The hostile origins `originscan lab --hostile` adds (issue 9).
@@ -183,16 +361,18 @@ impl Pathology {
     ];
 
     /// The pathology of fleet member `index`.
-    pub fn for_index(index: usize, hostile: bool) -> Pathology {
-        if hostile {
-            let all = Pathology::ALL.len() + Pathology::HOSTILE.len();
-            let i = index % all;
-            Pathology::ALL
-                .get(i)
-                .copied()
-                .unwrap_or_else(|| Pathology::HOSTILE[i - Pathology::ALL.len()])
-        } else {
-            Pathology::ALL[index % Pathology::ALL.len()]
+    pub fn for_index(index: usize, mix: FleetMix) -> Pathology {
+        match mix {
+            FleetMix::Hostile => {
+                let all = Pathology::ALL.len() + Pathology::HOSTILE.len();
+                let i = index % all;
+                Pathology::ALL
+                    .get(i)
+                    .copied()
+                    .unwrap_or_else(|| Pathology::HOSTILE[i - Pathology::ALL.len()])
+            }
+            FleetMix::Standard => Pathology::ALL[index % Pathology::ALL.len()],
+            FleetMix::Zones => Pathology::ZONES[index % Pathology::ZONES.len()],
         }
     }
 
@@ -252,6 +432,29 @@ impl Pathology {
             Pathology::HostileEndlessHeaders => "hostile-endless-headers",
             Pathology::HostileResetMidHandshake => "hostile-reset-mid-handshake",
             Pathology::HostileSilent => "hostile-silent",
+            Pathology::NsHealthy => "ns-healthy",
+            Pathology::NsOneDown => "ns-one-down",
+            Pathology::NsAllDown => "ns-all-down",
+            Pathology::NsLame => "ns-lame",
+            Pathology::NsMixedAddresses => "ns-mixed-addresses",
+            Pathology::NsSerialMismatch => "ns-serial-mismatch",
+            Pathology::NsSingle => "ns-single",
+            Pathology::NsOneNetwork => "ns-one-network",
+        }
+    }
+
+    /// The zone holding the origin's name.
+    pub fn zone(self) -> &'static str {
+        match self {
+            Pathology::NsHealthy => "ns-healthy.lab.test",
+            Pathology::NsOneDown => "ns-one-down.lab.test",
+            Pathology::NsAllDown => "ns-all-down.lab.test",
+            Pathology::NsLame => "ns-lame.lab.test",
+            Pathology::NsMixedAddresses => "ns-mixed.lab.test",
+            Pathology::NsSerialMismatch => "ns-serial.lab.test",
+            Pathology::NsSingle => "ns-single.lab.test",
+            Pathology::NsOneNetwork => "ns-one-net.lab.test",
+            _ => ZONE,
         }
     }
 
@@ -264,7 +467,17 @@ impl Pathology {
             | Pathology::HostHeaderCovered
             | Pathology::HealthyHttpOnly
             | Pathology::HealthyMatchViewer
-            | Pathology::ShortCnameChain => vec![],
+            | Pathology::ShortCnameChain
+            | Pathology::NsHealthy => vec![],
+            // The lab's resolver still answers for these names (as a resolver with a warm cache
+            // would): only the zone's servers are at fault.
+            Pathology::NsOneDown => vec![Code::DNS_NS_UNRESPONSIVE],
+            Pathology::NsAllDown => vec![Code::DNS_NS_ALL_UNRESPONSIVE],
+            Pathology::NsLame => vec![Code::DNS_NS_LAME, Code::DNS_NS_UNRESPONSIVE],
+            Pathology::NsMixedAddresses | Pathology::NsSerialMismatch => {
+                vec![Code::DNS_NS_INCONSISTENT]
+            }
+            Pathology::NsSingle | Pathology::NsOneNetwork => vec![Code::DNS_NS_SINGLE],
             Pathology::DanglingCname => vec![Code::DNS_CNAME_DANGLING],
             Pathology::HostileGarbage => vec![Code::TLS_NOT_TLS],
             Pathology::HostileEndlessRecord
@@ -322,7 +535,7 @@ impl Pathology {
     pub fn origin_name(self, index: usize) -> String {
         match self {
             Pathology::HealthyWildcard => format!("o{index}.wild.{ZONE}"),
-            _ => format!("o{index}-{}.{ZONE}", self.slug()),
+            _ => format!("o{index}-{}.{}", self.slug(), self.zone()),
         }
     }
 
@@ -378,7 +591,15 @@ impl Pathology {
             Pathology::HealthyEcdsa
             | Pathology::SomeAddressesDown
             | Pathology::LongCnameChain
-            | Pathology::ShortCnameChain => leaf(LeafSpec::healthy(vec![name])),
+            | Pathology::ShortCnameChain
+            | Pathology::NsHealthy
+            | Pathology::NsOneDown
+            | Pathology::NsAllDown
+            | Pathology::NsLame
+            | Pathology::NsMixedAddresses
+            | Pathology::NsSerialMismatch
+            | Pathology::NsSingle
+            | Pathology::NsOneNetwork => leaf(LeafSpec::healthy(vec![name])),
             Pathology::HealthyWildcard => leaf(LeafSpec::healthy(vec![format!("*.wild.{ZONE}")])),
             Pathology::HostHeaderCovered => leaf(LeafSpec::healthy(vec![self
                 .host_header(index)

@@ -1,10 +1,12 @@
-//! The lab: a simulated fleet of origins on loopback, each with a known pathology, an
-//! authoritative DNS server for their zone, and the ground truth of what a scan must find.
+//! The lab: a simulated fleet of origins on loopback, each with a known pathology, the DNS that
+//! serves their names, and the ground truth of what a scan must find.
 //!
 //! Origins live on distinct addresses of `127.B.0.0/16` (B = `--block`, default 1), each on a
-//! free port (so labs never collide and no privilege is needed); the DNS server listens on
-//! `127.53.B.1`. [`Lab::start`] runs everything in the current tokio runtime until the returned
-//! [`Lab`] is dropped.
+//! free port (so labs never collide and no privilege is needed). DNS ([`dns`]) listens on one
+//! port chosen at start: a resolver-like server on `127.53.B.1` (the scan's `--resolver`) and
+//! the authoritative servers of each lab zone on `127.53.B.x` and `127.54.B.x` (the scan's
+//! `--dns-port` names the port). [`Lab::start`] runs everything in the current tokio runtime
+//! until the returned [`Lab`] is dropped.
 
 pub mod ca;
 pub mod dns;
@@ -22,7 +24,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
 
 use ca::LabCa;
-use fleet::{Pathology, ServerKind, ZONE};
+use fleet::{FleetMix, Pathology, ServerKind, DNS_NETWORKS, LAB_ZONES};
 
 /// Why the lab could not start.
 #[derive(Debug, thiserror::Error)]
@@ -66,8 +68,8 @@ pub struct LabConfig {
     pub count: usize,
     /// Second octet of the origin block 127.B.0.0/16.
     pub block: u8,
-    /// Add the hostile origins (issue 9) to the cycle of pathologies.
-    pub hostile: bool,
+    /// Which pathologies the fleet cycles through.
+    pub mix: FleetMix,
 }
 
 /// One origin of the lab and what a scan must report for it.
@@ -119,8 +121,10 @@ impl LabTarget {
 
 /// A running lab. Dropping it stops every server.
 pub struct Lab {
-    /// The DNS server's address (for `--resolver`).
+    /// The resolver's address (for `--resolver`).
     pub resolver: SocketAddr,
+    /// The port of every lab DNS server (for `--dns-port`).
+    pub dns_port: u16,
     /// The lab root CA, PEM (for `--ca-file`).
     pub ca_pem: String,
     /// The targets to scan.
@@ -128,7 +132,7 @@ pub struct Lab {
     /// The ground truth.
     pub truth: Vec<TruthEntry>,
     tasks: JoinSet<()>,
-    _dns: hickory_server::Server<dns::LabDnsHandler>,
+    dns: dns::LabDns,
     _keep: Vec<TcpStream>,
     _parked: Vec<TcpListener>,
 }
@@ -170,9 +174,15 @@ impl AddressPool {
 impl Lab {
     /// Starts the lab.
     pub async fn start(config: LabConfig) -> Result<Lab, LabError> {
+        if config.block == 0 || DNS_NETWORKS.contains(&config.block) {
+            return Err(LabError::Setup(format!(
+                "block {} is taken by the lab's DNS (127.53.x.x, 127.54.x.x) or 127.0.x.x",
+                config.block
+            )));
+        }
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let ca = LabCa::generate()?;
-        let mut zone = dns::ZoneData::new(ZONE)?;
+        let mut zone = dns::lab_zones(LAB_ZONES, config.block)?;
         let mut pool = AddressPool {
             block: config.block,
             next: 1,
@@ -187,7 +197,7 @@ impl Lab {
         // origins) runs for all of them at once.
         let mut plan = Vec::with_capacity(config.count);
         for index in 0..config.count {
-            let pathology = Pathology::for_index(index, config.hostile);
+            let pathology = Pathology::for_index(index, config.mix);
             let mut addresses = vec![pool.next()?];
             if pathology == Pathology::SomeAddressesDown {
                 addresses.push(pool.next()?); // a second address, with nothing on the port
@@ -320,15 +330,15 @@ impl Lab {
             targets.push(target);
         }
 
-        let dns_ip = IpAddr::V4(Ipv4Addr::new(127, 53, config.block, 1));
-        let (resolver, dns_server) = dns::start(dns_ip, zone).await?;
+        let dns = dns::start(config.block, zone, LAB_ZONES).await?;
         Ok(Lab {
-            resolver,
+            resolver: dns.resolver,
+            dns_port: dns.port,
+            dns,
             ca_pem: ca.root_pem(),
             targets,
             truth,
             tasks,
-            _dns: dns_server,
             _keep: keep,
             _parked: parked,
         })
@@ -374,7 +384,14 @@ impl Lab {
             "1".into(),
             "--dns-attempts".into(),
             "1".into(),
+            "--dns-port".into(),
+            self.dns_port.to_string(),
         ]
+    }
+
+    /// What each lab DNS server received so far (queries, peak per second).
+    pub fn dns_traffic(&self) -> Vec<dns::ServerTraffic> {
+        self.dns.log.traffic()
     }
 
     /// Writes targets.csv, truth.json, ca.pem, resolver.txt and scan-args.txt into `dir`.

@@ -2,18 +2,30 @@
 //!
 //! Observes only: what the resolvers answered, how long it took, and which failure it was,
 //! classified by hickory's error variants. `--resolve HOST:ADDR` overrides skip DNS entirely.
+//! Every query passes the scan's [`DnsGate`] (per-server rate and in-flight cap) first; the
+//! zone checks ([`super::authority`]) use [`DnsProbe::lookup`] for their recursive questions.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use std::future::Future;
+use std::pin::Pin;
+
 use hickory_net::runtime::TokioRuntimeProvider;
+use hickory_net::tcp::TcpClientStream;
+use hickory_net::udp::UdpClientStream;
+use hickory_net::xfer::DnsExchange;
 use hickory_net::{DnsError, NetError};
 use hickory_proto::op::ResponseCode;
 use hickory_proto::rr::{RData, RecordType};
-use hickory_resolver::config::{NameServerConfig, ResolveHosts, ResolverConfig};
-use hickory_resolver::Resolver;
+use hickory_resolver::config::{
+    ConnectionConfig, NameServerConfig, ProtocolConfig, ResolveHosts, ResolverConfig,
+};
+use hickory_resolver::{ConnectionProvider, PoolContext, Resolver};
 
+use super::gate::DnsGate;
 use crate::target::{Host, IpAddressType};
 
 /// How resolution failed.
@@ -91,12 +103,76 @@ pub enum DnsSetupError {
     SystemConfig(String),
 }
 
+/// hickory's resolver resends an unanswered UDP query every 333 ms until its timeout (up to
+/// three datagrams per attempt). This provider sends one datagram per attempt, so that what
+/// [`DnsGate`] counts is what the resolver receives.
+#[derive(Clone, Default)]
+pub struct SingleSendProvider(TokioRuntimeProvider);
+
+impl std::fmt::Debug for SingleSendProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SingleSendProvider")
+    }
+}
+
+type ConnectionFuture =
+    Pin<Box<dyn Future<Output = Result<DnsExchange<TokioRuntimeProvider>, NetError>> + Send>>;
+
+impl ConnectionProvider for SingleSendProvider {
+    type Conn = DnsExchange<TokioRuntimeProvider>;
+    type FutureConn = ConnectionFuture;
+    type RuntimeProvider = TokioRuntimeProvider;
+
+    fn new_connection(
+        &self,
+        ip: IpAddr,
+        config: &ConnectionConfig,
+        cx: &PoolContext,
+    ) -> Result<Self::FutureConn, NetError> {
+        let remote = SocketAddr::new(ip, config.port);
+        let provider = self.0.clone();
+        let timeout = cx.options.timeout;
+        let bind_addr = config.bind_addr;
+        match &config.protocol {
+            ProtocolConfig::Udp => Ok(Box::pin(async move {
+                Ok(UdpClientStream::builder(remote, provider)
+                    .with_timeout(Some(timeout))
+                    .with_max_retries(1)
+                    .with_bind_addr(bind_addr)
+                    .exchange())
+            })),
+            ProtocolConfig::Tcp => Ok(Box::pin(TcpClientStream::exchange(
+                remote,
+                bind_addr,
+                timeout,
+                Some(cx.options.max_active_requests),
+                provider,
+            ))),
+            #[allow(unreachable_patterns)]
+            _ => Err(NetError::from(
+                "originscan asks resolvers over UDP and TCP only",
+            )),
+        }
+    }
+
+    fn runtime_provider(&self) -> &TokioRuntimeProvider {
+        &self.0
+    }
+}
+
 /// The scan's DNS client.
 pub struct DnsProbe {
-    resolver: Resolver<TokioRuntimeProvider>,
+    resolver: Resolver<SingleSendProvider>,
     overrides: HashMap<String, Vec<IpAddr>>,
     attempts: usize,
+    gate: Arc<DnsGate>,
+    /// The gate's key for the recursive resolvers: the one `--resolver`, or (several, or the
+    /// system's) [`RESOLVER_POOL`], so that the pool as a whole stays within the rate.
+    gate_key: SocketAddr,
 }
+
+/// The gate key standing for a pool of recursive resolvers (hickory picks the server).
+pub const RESOLVER_POOL: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 53);
 
 impl std::fmt::Debug for DnsProbe {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -107,9 +183,10 @@ impl std::fmt::Debug for DnsProbe {
 }
 
 impl DnsProbe {
-    /// Builds the resolver. With no `--resolver`, reads the system's configuration.
-    pub fn new(settings: &DnsSettings) -> Result<DnsProbe, DnsSetupError> {
-        let provider = TokioRuntimeProvider::default();
+    /// Builds the resolver. With no `--resolver`, reads the system's configuration. Every query
+    /// passes `gate` first.
+    pub fn new(settings: &DnsSettings, gate: Arc<DnsGate>) -> Result<DnsProbe, DnsSetupError> {
+        let provider = SingleSendProvider::default();
         let mut builder = if settings.resolvers.is_empty() {
             Resolver::builder(provider).map_err(|e| DnsSetupError::SystemConfig(e.to_string()))?
         } else {
@@ -140,11 +217,37 @@ impl DnsProbe {
         let resolver = builder
             .build()
             .map_err(|e| DnsSetupError::SystemConfig(e.to_string()))?;
+        let gate_key = match settings.resolvers.as_slice() {
+            [one] => *one,
+            _ => RESOLVER_POOL,
+        };
         Ok(DnsProbe {
             resolver,
             overrides: settings.overrides.clone(),
             attempts: settings.attempts.max(1),
+            gate,
+            gate_key,
         })
+    }
+
+    /// Whether `--resolve` gives this name's addresses (DNS is skipped for it).
+    pub fn is_overridden(&self, name: &str) -> bool {
+        self.overrides.contains_key(name)
+    }
+
+    /// The scan's politeness gate.
+    pub fn gate(&self) -> &Arc<DnsGate> {
+        &self.gate
+    }
+
+    /// One query to the recursive resolvers, through the gate.
+    async fn query(
+        &self,
+        name: &str,
+        record_type: RecordType,
+    ) -> Result<hickory_resolver::lookup::Lookup, NetError> {
+        let _pass = self.gate.admit(self.gate_key).await;
+        self.resolver.lookup(name, record_type).await
     }
 
     /// Resolves the origin, as CloudFront would before connecting: A records (IpAddressType
@@ -228,8 +331,9 @@ impl DnsProbe {
         )
     }
 
-    /// One lookup, retried with backoff on timeouts only (negative answers are final).
-    async fn lookup(
+    /// One lookup through the recursive resolvers, retried with backoff on timeouts only
+    /// (negative answers are final). `fqdn` ends with a dot.
+    pub async fn lookup(
         &self,
         fqdn: &str,
         record_type: RecordType,
@@ -237,7 +341,7 @@ impl DnsProbe {
         let mut backoff = Duration::from_millis(100);
         let mut attempt = 1;
         loop {
-            match self.resolver.lookup(fqdn, record_type).await {
+            match self.query(fqdn, record_type).await {
                 Err(NetError::Timeout) if attempt < self.attempts => {
                     tokio::time::sleep(backoff).await;
                     backoff *= 2;
@@ -254,11 +358,7 @@ impl DnsProbe {
         let mut chain = Vec::new();
         let mut current = fqdn.to_string();
         for _ in 0..MAX_CNAME_FOLLOW {
-            match self
-                .resolver
-                .lookup(current.as_str(), RecordType::CNAME)
-                .await
-            {
+            match self.query(current.as_str(), RecordType::CNAME).await {
                 Ok(lookup) => {
                     let next = lookup.answers().iter().find_map(|r| match &r.data {
                         RData::CNAME(cname) => Some(cname.0.to_ascii()),

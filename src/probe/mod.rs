@@ -5,9 +5,13 @@
 //! handshake on the first HTTPS connection, and one HTTP request over each port's first
 //! connection. A reusable connection is handed back parked, for the keep-alive idle probe, which
 //! the engine runs outside the concurrency limit. The result is an [`Observation`] that the
-//! checks turn into findings.
+//! checks turn into findings. Alongside the origin's own resolution, the health of the zone
+//! holding its name is looked up in the scan's [`authority::ZoneHealthCache`] (computed once
+//! per zone, shared by every origin in it).
 
+pub mod authority;
 pub mod dns;
+pub mod gate;
 pub mod http;
 pub mod negotiate;
 pub mod tls;
@@ -17,7 +21,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::dialer::{ConnectOutcome, Connection, Dialer};
-use crate::target::Target;
+use crate::target::{Host, Target};
+use authority::{ZoneError, ZoneHealth, ZoneHealthCache};
 use dns::{DnsProbe, Resolution};
 use http::{HttpExchange, HttpIo, IdleOutcome};
 use tls::{TlsObservation, TlsProbe};
@@ -43,6 +48,9 @@ pub struct Observation {
     pub target: Target,
     /// What DNS said.
     pub resolution: Resolution,
+    /// The health of the zone holding the origin name, shared with every origin in the zone
+    /// (`None` when not asked: an IP literal, a `--resolve` override, or no zone checks).
+    pub authority: Option<Result<Arc<ZoneHealth>, ZoneError>>,
     /// Addresses left out because the scope forbids them (never connected to).
     pub out_of_scope: Vec<IpAddr>,
     /// Addresses beyond [`MAX_ADDRESSES_PER_ORIGIN`], not probed.
@@ -137,6 +145,8 @@ impl Parked {
 pub struct OriginProber {
     /// DNS.
     pub dns: Arc<DnsProbe>,
+    /// Zone health, once per zone (`None`: the zone checks are off).
+    pub zones: Option<Arc<ZoneHealthCache>>,
     /// TCP.
     pub dialer: Arc<Dialer>,
     /// TLS, with rustls (for the chain and HTTP).
@@ -152,12 +162,23 @@ pub struct OriginProber {
 impl OriginProber {
     /// Observes one origin; returns a parked connection when the idle probe should follow.
     pub async fn observe(&self, target: Target) -> (Observation, Option<Parked>) {
-        let (resolution, dns_time) = self
-            .dns
-            .resolve(&target.origin, target.ip_address_type)
-            .await;
+        let zone_name = match (&target.origin, &self.zones) {
+            (Host::Name(name), Some(_)) if !self.dns.is_overridden(name) => Some(name.clone()),
+            _ => None,
+        };
+        let zone = async {
+            match (zone_name, &self.zones) {
+                (Some(name), Some(zones)) => Some(zones.health(&name).await),
+                _ => None,
+            }
+        };
+        let ((resolution, dns_time), authority) = tokio::join!(
+            self.dns.resolve(&target.origin, target.ip_address_type),
+            zone
+        );
         let mut observation = Observation {
             resolution,
+            authority,
             out_of_scope: Vec::new(),
             not_probed: Vec::new(),
             ports: Vec::new(),

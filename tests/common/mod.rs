@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+use originscan::lab::fleet::FleetMix;
 use originscan::lab::{Lab, LabConfig, TruthEntry};
 
 /// A running lab with its files written to a temporary directory.
@@ -19,10 +20,19 @@ impl LabRun {
     }
 
     pub async fn start_with(count: usize, hostile: bool) -> LabRun {
+        let mix = if hostile {
+            FleetMix::Hostile
+        } else {
+            FleetMix::Standard
+        };
+        LabRun::start_mix(count, mix).await
+    }
+
+    pub async fn start_mix(count: usize, mix: FleetMix) -> LabRun {
         let lab = Lab::start(LabConfig {
             count,
             block: 2,
-            hostile,
+            mix,
         })
         .await
         .expect("lab starts");

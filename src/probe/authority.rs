@@ -1,0 +1,680 @@
+//! Zone health at fleet scale: for each zone, once per scan, every authoritative server is asked
+//! directly, with recursion off.
+//!
+//! This is AWS's own procedure for a DNS 502 (find the apex's name servers, ask each of them for
+//! the origin name), amortised over the fleet:
+//!
+//! 1. **Zone cut**, through the configured (recursive) resolvers: a name that is its own
+//!    registrable domain (`psl::domain_str`) is the apex candidate; otherwise SOA is asked for
+//!    the name's *parent*, and the apex is the SOA owner, from the answer or from the authority
+//!    section of a negative answer. One question per parent name per scan: siblings share it.
+//! 2. **Per zone, once per scan**: the apex's NS set, each NS host's IPv4 addresses (A, through
+//!    the resolvers, so glue-less servers resolve too), then every address is asked directly,
+//!    recursion off, on `--dns-port` (53), for the zone's SOA and for the A record of the
+//!    *representative*: the first origin name seen in that zone. Zone-wide findings apply to
+//!    every origin in the zone: a fleet of 10,000 origins in 20 zones costs 20 rounds of
+//!    questions to the authoritative servers, not 10,000.
+//!
+//! Concurrent askers of the same question wait for the one query in flight (a shared future per
+//! key); the work runs in its own task, so an origin that gives up (its deadline) does not
+//! cancel it for the others. Every query passes the scan's [`super::gate::DnsGate`]; every wait is bounded
+//! (`--dns-timeout` × `--dns-attempts` per query, [`ZoneHealthCache::zone_budget`] per zone).
+//! Authoritative servers whose addresses the scan's scope forbids are not asked.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::future::{BoxFuture, FutureExt, Shared};
+use futures::StreamExt;
+use hickory_net::client::Client;
+use hickory_net::runtime::TokioRuntimeProvider;
+use hickory_net::udp::UdpClientStream;
+use hickory_net::xfer::DnsHandle;
+use hickory_net::{DnsError, NetError};
+use hickory_proto::op::{DnsRequestOptions, DnsResponse, Query, ResponseCode};
+use hickory_proto::rr::{Name, RData, RecordType};
+
+use super::dns::DnsProbe;
+use crate::scope::AddressScope;
+
+/// NS hosts asked per zone, at most.
+pub const MAX_NS_HOSTS: usize = 13;
+/// Addresses asked per NS host, at most.
+pub const MAX_ADDRESSES_PER_NS: usize = 4;
+
+/// How the authoritative servers are asked.
+#[derive(Debug, Clone, Copy)]
+pub struct AuthoritySettings {
+    /// The port authoritative servers listen on (`--dns-port`, 53).
+    pub port: u16,
+    /// Timeout of one query (`--dns-timeout`).
+    pub timeout: Duration,
+    /// Attempts per query (`--dns-attempts`), retried on timeouts.
+    pub attempts: usize,
+    /// How long one query may wait for its turn at a busy server (the origins in flight over
+    /// `--resolver-rate`).
+    pub queue_wait: Duration,
+}
+
+/// Why a zone's health could not be examined (no findings are made then).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ZoneError {
+    /// The name is a public suffix or has a single label.
+    #[error("{name} has no registrable domain")]
+    NoRegistrableDomain {
+        /// The origin name.
+        name: String,
+    },
+    /// The SOA question for the parent failed.
+    #[error("the zone holding {name} could not be found: {reason}")]
+    ZoneCut {
+        /// The name asked about (the origin's parent).
+        name: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The NS set of the apex could not be read.
+    #[error("the NS set of {zone} could not be read: {reason}")]
+    NsLookup {
+        /// The apex.
+        zone: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The zone's questions did not finish in time.
+    #[error("the checks of zone {zone} did not finish within {seconds} s")]
+    TimedOut {
+        /// The apex.
+        zone: String,
+        /// The budget.
+        seconds: u64,
+    },
+    /// The task examining the zone failed.
+    #[error("the checks of zone {zone} failed internally")]
+    Internal {
+        /// The apex.
+        zone: String,
+    },
+}
+
+impl ZoneError {
+    /// Whether the name has no registrable domain.
+    pub fn is_no_registrable_domain(&self) -> bool {
+        matches!(self, ZoneError::NoRegistrableDomain { .. })
+    }
+
+    /// Whether the zone cut could not be found.
+    pub fn is_zone_cut(&self) -> bool {
+        matches!(self, ZoneError::ZoneCut { .. })
+    }
+
+    /// Whether the NS set could not be read.
+    pub fn is_ns_lookup(&self) -> bool {
+        matches!(self, ZoneError::NsLookup { .. })
+    }
+
+    /// Whether the zone's checks ran out of time.
+    pub fn is_timed_out(&self) -> bool {
+        matches!(self, ZoneError::TimedOut { .. })
+    }
+}
+
+/// Why a direct question to an authoritative server got no usable reply.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DirectQueryError {
+    /// No reply within the timeout, on every attempt.
+    #[error("no reply within {timeout_ms} ms ({attempts} attempts)")]
+    Timeout {
+        /// Attempts made.
+        attempts: usize,
+        /// Timeout of each.
+        timeout_ms: u64,
+    },
+    /// The network said no (ICMP port unreachable: nothing listens).
+    #[error("unreachable: {0}")]
+    Unreachable(String),
+    /// The reply was not a DNS message (or not a reply to the question).
+    #[error("not a valid DNS reply: {0}")]
+    Garbage(String),
+    /// The NS host's name has no address (so there was nobody to ask).
+    #[error("the name server's name does not resolve: {0}")]
+    NoAddress(String),
+    /// The address is outside the scan's scope: not asked.
+    #[error("outside the scan's address scope (not asked)")]
+    OutOfScope,
+    /// The NS host has no IPv4 address (IPv6 only): not asked (the scan asks over IPv4).
+    #[error("no IPv4 address (not asked)")]
+    NoIpv4,
+    /// Anything else.
+    #[error("query failed: {0}")]
+    Other(String),
+}
+
+impl DirectQueryError {
+    /// Whether every attempt timed out.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, DirectQueryError::Timeout { .. })
+    }
+
+    /// Whether the network reported the server unreachable.
+    pub fn is_unreachable(&self) -> bool {
+        matches!(self, DirectQueryError::Unreachable(_))
+    }
+
+    /// Whether the reply was garbage.
+    pub fn is_garbage(&self) -> bool {
+        matches!(self, DirectQueryError::Garbage(_))
+    }
+
+    /// Whether the NS host had no address.
+    pub fn is_no_address(&self) -> bool {
+        matches!(self, DirectQueryError::NoAddress(_))
+    }
+
+    /// Whether the server was not asked because the scope forbids its address.
+    pub fn is_out_of_scope(&self) -> bool {
+        matches!(self, DirectQueryError::OutOfScope)
+    }
+
+    /// Whether the NS host has no IPv4 address.
+    pub fn is_no_ipv4(&self) -> bool {
+        matches!(self, DirectQueryError::NoIpv4)
+    }
+
+    /// Whether the server was deliberately not asked (outside the scope, or IPv6 only): such a
+    /// server is listed, not judged.
+    pub fn is_not_asked(&self) -> bool {
+        self.is_out_of_scope() || self.is_no_ipv4()
+    }
+}
+
+/// A reply from an authoritative server, as far as the checks need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectAnswer {
+    /// The response code.
+    pub rcode: ResponseCode,
+    /// The AA bit.
+    pub authoritative: bool,
+    /// The zone's SOA serial, when the reply carries the SOA (answer or authority).
+    pub serial: Option<u32>,
+    /// A and AAAA addresses in the answer, sorted.
+    pub addresses: Vec<IpAddr>,
+    /// CNAME targets in the answer, in order.
+    pub cnames: Vec<String>,
+    /// A referral: no answer, no AA, NS records in the authority section.
+    pub referral: bool,
+}
+
+/// What one question to one server gave.
+pub type DirectResult = Result<DirectAnswer, DirectQueryError>;
+
+/// One authoritative server (one address of one NS host) and its replies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerHealth {
+    /// The NS host name.
+    pub ns: String,
+    /// The address asked (none when the NS name does not resolve).
+    pub address: Option<IpAddr>,
+    /// The reply to SOA for the apex.
+    pub soa: DirectResult,
+    /// The reply to A for the representative name.
+    pub representative: DirectResult,
+}
+
+/// A zone's authoritative servers and what each said, shared by every origin in the zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZoneHealth {
+    /// The apex, lower case, without the final dot.
+    pub zone: String,
+    /// The origin name whose A record every server was asked for.
+    pub representative: String,
+    /// The NS set, sorted (at most [`MAX_NS_HOSTS`]).
+    pub ns_names: Vec<String>,
+    /// Every server asked, sorted by NS name and address.
+    pub servers: Vec<ServerHealth>,
+    /// The port asked.
+    pub port: u16,
+}
+
+type SharedResult<T> = Shared<BoxFuture<'static, Result<T, ZoneError>>>;
+
+/// Zone cuts and zone health, each computed once per scan and shared by every origin.
+pub struct ZoneHealthCache {
+    dns: Arc<DnsProbe>,
+    scope: AddressScope,
+    settings: AuthoritySettings,
+    cuts: Mutex<HashMap<String, SharedResult<String>>>,
+    zones: Mutex<HashMap<String, SharedResult<Arc<ZoneHealth>>>>,
+}
+
+impl std::fmt::Debug for ZoneHealthCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ZoneHealthCache")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `name` in lower case without the final dot.
+fn plain(name: &str) -> String {
+    name.trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// Whether `name` is `zone` or below it.
+pub fn is_at_or_below(name: &str, zone: &str) -> bool {
+    name == zone || name.ends_with(&format!(".{zone}"))
+}
+
+fn fqdn(name: &str) -> String {
+    format!("{name}.")
+}
+
+fn reason(error: &NetError) -> String {
+    match super::dns::classify(error) {
+        super::dns::DnsFailure::Other(text) => text,
+        other => format!("{other:?}"),
+    }
+}
+
+impl ZoneHealthCache {
+    /// A cache asking through `dns` (recursive questions) and directly (authoritative ones).
+    pub fn new(
+        dns: Arc<DnsProbe>,
+        scope: AddressScope,
+        settings: AuthoritySettings,
+    ) -> ZoneHealthCache {
+        ZoneHealthCache {
+            dns,
+            scope,
+            settings,
+            cuts: Mutex::new(HashMap::new()),
+            zones: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The longest one query may take: every attempt, the backoff between them, and slack.
+    pub fn query_budget(&self) -> Duration {
+        let attempts = self.settings.attempts.max(1) as u32;
+        self.settings.timeout * attempts
+            + Duration::from_millis(100) * (2u32.pow(attempts) - 1)
+            + Duration::from_millis(250)
+    }
+
+    /// The longest a zone's questions may take: the zone cut, the NS set, the NS addresses and
+    /// the direct questions, one after the other, each within [`Self::query_budget`] after
+    /// waiting its turn at the server ([`AuthoritySettings::queue_wait`]).
+    pub fn zone_budget(&self) -> Duration {
+        (self.query_budget() + self.settings.queue_wait) * 4 + Duration::from_secs(1)
+    }
+
+    /// The health of the zone holding `name` (an origin name), computed on the first call for
+    /// that zone (with `name` as the representative) and shared afterwards.
+    pub async fn health(self: &Arc<Self>, name: &str) -> Result<Arc<ZoneHealth>, ZoneError> {
+        let name = plain(name);
+        let registrable = psl::domain_str(&name)
+            .map(str::to_string)
+            .ok_or_else(|| ZoneError::NoRegistrableDomain { name: name.clone() })?;
+        let apex = if registrable == name {
+            name.clone()
+        } else {
+            let parent = name
+                .split_once('.')
+                .map(|(_, parent)| parent.to_string())
+                .unwrap_or_else(|| registrable.clone());
+            self.zone_cut(parent, registrable).await?
+        };
+        let shared = {
+            let mut zones = self.zones.lock().unwrap_or_else(|e| e.into_inner());
+            zones
+                .entry(apex.clone())
+                .or_insert_with(|| {
+                    let this = self.clone();
+                    let budget = self.zone_budget();
+                    let zone = apex.clone();
+                    let work = tokio::spawn(async move {
+                        match tokio::time::timeout(budget, this.examine(&zone, &name)).await {
+                            Ok(result) => result,
+                            Err(_) => Err(ZoneError::TimedOut {
+                                zone,
+                                seconds: budget.as_secs(),
+                            }),
+                        }
+                    });
+                    let zone = apex.clone();
+                    async move { work.await.unwrap_or(Err(ZoneError::Internal { zone })) }
+                        .boxed()
+                        .shared()
+                })
+                .clone()
+        };
+        shared.await
+    }
+
+    /// The apex of the zone holding `parent`'s children, asked once per parent.
+    async fn zone_cut(
+        self: &Arc<Self>,
+        parent: String,
+        registrable: String,
+    ) -> Result<String, ZoneError> {
+        let shared = {
+            let mut cuts = self.cuts.lock().unwrap_or_else(|e| e.into_inner());
+            cuts.entry(parent.clone())
+                .or_insert_with(|| {
+                    let dns = self.dns.clone();
+                    let budget = self.query_budget() + self.settings.queue_wait;
+                    let name = parent.clone();
+                    let work = tokio::spawn(async move {
+                        let asked = name.clone();
+                        match tokio::time::timeout(budget, find_zone(&dns, name, registrable)).await
+                        {
+                            Ok(result) => result,
+                            Err(_) => Err(ZoneError::ZoneCut {
+                                name: asked,
+                                reason: "timed out".into(),
+                            }),
+                        }
+                    });
+                    async move {
+                        work.await.unwrap_or_else(|_| {
+                            Err(ZoneError::ZoneCut {
+                                name: parent,
+                                reason: "internal error".into(),
+                            })
+                        })
+                    }
+                    .boxed()
+                    .shared()
+                })
+                .clone()
+        };
+        shared.await
+    }
+
+    /// The zone's NS set, their addresses, and every address asked directly.
+    async fn examine(
+        &self,
+        zone: &str,
+        representative: &str,
+    ) -> Result<Arc<ZoneHealth>, ZoneError> {
+        let ns_lookup = self
+            .dns
+            .lookup(&fqdn(zone), RecordType::NS)
+            .await
+            .map_err(|e| ZoneError::NsLookup {
+                zone: zone.to_string(),
+                reason: reason(&e),
+            })?;
+        let mut ns_names: Vec<String> = ns_lookup
+            .answers()
+            .iter()
+            .filter_map(|r| match &r.data {
+                RData::NS(ns) if plain(&r.name.to_ascii()) == zone => Some(plain(&ns.0.to_ascii())),
+                _ => None,
+            })
+            .collect();
+        ns_names.sort();
+        ns_names.dedup();
+        ns_names.truncate(MAX_NS_HOSTS);
+        if ns_names.is_empty() {
+            return Err(ZoneError::NsLookup {
+                zone: zone.to_string(),
+                reason: "no NS records at the apex".into(),
+            });
+        }
+
+        let hosts = futures::future::join_all(ns_names.iter().map(|ns| async move {
+            // The host's IPv4 addresses; a host that exists without any (IPv6 only) is not asked.
+            let addresses = match self.dns.lookup(&fqdn(ns), RecordType::A).await {
+                Ok(lookup) => {
+                    let mut ips: Vec<IpAddr> = lookup
+                        .answers()
+                        .iter()
+                        .filter_map(|r| match &r.data {
+                            RData::A(a) => Some(IpAddr::V4(a.0)),
+                            _ => None,
+                        })
+                        .collect();
+                    ips.sort();
+                    ips.dedup();
+                    ips.truncate(MAX_ADDRESSES_PER_NS);
+                    if ips.is_empty() {
+                        Err(DirectQueryError::NoIpv4)
+                    } else {
+                        Ok(ips)
+                    }
+                }
+                Err(e) => match super::dns::classify(&e) {
+                    super::dns::DnsFailure::NoAddress => Err(DirectQueryError::NoIpv4),
+                    _ => Err(DirectQueryError::NoAddress(reason(&e))),
+                },
+            };
+            (ns.clone(), addresses)
+        }))
+        .await;
+
+        let apex_name = Name::from_ascii(fqdn(zone)).map_err(|e| ZoneError::ZoneCut {
+            name: zone.to_string(),
+            reason: e.to_string(),
+        })?;
+        let representative_name = Name::from_ascii(fqdn(representative)).ok();
+        let mut asks = Vec::new();
+        let mut servers = Vec::new();
+        for (ns, addresses) in hosts {
+            match addresses {
+                Err(why) => servers.push(ServerHealth {
+                    ns,
+                    address: None,
+                    soa: Err(why.clone()),
+                    representative: Err(why),
+                }),
+                Ok(ips) => {
+                    for ip in ips {
+                        asks.push((ns.clone(), ip));
+                    }
+                }
+            }
+        }
+        let asked = futures::future::join_all(asks.into_iter().map(|(ns, ip)| {
+            let apex_name = apex_name.clone();
+            let representative_name = representative_name.clone();
+            async move {
+                if !self.scope.permits(ip) {
+                    return ServerHealth {
+                        ns,
+                        address: Some(ip),
+                        soa: Err(DirectQueryError::OutOfScope),
+                        representative: Err(DirectQueryError::OutOfScope),
+                    };
+                }
+                let server = SocketAddr::new(ip, self.settings.port);
+                let soa = self.ask(server, apex_name, RecordType::SOA);
+                let rep = async {
+                    match representative_name {
+                        Some(name) => self.ask(server, name, RecordType::A).await,
+                        None => Err(DirectQueryError::Other("not a DNS name".into())),
+                    }
+                };
+                let (soa, representative) = tokio::join!(soa, rep);
+                ServerHealth {
+                    ns,
+                    address: Some(ip),
+                    soa,
+                    representative,
+                }
+            }
+        }))
+        .await;
+        servers.extend(asked);
+        servers.sort_by(|a, b| (&a.ns, a.address).cmp(&(&b.ns, b.address)));
+        Ok(Arc::new(ZoneHealth {
+            zone: zone.to_string(),
+            representative: representative.to_string(),
+            ns_names,
+            servers,
+            port: self.settings.port,
+        }))
+    }
+
+    /// One question to one server, recursion off, retried with backoff on timeouts.
+    async fn ask(&self, server: SocketAddr, name: Name, record_type: RecordType) -> DirectResult {
+        let attempts = self.settings.attempts.max(1);
+        let mut backoff = Duration::from_millis(100);
+        for attempt in 1..=attempts {
+            let reply = {
+                let _pass = self.dns.gate().admit(server).await;
+                let once = query_once(server, name.clone(), record_type, self.settings.timeout);
+                // hickory times the query out itself; this bounds the wait regardless.
+                tokio::time::timeout(self.settings.timeout + Duration::from_millis(250), once)
+                    .await
+                    .unwrap_or(Err(NetError::Timeout))
+            };
+            match reply {
+                Ok(response) => return Ok(read_answer(&response, record_type)),
+                Err(NetError::Timeout) if attempt < attempts => {
+                    tokio::time::sleep(backoff).await;
+                    backoff *= 2;
+                }
+                Err(NetError::Timeout) => {
+                    return Err(DirectQueryError::Timeout {
+                        attempts,
+                        timeout_ms: self.settings.timeout.as_millis() as u64,
+                    })
+                }
+                Err(error) => return Err(classify_direct(&error)),
+            }
+        }
+        Err(DirectQueryError::Other("no attempt made".into()))
+    }
+}
+
+/// Finds the apex for `parent` from its SOA (answer or negative answer's authority section).
+async fn find_zone(
+    dns: &DnsProbe,
+    parent: String,
+    registrable: String,
+) -> Result<String, ZoneError> {
+    let owner = match dns.lookup(&fqdn(&parent), RecordType::SOA).await {
+        Ok(lookup) => lookup
+            .answers()
+            .iter()
+            .filter(|r| matches!(r.data, RData::SOA(_)))
+            .map(|r| plain(&r.name.to_ascii()))
+            .find(|owner| is_at_or_below(&parent, owner)),
+        Err(NetError::Dns(DnsError::NoRecordsFound(no_records))) => no_records
+            .soa
+            .as_ref()
+            .map(|soa| plain(&soa.name.to_ascii())),
+        Err(error) => {
+            return Err(ZoneError::ZoneCut {
+                name: parent,
+                reason: reason(&error),
+            })
+        }
+    };
+    match owner {
+        Some(owner) if is_at_or_below(&owner, &registrable) && is_at_or_below(&parent, &owner) => {
+            Ok(owner)
+        }
+        Some(owner) => Err(ZoneError::ZoneCut {
+            name: parent,
+            reason: format!("the SOA owner {owner} is above the registrable domain {registrable}"),
+        }),
+        None => Err(ZoneError::ZoneCut {
+            name: parent,
+            reason: "no SOA in the reply".into(),
+        }),
+    }
+}
+
+/// One UDP query (one datagram) to `server`, recursion off.
+async fn query_once(
+    server: SocketAddr,
+    name: Name,
+    record_type: RecordType,
+    timeout: Duration,
+) -> Result<DnsResponse, NetError> {
+    let stream = UdpClientStream::builder(server, TokioRuntimeProvider::default())
+        .with_timeout(Some(timeout))
+        .with_max_retries(1)
+        .build();
+    let (client, background) = Client::<TokioRuntimeProvider>::from_sender(stream);
+    let background = tokio::spawn(background);
+    let mut options = DnsRequestOptions::default();
+    options.recursion_desired = false;
+    let reply = client
+        .lookup(Query::query(name, record_type), options)
+        .next()
+        .await;
+    background.abort();
+    // hickory ends the response stream without an item when the query times out.
+    reply.unwrap_or(Err(NetError::Timeout))
+}
+
+fn read_answer(response: &DnsResponse, record_type: RecordType) -> DirectAnswer {
+    let mut addresses = Vec::new();
+    let mut cnames = Vec::new();
+    let mut serial = None;
+    for record in &response.answers {
+        match &record.data {
+            RData::A(a) => addresses.push(IpAddr::V4(a.0)),
+            RData::AAAA(aaaa) => addresses.push(IpAddr::V6(aaaa.0)),
+            RData::CNAME(cname) => cnames.push(plain(&cname.0.to_ascii())),
+            RData::SOA(soa) if record_type == RecordType::SOA => serial = Some(soa.serial),
+            _ => {}
+        }
+    }
+    addresses.sort();
+    let authoritative = response.metadata.authoritative;
+    let referral = !authoritative
+        && response.answers.is_empty()
+        && response
+            .authorities
+            .iter()
+            .any(|r| r.record_type() == RecordType::NS);
+    DirectAnswer {
+        rcode: response.metadata.response_code,
+        authoritative,
+        serial,
+        addresses,
+        cnames,
+        referral,
+    }
+}
+
+fn classify_direct(error: &NetError) -> DirectQueryError {
+    match error {
+        NetError::Timeout => DirectQueryError::Timeout {
+            attempts: 1,
+            timeout_ms: 0,
+        },
+        NetError::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+            DirectQueryError::Unreachable("port unreachable (nothing listens)".into())
+        }
+        NetError::Io(io) => DirectQueryError::Unreachable(io.to_string()),
+        NetError::Proto(proto) => DirectQueryError::Garbage(proto.to_string()),
+        other => DirectQueryError::Other(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_below_a_zone() {
+        assert!(is_at_or_below("a.lab.test", "lab.test"));
+        assert!(is_at_or_below("lab.test", "lab.test"));
+        assert!(!is_at_or_below("alab.test", "lab.test"));
+        assert!(!is_at_or_below("test", "lab.test"));
+    }
+
+    #[test]
+    fn registrable_domains_come_from_the_public_suffix_list() {
+        assert_eq!(psl::domain_str("o1.lab.test"), Some("lab.test"));
+        assert_eq!(psl::domain_str("www.example.co.uk"), Some("example.co.uk"));
+        assert_eq!(psl::domain_str("example.com"), Some("example.com"));
+        assert_eq!(psl::domain_str("com"), None);
+    }
+}
