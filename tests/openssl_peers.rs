@@ -67,6 +67,61 @@ impl Pki {
         self.dir.join(f).display().to_string()
     }
 
+    /// Makes `<label>.pem`/`<label>.key` for other names than NAME (RSA 2048).
+    fn leaf_for(&self, label: &str, names: &[&str]) -> (String, String) {
+        let ext = self.path(&format!("{label}.ext"));
+        let sans: Vec<String> = names.iter().map(|n| format!("DNS:{n}")).collect();
+        std::fs::write(
+            &ext,
+            format!(
+                "subjectAltName={}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+                sans.join(",")
+            ),
+        )
+        .unwrap();
+        let key = self.path(&format!("{label}.key"));
+        openssl(&[
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+            &key,
+        ]);
+        let csr = self.path(&format!("{label}.csr"));
+        let cert = self.path(&format!("{label}.pem"));
+        openssl(&[
+            "req",
+            "-new",
+            "-key",
+            &key,
+            "-subj",
+            &format!("/CN={}", names[0]),
+            "-out",
+            &csr,
+        ]);
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            &csr,
+            "-CA",
+            &self.path("ca.pem"),
+            "-CAkey",
+            &self.path("ca.key"),
+            "-CAcreateserial",
+            "-days",
+            "400",
+            "-sha256",
+            "-extfile",
+            &ext,
+            "-out",
+            &cert,
+        ]);
+        (cert, key)
+    }
+
     /// Makes `<label>.pem` and `<label>.key` with the key from `genpkey_args` (or an existing key).
     fn leaf(&self, label: &str, key: Result<&[&str], &str>) -> (String, String) {
         let key_path = match key {
@@ -410,6 +465,64 @@ async fn cloudfront_handshake_against_openssl_servers() {
         ));
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+
+    // SNI-dependent: the certificate covering the forwarded Host is served only for SNI NAME;
+    // CloudFront sends the Host (www.customer.test) and gets the default certificate.
+    let default = pki.leaf_for("default", &["default.openssl.test"]);
+    let both = pki.leaf_for("both", &[NAME, "www.customer.test"]);
+    let sni_server = s_server(
+        &default,
+        &[
+            "-tls1_2",
+            "-servername",
+            NAME,
+            "-cert2",
+            &both.0,
+            "-key2",
+            &both.1,
+        ],
+    )
+    .await;
+    let csv = dir.path().join("sni.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "origin,port,host_header\n{NAME},{},www.customer.test\n",
+            sni_server.port
+        ),
+    )
+    .unwrap();
+    let output = originscan(&args(&[
+        "scan",
+        "--no-progress",
+        "--no-idle-probe",
+        "-f",
+        "json",
+        "--allow-private",
+        "127.0.0.0/8",
+        "--resolver",
+        "127.0.0.1:9",
+        "--resolve",
+        &format!("{NAME}:127.0.0.1"),
+        "--ca-file",
+        &pki.path("ca.pem"),
+        "-i",
+        csv.to_str().unwrap(),
+    ]))
+    .await;
+    let report: Report = serde_json::from_slice(&output.stdout).expect("json report");
+    let mut codes: Vec<&str> = report.origins[0]
+        .codes()
+        .into_iter()
+        .filter(|c| c.starts_with("TLS_") || c.starts_with("CERT_"))
+        .collect();
+    codes.sort();
+    assert_eq!(
+        codes,
+        vec!["CERT_NAME_MISMATCH", "TLS_SNI_DEPENDENT"],
+        "{:?}",
+        report.origins[0].findings
+    );
 
     // Cross-check: offered CloudFront's TLS 1.2-and-older suites, groups and schemes, s_client
     // negotiates what our hello negotiated.

@@ -144,6 +144,7 @@ mod tests {
             tls: None,
             negotiation: None,
             alias_certificates: vec![],
+            sni_alternatives: vec![],
             http: vec![],
             idle: None,
             timings: Timings::default(),

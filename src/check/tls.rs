@@ -5,8 +5,39 @@ use crate::finding::{Code, Finding};
 use crate::probe::tls::{TlsFailure, TlsOutcome};
 use crate::probe::Observation;
 
-/// Handshake findings: from CloudFront's own hellos when they ran, else from rustls.
+/// Handshake findings: from CloudFront's own hellos when they ran, else from rustls; and
+/// TLS_SNI_DEPENDENT.
 pub fn check(observation: &Observation) -> Vec<Finding> {
+    let mut findings = handshake(observation);
+    findings.extend(sni_dependent(observation));
+    findings
+}
+
+/// TLS_SNI_DEPENDENT: the origin has a certificate for the name CloudFront checks, but serves it
+/// only for another SNI than the one CloudFront sends.
+fn sni_dependent(observation: &Observation) -> Option<Finding> {
+    let name = observation.target.certificate_name();
+    let sent = observation.target.sni_name().map(str::to_string);
+    observation.sni_alternatives.iter().find_map(|alternative| {
+        let leaf = alternative.chain.as_ref()?.first()?;
+        let facts = crate::certificate::CertFacts::parse(leaf)?;
+        facts.covers(&name).then(|| {
+            let serving = alternative.sni.clone().unwrap_or_else(|| "(no SNI)".into());
+            Finding::new(
+                Code::TLS_SNI_DEPENDENT,
+                format!(
+                    "the origin has a certificate for {name}, but serves it for SNI {serving}; CloudFront sends SNI {} and gets another",
+                    sent.clone().unwrap_or_else(|| "(none)".into())
+                ),
+            )
+            .evidence("cloudfront_sni", sent.clone().unwrap_or_default())
+            .evidence("serving_sni", serving)
+            .evidence("names", serde_json::json!(facts.names()))
+        })
+    })
+}
+
+fn handshake(observation: &Observation) -> Vec<Finding> {
     if let Some(negotiation) = &observation.negotiation {
         return super::negotiation::check(observation, negotiation);
     }

@@ -63,6 +63,9 @@ pub struct Observation {
     pub negotiation: Option<negotiate::Negotiation>,
     /// With Host forwarded: the certificate served for each alias sent as SNI.
     pub alias_certificates: Vec<AliasCertificate>,
+    /// When the certificate CloudFront gets does not cover the name: what other SNIs (the origin
+    /// domain, none) get.
+    pub sni_alternatives: Vec<SniAlternative>,
     /// One HTTP request per port (over TLS on the HTTPS port), if the connection got that far.
     pub http: Vec<HttpExchange>,
     /// Reuse after idling for OriginKeepaliveTimeout, if probed.
@@ -102,6 +105,15 @@ pub const MAX_CONNECTIONS_PER_ORIGIN: usize =
 pub struct AliasCertificate {
     /// The alias sent as SNI.
     pub alias: String,
+    /// The chain served, or `None` when the handshake failed.
+    pub chain: Option<Vec<rustls::pki_types::CertificateDer<'static>>>,
+}
+
+/// The certificate an origin serves for an SNI other than the one CloudFront sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SniAlternative {
+    /// The SNI sent (`None`: no SNI).
+    pub sni: Option<String>,
     /// The chain served, or `None` when the handshake failed.
     pub chain: Option<Vec<rustls::pki_types::CertificateDer<'static>>>,
 }
@@ -185,6 +197,7 @@ impl OriginProber {
             tls: None,
             negotiation: None,
             alias_certificates: Vec::new(),
+            sni_alternatives: Vec::new(),
             http: Vec::new(),
             idle: None,
             timings: Timings {
@@ -300,6 +313,9 @@ impl OriginProber {
             if let Some(stream) = reusable {
                 parked = Some(Box::new(stream));
             }
+            if let Some(address) = address {
+                observation.sni_alternatives = self.sni_alternatives(&observation, address).await;
+            }
             if let (crate::target::HostForwarding::Forwarded, Some(address)) =
                 (&target.host_forwarding, address)
             {
@@ -354,6 +370,66 @@ impl OriginProber {
             read_timeout,
         });
         (observation, parked)
+    }
+}
+
+impl OriginProber {
+    /// When the certificate CloudFront gets does not cover the name it must, asks again with the
+    /// origin domain as SNI (if CloudFront sends another) and with no SNI: at most two more
+    /// handshakes, only for such origins.
+    async fn sni_alternatives(
+        &self,
+        observation: &Observation,
+        address: SocketAddr,
+    ) -> Vec<SniAlternative> {
+        let target = &observation.target;
+        let name = target.certificate_name();
+        let leaf_covers = |chain: &[rustls::pki_types::CertificateDer<'static>]| {
+            chain
+                .first()
+                .and_then(|leaf| crate::certificate::CertFacts::parse(leaf))
+                .is_some_and(|facts| facts.covers(&name))
+        };
+        let Some(tls::TlsOutcome::Established { chain, .. }) =
+            observation.tls.as_ref().map(|t| &t.outcome)
+        else {
+            return Vec::new();
+        };
+        if leaf_covers(chain) {
+            return Vec::new();
+        }
+        let sent = target.sni_name();
+        let mut candidates: Vec<Option<String>> = Vec::new();
+        if let Some(origin) = target.origin.name() {
+            if sent != Some(origin) {
+                candidates.push(Some(origin.to_string()));
+            }
+        }
+        if sent.is_some() {
+            candidates.push(None);
+        }
+        let mut alternatives = Vec::new();
+        for sni in candidates {
+            let (_, connection) = self
+                .dialer
+                .connect(address, target.connect_timeout, 1)
+                .await;
+            let chain = match connection {
+                Some(connection) => {
+                    let (tls, _) = self
+                        .tls
+                        .handshake(connection.stream, sni.as_deref(), target.connect_timeout)
+                        .await;
+                    match tls.outcome {
+                        tls::TlsOutcome::Established { chain, .. } => Some(chain),
+                        tls::TlsOutcome::Failed(_) => None,
+                    }
+                }
+                None => None,
+            };
+            alternatives.push(SniAlternative { sni, chain });
+        }
+        alternatives
     }
 }
 

@@ -310,6 +310,12 @@ pub async fn exchange(mut stream: TcpStream, hello: &[u8], timeout: Duration) ->
                             return reply;
                         }
                     }
+                    // A warning (e.g. unrecognized_name from a server with no certificate for the
+                    // SNI) does not end the handshake; close_notify and fatal alerts do.
+                    ServerMessage::Alert {
+                        level: 1,
+                        description,
+                    } if description != 0 => {}
                     ServerMessage::Alert { description, .. } => {
                         return finish(accepted, chain, client_cert_requested)
                             .unwrap_or(HelloReply::Alert { code: description });
