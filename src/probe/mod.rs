@@ -95,9 +95,12 @@ pub const MAX_HELLOS: usize = 2;
 
 /// The most TCP connections one origin is sent in a scan: one per port and address (the HTTPS
 /// one carries the rustls handshake, the HTTP request and the idle reuse), CloudFront's hellos,
-/// and one handshake per probed alias. Each connection makes up to ConnectionAttempts tries.
+/// one handshake per probed alias, and the other-SNI handshakes. Each connection makes up to ConnectionAttempts tries.
 pub const MAX_CONNECTIONS_PER_ORIGIN: usize =
-    MAX_ADDRESSES_PER_ORIGIN * 2 + MAX_HELLOS + MAX_ALIASES_PROBED;
+    MAX_ADDRESSES_PER_ORIGIN * 2 + MAX_HELLOS + MAX_ALIASES_PROBED + MAX_SNI_ALTERNATIVES;
+
+/// Extra handshakes with other SNIs, only when the certificate does not cover the name.
+pub const MAX_SNI_ALTERNATIVES: usize = 2;
 
 /// The certificate an origin serves when CloudFront sends one of the distribution's aliases
 /// as SNI (Host forwarded).
