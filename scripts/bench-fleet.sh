@@ -24,7 +24,7 @@ read -r -a LAB_ARGS < "$WORK/lab/scan-args.txt"
 
 # shellcheck disable=SC2086
 /usr/bin/time -v "$BIN" scan -i "$WORK/lab/targets.csv" "${LAB_ARGS[@]}" --concurrency "$C" \
-  --no-progress -f json -o "$WORK/scan.json" $EXTRA 2> "$WORK/scan.time" &
+  --resolver-rate 10000 --no-progress -f json -o "$WORK/scan.json" $EXTRA 2> "$WORK/scan.time" &
 SCAN_PID=$!
 peak_fds=0
 while kill -0 "$SCAN_PID" 2>/dev/null; do

@@ -47,7 +47,7 @@ try:
 
     # originscan
     start = time.time()
-    out = subprocess.run([binary, "scan", "-i", csv_path, *lab_args, "--no-progress", "--no-idle-probe",
+    out = subprocess.run([binary, "scan", "-i", csv_path, *lab_args, "--resolver-rate", "10000", "--no-progress", "--no-idle-probe",
                           "-f", "json"], capture_output=True, check=False)
     ours_s = time.time() - start
     report = json.loads(out.stdout)
