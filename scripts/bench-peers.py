@@ -24,7 +24,7 @@ subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "originscan"]
 binary = os.path.join(ROOT, "target/release/originscan")
 work = tempfile.mkdtemp()
 lab_dir = os.path.join(work, "lab")
-lab = subprocess.Popen([binary, "lab", "--count", str(WANT * 4), "--block", "6", "--dir", lab_dir],
+lab = subprocess.Popen([binary, "lab", "--count", str(WANT * 5), "--block", "6", "--dir", lab_dir],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 try:
     for _ in range(600):
