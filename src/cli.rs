@@ -196,7 +196,7 @@ pub struct ScanArgs {
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
     /// Origins in the lab.
-    #[arg(long, default_value_t = 45)]
+    #[arg(long, default_value_t = crate::lab::fleet::Pathology::ALL.len())]
     pub count: usize,
 
     /// Add hostile origins (garbage, endless records, slowloris, resets, silence).
@@ -262,7 +262,7 @@ pub struct LintLambdaArgs {
 #[derive(Debug, Clone, Args)]
 pub struct LabArgs {
     /// Origins in the lab.
-    #[arg(long, default_value_t = 45)]
+    #[arg(long, default_value_t = crate::lab::fleet::Pathology::ALL.len())]
     pub count: usize,
 
     /// Add hostile origins (garbage, endless records, slowloris, resets, silence).

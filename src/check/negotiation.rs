@@ -90,7 +90,12 @@ pub fn check(observation: &Observation, negotiation: &Negotiation) -> Vec<Findin
     let at = negotiation.address.to_string();
     let finding = match first {
         HelloReply::NotTls { first_bytes } => return not_tls(observation, &at, first_bytes),
-        HelloReply::ClosedBeforeReply => return vec![early_close(&at)],
+        // Closed without a word: an offer refused silently if the wider offer is accepted,
+        // else an origin that closes every connection.
+        HelloReply::ClosedBeforeReply => match negotiation.reply_to(HelloPurpose::Diagnostic) {
+            Some(HelloReply::Accepted { .. }) => refused(negotiation, &at, 0),
+            _ => return vec![early_close(&at)],
+        },
         HelloReply::Alert { code: 70 } => protocol_refused(negotiation, &at),
         HelloReply::Alert { code } if [40, 71, 47].contains(code) => {
             refused(negotiation, &at, *code)
@@ -167,6 +172,16 @@ fn protocol_refused(negotiation: &Negotiation, at: &str) -> Finding {
     )
 }
 
+/// How the origin refused: the alert's name, or that it just closed (`code` 0).
+fn refusal(code: u8) -> &'static str {
+    if code == 0 {
+        "none: the connection was closed"
+    } else {
+        alert_name(code)
+    }
+}
+
+/// `code` is the alert that refused CloudFront's offer, or 0 when the origin just closed.
 fn refused(negotiation: &Negotiation, at: &str, code: u8) -> Finding {
     let finding = match negotiation.reply_to(HelloPurpose::Diagnostic) {
         Some(HelloReply::Accepted { suite, .. })
@@ -176,7 +191,7 @@ fn refused(negotiation: &Negotiation, at: &str, code: u8) -> Finding {
                 Code::TLS_UNSUPPORTED_SIGNATURE,
                 format!(
                     "{at} refuses CloudFront's offer ({}), yet accepts CloudFront's suite {} when also offered Ed25519/Ed448, RSA-PSS or P-521: its key or signature is one the {} profile does not offer",
-                    alert_name(code),
+                    refusal(code),
                     suite_name(*suite),
                     negotiation.profile.as_str()
                 ),
@@ -191,10 +206,10 @@ fn refused(negotiation: &Negotiation, at: &str, code: u8) -> Finding {
         ),
         _ => Finding::new(
             Code::TLS_HANDSHAKE_FAILED,
-            format!("{at} refuses CloudFront's ClientHello with alert {} ({code}), and a wider offer too", alert_name(code)),
+            format!("{at} refuses CloudFront's ClientHello with alert {} ({code}), and a wider offer too", refusal(code)),
         ),
     };
-    with_context(finding.evidence("alert", alert_name(code)), negotiation)
+    with_context(finding.evidence("alert", refusal(code)), negotiation)
 }
 
 fn accepted(

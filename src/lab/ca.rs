@@ -25,6 +25,8 @@ pub enum LeafKey {
     Ecdsa,
     /// RSA 2048.
     Rsa,
+    /// Ed25519 (a key CloudFront's signature schemes do not cover).
+    Ed25519,
 }
 
 /// How the leaf is issued and which chain the server sends.
@@ -87,6 +89,7 @@ pub struct LabCa {
     issuing2: CertifiedIssuer<'static, KeyPair>,
     ecdsa_key: KeyPair,
     rsa_key: KeyPair,
+    ed25519_key: KeyPair,
 }
 
 fn ca_params(name: &str) -> CertificateParams {
@@ -144,6 +147,7 @@ impl LabCa {
             issuing2,
             ecdsa_key: KeyPair::generate()?,
             rsa_key: KeyPair::from_pem(RSA_LEAF_KEY)?,
+            ed25519_key: KeyPair::generate_for(&rcgen::PKCS_ED25519)?,
         })
     }
 
@@ -178,6 +182,7 @@ impl LabCa {
         let key = match spec.key {
             LeafKey::Ecdsa => &self.ecdsa_key,
             LeafKey::Rsa => &self.rsa_key,
+            LeafKey::Ed25519 => &self.ed25519_key,
         };
         let chain = match spec.chain {
             ChainShape::Complete => vec![

@@ -240,6 +240,10 @@ pub enum Pathology {
     LongCnameChain,
     /// A chain of 2 CNAMEs to a healthy origin.
     ShortCnameChain,
+    /// A rustls server that speaks TLS 1.3 only.
+    Tls13Only,
+    /// An Ed25519 certificate key.
+    Ed25519Key,
     /// match-viewer: TLS on the HTTPS port and plain HTTP on the HTTP port, both healthy.
     HealthyMatchViewer,
     /// Hostile: binary garbage right after accept.
@@ -324,6 +328,8 @@ impl Pathology {
         Pathology::DanglingCname,
         Pathology::LongCnameChain,
         Pathology::ShortCnameChain,
+        Pathology::Tls13Only,
+        Pathology::Ed25519Key,
         Pathology::NsHealthy,
         Pathology::NsOneDown,
         Pathology::NsAllDown,
@@ -424,6 +430,8 @@ impl Pathology {
             Pathology::DanglingCname => "dangling-cname",
             Pathology::LongCnameChain => "long-cname-chain",
             Pathology::ShortCnameChain => "short-cname-chain",
+            Pathology::Tls13Only => "tls13-only",
+            Pathology::Ed25519Key => "ed25519-key",
             Pathology::HostileGarbage => "hostile-garbage",
             Pathology::HostileEndlessRecord => "hostile-endless-record",
             Pathology::HostileHugeChain => "hostile-huge-chain",
@@ -479,6 +487,9 @@ impl Pathology {
             }
             Pathology::NsSingle | Pathology::NsOneNetwork => vec![Code::DNS_NS_SINGLE],
             Pathology::DanglingCname => vec![Code::DNS_CNAME_DANGLING],
+            // Under the default profile (2025): CloudFront's TLS 1.3 support makes it work.
+            Pathology::Tls13Only => vec![Code::TLS_TLS13_ONLY],
+            Pathology::Ed25519Key => vec![Code::TLS_UNSUPPORTED_SIGNATURE],
             Pathology::HostileGarbage => vec![Code::TLS_NOT_TLS],
             Pathology::HostileEndlessRecord
             | Pathology::HostileHugeChain
@@ -686,6 +697,11 @@ impl Pathology {
             Pathology::HostileEndlessHeaders => answering(HttpBehaviour::EndlessHeaders),
             Pathology::HealthyHttpOnly => ServerKind::Plain(HttpBehaviour::Healthy),
             Pathology::HealthyMatchViewer => ServerKind::MatchViewer(Box::new(LeafSpec::healthy(vec![name]))),
+            Pathology::Tls13Only => ServerKind::Tls13(Box::new(LeafSpec::healthy(vec![name]))),
+            Pathology::Ed25519Key => leaf(LeafSpec {
+                key: LeafKey::Ed25519,
+                ..LeafSpec::healthy(vec![name])
+            }),
         }
     }
 
@@ -804,6 +820,8 @@ pub enum ServerKind {
     Plain(HttpBehaviour),
     /// TLS on one port, plain HTTP on another.
     MatchViewer(Box<LeafSpec>),
+    /// A TLS 1.3-only server (healthy HTTP).
+    Tls13(Box<LeafSpec>),
     /// A closed port.
     Closed,
     /// A listener whose accept queue is full: SYNs are dropped.

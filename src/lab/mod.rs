@@ -234,6 +234,23 @@ impl Lab {
                     keep.extend(fillers);
                     port
                 }
+                ServerKind::Tls13(spec) => {
+                    let served = ca.leaf(&spec)?;
+                    let config = ServerConfig::builder_with_provider(provider.clone())
+                        .with_protocol_versions(&[&rustls::version::TLS13])?
+                        .with_no_client_auth()
+                        .with_single_cert(served.chain, served.key)?;
+                    let listener = servers::bind(ip, 0).await?;
+                    let port = listener.local_addr()?.port();
+                    servers::serve_tls(
+                        &mut tasks,
+                        listener,
+                        accepts.clone(),
+                        Arc::new(config),
+                        fleet::HttpBehaviour::Healthy,
+                    );
+                    port
+                }
                 ServerKind::Tls(spec, behaviour) => {
                     let config = tls_config(&ca, &spec, &provider)?;
                     let listener = servers::bind(ip, 0).await?;

@@ -220,7 +220,13 @@ impl Negotiator {
                 )),
                 Profile::Legacy => None,
             },
+            // Some stacks refuse an offer by closing without an alert: the diagnostic hello tells
+            // that from an origin that closes every connection.
             HelloReply::Alert { code } if REFUSAL_ALERTS.contains(code) => Some((
+                HelloPurpose::Diagnostic,
+                HelloOffer::diagnostic(self.profile, first_max),
+            )),
+            HelloReply::ClosedBeforeReply => Some((
                 HelloPurpose::Diagnostic,
                 HelloOffer::diagnostic(self.profile, first_max),
             )),
