@@ -9,8 +9,8 @@ use common::{args, stderr, LabRun};
 use originscan::lab::fleet::{FleetMix, Pathology};
 use originscan::report::Report;
 
-/// Origins in the lab: 25 in each of the 9 zones.
-const ORIGINS: usize = 225;
+/// Origins in the lab: 25 in each of the 10 zones.
+const ORIGINS: usize = 250;
 /// `--resolver-rate` for the scan.
 const RATE: usize = 20;
 

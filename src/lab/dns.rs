@@ -524,12 +524,36 @@ pub async fn start(block: u8, data: ZoneData, zones: &[LabZone]) -> Result<LabDn
     let mut silent = JoinSet::new();
     for ((ip, zone, behaviour), socket) in listening.into_iter().zip(sockets) {
         let address = SocketAddr::new(ip, port);
-        if behaviour == NsBehaviour::Silent {
+        if matches!(
+            behaviour,
+            NsBehaviour::Silent | NsBehaviour::Garbage | NsBehaviour::Truncated
+        ) {
             let log = log.clone();
             silent.spawn(async move {
                 let mut buffer = [0u8; 4096];
-                while socket.recv_from(&mut buffer).await.is_ok() {
+                while let Ok((len, from)) = socket.recv_from(&mut buffer).await {
                     log.record(address);
+                    if len < 12 {
+                        continue;
+                    }
+                    let reply: Vec<u8> = match behaviour {
+                        // The query's id, then bytes that parse as no DNS message.
+                        NsBehaviour::Garbage => {
+                            let mut reply =
+                                vec![buffer[0], buffer[1], 0x81, 0x80, 0xff, 0xff, 0xff, 0xff];
+                            reply.extend((0u8..64).map(|i| i.wrapping_mul(37)));
+                            reply
+                        }
+                        // The query echoed as a response with TC set and nothing in it.
+                        NsBehaviour::Truncated => {
+                            let mut reply = buffer[..len].to_vec();
+                            reply[2] |= 0x82; // QR, TC
+                            reply[3] = 0;
+                            reply
+                        }
+                        _ => continue,
+                    };
+                    let _ = socket.send_to(&reply, from).await;
                 }
             });
             continue;

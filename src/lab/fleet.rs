@@ -26,6 +26,10 @@ pub enum NsBehaviour {
     Serial(u32),
     /// Answers every A query in the zone with [`OTHER_ADDRESS`].
     OtherAddress,
+    /// Answers with the query's id followed by bytes that are not DNS (hostile).
+    Garbage,
+    /// Answers with an empty, truncated (TC) reply, and has no TCP listener (hostile).
+    Truncated,
 }
 
 /// The address a [`NsBehaviour::OtherAddress`] server gives for every name.
@@ -127,6 +131,14 @@ pub const LAB_ZONES: &[LabZone] = &[
     LabZone {
         apex: "ns-single.lab.test",
         servers: &[ns("ns1", 53, 12, NsBehaviour::Healthy)],
+    },
+    LabZone {
+        apex: "ns-garbage.lab.test",
+        servers: &[
+            ns("ns1", 53, 15, NsBehaviour::Healthy),
+            ns("ns2", 54, 15, NsBehaviour::Garbage),
+            ns("ns3", 53, 16, NsBehaviour::Truncated),
+        ],
     },
     LabZone {
         apex: "ns-one-net.lab.test",
@@ -266,6 +278,8 @@ pub enum Pathology {
     NsHealthy,
     /// One of its zone's three name servers never answers.
     NsOneDown,
+    /// Hostile: a zone whose servers answer garbage and truncated messages (one is healthy).
+    NsGarbage,
     /// None of its zone's name servers answers (one closed, one silent).
     NsAllDown,
     /// Its zone has a server answering REFUSED and one answering without AA.
@@ -352,6 +366,7 @@ impl Pathology {
         Pathology::NsSerialMismatch,
         Pathology::NsSingle,
         Pathology::NsOneNetwork,
+        Pathology::NsGarbage,
     ];
 
     /// The hostile origins `originscan lab --hostile` adds (issue 9).
@@ -364,6 +379,7 @@ impl Pathology {
         Pathology::HostileEndlessHeaders,
         Pathology::HostileResetMidHandshake,
         Pathology::HostileSilent,
+        Pathology::NsGarbage,
     ];
 
     /// The pathology of fleet member `index`.
@@ -442,6 +458,7 @@ impl Pathology {
             Pathology::HostileSilent => "hostile-silent",
             Pathology::NsHealthy => "ns-healthy",
             Pathology::NsOneDown => "ns-one-down",
+            Pathology::NsGarbage => "ns-garbage",
             Pathology::NsAllDown => "ns-all-down",
             Pathology::NsLame => "ns-lame",
             Pathology::NsMixedAddresses => "ns-mixed-addresses",
@@ -456,6 +473,7 @@ impl Pathology {
         match self {
             Pathology::NsHealthy => "ns-healthy.lab.test",
             Pathology::NsOneDown => "ns-one-down.lab.test",
+            Pathology::NsGarbage => "ns-garbage.lab.test",
             Pathology::NsAllDown => "ns-all-down.lab.test",
             Pathology::NsLame => "ns-lame.lab.test",
             Pathology::NsMixedAddresses => "ns-mixed.lab.test",
@@ -479,7 +497,7 @@ impl Pathology {
             | Pathology::NsHealthy => vec![],
             // The lab's resolver still answers for these names (as a resolver with a warm cache
             // would): only the zone's servers are at fault.
-            Pathology::NsOneDown => vec![Code::DNS_NS_UNRESPONSIVE],
+            Pathology::NsOneDown | Pathology::NsGarbage => vec![Code::DNS_NS_UNRESPONSIVE],
             Pathology::NsAllDown => vec![Code::DNS_NS_ALL_UNRESPONSIVE],
             Pathology::NsLame => vec![Code::DNS_NS_LAME, Code::DNS_NS_UNRESPONSIVE],
             Pathology::NsMixedAddresses | Pathology::NsSerialMismatch => {
@@ -605,6 +623,7 @@ impl Pathology {
             | Pathology::ShortCnameChain
             | Pathology::NsHealthy
             | Pathology::NsOneDown
+            | Pathology::NsGarbage
             | Pathology::NsAllDown
             | Pathology::NsLame
             | Pathology::NsMixedAddresses

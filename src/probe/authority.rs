@@ -138,6 +138,9 @@ pub enum DirectQueryError {
     /// The reply was not a DNS message (or not a reply to the question).
     #[error("not a valid DNS reply: {0}")]
     Garbage(String),
+    /// The UDP reply was truncated (TC) and carried no answer; there is no answer without TCP.
+    #[error("truncated reply (TC bit) with no answer")]
+    Truncated,
     /// The NS host's name has no address (so there was nobody to ask).
     #[error("the name server's name does not resolve: {0}")]
     NoAddress(String),
@@ -166,6 +169,11 @@ impl DirectQueryError {
     /// Whether the reply was garbage.
     pub fn is_garbage(&self) -> bool {
         matches!(self, DirectQueryError::Garbage(_))
+    }
+
+    /// Whether the reply was truncated.
+    pub fn is_truncated(&self) -> bool {
+        matches!(self, DirectQueryError::Truncated)
     }
 
     /// Whether the NS host had no address.
@@ -531,6 +539,9 @@ impl ZoneHealthCache {
                     .unwrap_or(Err(NetError::Timeout))
             };
             match reply {
+                Ok(response) if response.metadata.truncation && response.answers.is_empty() => {
+                    return Err(DirectQueryError::Truncated)
+                }
                 Ok(response) => return Ok(read_answer(&response, record_type)),
                 Err(NetError::Timeout) if attempt < attempts => {
                     tokio::time::sleep(backoff).await;
