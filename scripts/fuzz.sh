@@ -10,8 +10,14 @@ SECONDS_EACH=${1:-60}
 export RUSTC_BOOTSTRAP=1
 command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
 cargo fuzz build --fuzz-dir . -O
+LOG=$(mktemp)
 for target in tls_records http_response inputs lambda_lint; do
-  cargo fuzz run --fuzz-dir . -O "$target" -- -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 2>&1 \
-    | grep -E "^#[0-9]+[[:space:]]+DONE|^Done [0-9]+ runs|SUMMARY|panicked" || true
+  if ! cargo fuzz run --fuzz-dir . -O "$target" -- -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 > "$LOG" 2>&1; then
+    tail -40 "$LOG"
+    echo "fuzz target $target: CRASH (input saved under fuzz/artifacts/$target/)"
+    exit 1
+  fi
+  grep -E "^#[0-9]+[[:space:]]+DONE|^Done [0-9]+ runs" "$LOG" || true
   echo "fuzz target $target: no crash in ${SECONDS_EACH} s"
 done
+rm -f "$LOG"

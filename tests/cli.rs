@@ -31,6 +31,13 @@ async fn a_bad_input_line_stops_the_run_with_file_and_line() {
             "t.txt:2: not valid UTF-8",
         ),
         ("t.txt", b"\x00\x01\x02binary", "is a binary file"),
+        ("empty.txt", b"", "empty.txt: is empty"),
+        (
+            "comments.txt",
+            b"# nothing yet\n\n",
+            "comments.txt: has no targets",
+        ),
+        ("header.csv", b"origin,port\n", "header.csv: has no targets"),
     ];
     for (name, content, want) in cases {
         let path = dir.path().join(name);

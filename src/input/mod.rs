@@ -193,7 +193,19 @@ fn read_input(path: &str, policies: &OriginRequestPolicies) -> Result<Gathered, 
         }
         std::fs::read(path).map_err(io_err)?
     };
-    parse_input(path, &content, policies)
+    let gathered = parse_input(path, &content, policies)?;
+    if gathered.targets.is_empty() && gathered.skipped.is_empty() {
+        let message = if content.iter().all(u8::is_ascii_whitespace) {
+            "is empty: no targets in it"
+        } else {
+            "has no targets in it (only comments or headers)"
+        };
+        return Err(InputError::File {
+            file: path.into(),
+            message: message.into(),
+        });
+    }
+    Ok(gathered)
 }
 
 /// Parses positional TARGET arguments.
