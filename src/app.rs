@@ -257,15 +257,7 @@ pub async fn run_scan_reporting(
         dns_budget,
     });
 
-    let mut out: Box<dyn Write> = match &settings.output {
-        Some(path) => Box::new(BufWriter::new(File::create(path).map_err(|source| {
-            AppError::Output {
-                path: path.display().to_string(),
-                source,
-            }
-        })?)),
-        None => Box::new(BufWriter::new(std::io::stdout().lock())),
-    };
+    let mut out = open_output(settings.output.as_deref())?;
     let streaming = settings.format == Format::Ndjson;
     let color = settings.output.is_none()
         && std::io::stdout().is_terminal()
@@ -534,17 +526,15 @@ fn read_json(path: &std::path::Path) -> Result<serde_json::Value, LambdaInputErr
 /// `originscan lint-lambda`: the findings for one function result, as a one-row report.
 pub fn lint_lambda(args: &crate::cli::LintLambdaArgs) -> Result<ScanExit, AppError> {
     use crate::lambda::{lint, EventType};
-    let format = match (&args.format, &args.output) {
-        (Some(f), _) => f.parse().map_err(|m: String| UsageError {
-            flag: "--format",
-            message: m,
-        })?,
-        (None, Some(path)) => {
-            Format::from_extension(&path.to_string_lossy()).unwrap_or(Format::Json)
-        }
-        (None, None) if std::io::stdout().is_terminal() => Format::Table,
-        (None, None) => Format::Json,
-    };
+    let format = Format::choose(
+        args.format.as_deref(),
+        args.output.as_deref(),
+        std::io::stdout().is_terminal(),
+    )
+    .map_err(|m| UsageError {
+        flag: "--format",
+        message: m,
+    })?;
     let fail_on: crate::finding::GateLevel =
         args.fail_on.parse().map_err(|m: String| UsageError {
             flag: "--fail-on",
@@ -577,7 +567,18 @@ pub fn lint_lambda(args: &crate::cli::LintLambdaArgs) -> Result<ScanExit, AppErr
         false,
         0,
     );
-    let mut out: Box<dyn Write> = match &args.output {
+    let mut out = open_output(args.output.as_deref())?;
+    report.write(format, &mut out, false, fail_on)?;
+    Ok(if report.origins.iter().any(|o| fail_on.trips(o.risk)) {
+        ScanExit::GateTripped
+    } else {
+        ScanExit::Clean
+    })
+}
+
+/// The report's destination: the `-o` file, else stdout, buffered.
+fn open_output(path: Option<&std::path::Path>) -> Result<Box<dyn Write>, AppError> {
+    Ok(match path {
         Some(path) => Box::new(BufWriter::new(File::create(path).map_err(|source| {
             AppError::Output {
                 path: path.display().to_string(),
@@ -585,12 +586,6 @@ pub fn lint_lambda(args: &crate::cli::LintLambdaArgs) -> Result<ScanExit, AppErr
             }
         })?)),
         None => Box::new(BufWriter::new(std::io::stdout().lock())),
-    };
-    report.write(format, &mut out, false, fail_on)?;
-    Ok(if report.origins.iter().any(|o| fail_on.trips(o.risk)) {
-        ScanExit::GateTripped
-    } else {
-        ScanExit::Clean
     })
 }
 
@@ -642,26 +637,16 @@ fn output_and_format(
     format: &Option<String>,
     output: &Option<std::path::PathBuf>,
 ) -> Result<(Format, Box<dyn Write>), AppError> {
-    let format = match (format, output) {
-        (Some(f), _) => f.parse().map_err(|m: String| UsageError {
-            flag: "--format",
-            message: m,
-        })?,
-        (None, Some(path)) => {
-            Format::from_extension(&path.to_string_lossy()).unwrap_or(Format::Json)
-        }
-        (None, None) if std::io::stdout().is_terminal() => Format::Table,
-        (None, None) => Format::Json,
-    };
-    let out: Box<dyn Write> = match output {
-        Some(path) => Box::new(BufWriter::new(File::create(path).map_err(|source| {
-            AppError::Output {
-                path: path.display().to_string(),
-                source,
-            }
-        })?)),
-        None => Box::new(BufWriter::new(std::io::stdout().lock())),
-    };
+    let format = Format::choose(
+        format.as_deref(),
+        output.as_deref(),
+        std::io::stdout().is_terminal(),
+    )
+    .map_err(|m| UsageError {
+        flag: "--format",
+        message: m,
+    })?;
+    let out = open_output(output.as_deref())?;
     Ok((format, out))
 }
 

@@ -97,14 +97,12 @@ impl ScanSettings {
         args: &ScanArgs,
         stdout_is_terminal: bool,
     ) -> Result<ScanSettings, UsageError> {
-        let format = match (&args.format, &args.output) {
-            (Some(f), _) => f.parse().map_err(|m: String| usage("--format", m))?,
-            (None, Some(path)) => {
-                Format::from_extension(&path.to_string_lossy()).unwrap_or(Format::Json)
-            }
-            (None, None) if stdout_is_terminal => Format::Table,
-            (None, None) => Format::Json,
-        };
+        let format = Format::choose(
+            args.format.as_deref(),
+            args.output.as_deref(),
+            stdout_is_terminal,
+        )
+        .map_err(|m| usage("--format", m))?;
         let resolvers = args
             .resolvers
             .iter()

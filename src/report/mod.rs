@@ -93,6 +93,23 @@ impl FromStr for Format {
 }
 
 impl Format {
+    /// The format to write: `--format` if given, else the output file's extension, else a table
+    /// on a terminal and JSON otherwise.
+    pub fn choose(
+        flag: Option<&str>,
+        output: Option<&std::path::Path>,
+        stdout_is_terminal: bool,
+    ) -> Result<Format, String> {
+        match (flag, output) {
+            (Some(f), _) => f.parse(),
+            (None, Some(path)) => {
+                Ok(Format::from_extension(&path.to_string_lossy()).unwrap_or(Format::Json))
+            }
+            (None, None) if stdout_is_terminal => Ok(Format::Table),
+            (None, None) => Ok(Format::Json),
+        }
+    }
+
     /// The format a file name implies, if any.
     pub fn from_extension(path: &str) -> Option<Format> {
         let ext = path.rsplit_once('.')?.1.to_ascii_lowercase();
