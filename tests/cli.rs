@@ -32,7 +32,11 @@ async fn a_bad_input_line_stops_the_run_with_file_and_line() {
         ),
         ("t.txt", b"\x00\x01\x02binary", "is a binary file"),
         ("empty.txt", b"", "empty.txt: is empty"),
-        ("extra.csv", b"origin,port\na.example.com,443,x\n", "extra.csv:2: 3 fields where the header has 2"),
+        (
+            "extra.csv",
+            b"origin,port\na.example.com,443,x\n",
+            "extra.csv:2: 3 fields where the header has 2",
+        ),
         (
             "comments.txt",
             b"# nothing yet\n\n",
@@ -41,7 +45,11 @@ async fn a_bad_input_line_stops_the_run_with_file_and_line() {
         ("header.csv", b"origin,port\n", "header.csv: has no targets"),
     ];
     let long_line = [b"a.example.com\n".as_slice(), &vec![b'x'; 1 << 20], b"\n"].concat();
-    let long: (&str, &[u8], &str) = ("long.txt", &long_line, "long.txt:2: line is 1048576 bytes long");
+    let long: (&str, &[u8], &str) = (
+        "long.txt",
+        &long_line,
+        "long.txt:2: line is 1048576 bytes long",
+    );
     for (name, content, want) in cases.iter().chain(std::iter::once(&long)) {
         let path = dir.path().join(name);
         std::fs::write(&path, content).unwrap();
