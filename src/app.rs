@@ -386,6 +386,9 @@ pub async fn demo(
         } else {
             FleetMix::Standard
         },
+        rtt: Duration::from_millis(args.network.rtt),
+        shared_zones: args.network.zones as usize,
+        ..LabConfig::default()
     })
     .await?;
     let dir = std::env::temp_dir().join(format!("originscan-demo-{}", std::process::id()));
@@ -461,6 +464,10 @@ pub async fn lab(args: &LabArgs) -> Result<(), AppError> {
         } else {
             FleetMix::Standard
         },
+        rtt: Duration::from_millis(args.network.rtt),
+        shared_zones: args.network.zones as usize,
+        dns_port: args.dns_port,
+        ..LabConfig::default()
     })
     .await?;
     lab.write_files(&args.dir)?;
@@ -473,6 +480,7 @@ pub async fn lab(args: &LabArgs) -> Result<(), AppError> {
     );
     let _ = std::io::stdout().flush();
     wait_for_signal().await;
+    lab.write_dns_traffic(&args.dir)?;
     lab.shutdown();
     Ok(())
 }

@@ -203,6 +203,10 @@ pub struct DemoArgs {
     #[arg(long)]
     pub hostile: bool,
 
+    /// How the lab simulates the network.
+    #[command(flatten)]
+    pub network: LabNetworkArgs,
+
     /// Scan options (targets, resolver and CA come from the lab).
     #[command(flatten)]
     pub scan: ScanArgs,
@@ -276,4 +280,27 @@ pub struct LabArgs {
     /// Second octet of the lab's 127.X.0.0/16 origin block (keeps parallel labs apart).
     #[arg(long, default_value_t = 1)]
     pub block: u8,
+
+    /// The port of every lab DNS server [default: 53 when it may be bound, else a free port;
+    /// scan-args.txt names it].
+    #[arg(long, value_name = "PORT")]
+    pub dns_port: Option<u16>,
+
+    /// How the lab simulates the network.
+    #[command(flatten)]
+    pub network: LabNetworkArgs,
+}
+
+/// The lab's network options (`lab` and `demo`).
+#[derive(Debug, Clone, Copy, Args)]
+pub struct LabNetworkArgs {
+    /// Simulated round-trip time: every DNS answer, TLS handshake flight and HTTP response of
+    /// the lab waits this many milliseconds (TCP connects stay instant: the kernel answers them).
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub rtt: u64,
+
+    /// Spread the ordinary origins over this many extra DNS zones (z0.lab.test, ...), four
+    /// authoritative servers each, as a fleet shares zones (0-100).
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=100))]
+    pub zones: u64,
 }

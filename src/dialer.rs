@@ -9,7 +9,8 @@
 //! with [`Dialer::reserve`]: an origin that needs several connections to an address (its ports,
 //! CloudFront's hellos) reserves them together, in address order, before opening any. Taking
 //! them one by one would let origins sharing an address each hold one slot while waiting for
-//! another: a deadlock.
+//! another: a deadlock. A connection kept open after its origin is done (parked for the
+//! keep-alive probe) keeps one of those slots ([`Reservation::keep_one`]).
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -73,7 +74,26 @@ pub struct Connection {
 /// Slots in the per-address cap, held by one origin until dropped.
 #[derive(Debug, Default)]
 pub struct Reservation {
-    _slots: Vec<OwnedSemaphorePermit>,
+    slots: Vec<(IpAddr, OwnedSemaphorePermit)>,
+}
+
+/// One slot in the per-address cap, held by a connection that outlives its origin's
+/// [`Reservation`] (a parked keep-alive connection): it still counts against `--per-ip`.
+#[derive(Debug)]
+pub struct Slot {
+    _permit: Option<OwnedSemaphorePermit>,
+}
+
+impl Reservation {
+    /// Keeps one slot on `ip` for a connection that stays open, and releases the rest.
+    pub fn keep_one(mut self, ip: IpAddr) -> Slot {
+        let permit = self
+            .slots
+            .iter()
+            .position(|(address, _)| *address == ip)
+            .and_then(|index| self.slots.swap_remove(index).1.split(1));
+        Slot { _permit: permit }
+    }
 }
 
 /// The fewest slots per address an origin may need at once: two ports and a hello.
@@ -146,10 +166,10 @@ impl Dialer {
                     .clone()
             };
             if let Ok(permit) = semaphore.acquire_many_owned(need.clamp(1, cap.limit)).await {
-                slots.push(permit);
+                slots.push((ip, permit));
             }
         }
-        Reservation { _slots: slots }
+        Reservation { slots }
     }
 
     /// Connects to `addr` with CloudFront's timeout per attempt and number of attempts.

@@ -258,7 +258,9 @@ async fn nsd_zones_lame_inconsistent_and_healthy() {
         )
         .expect("origin");
     }
-    let resolver = dns::start(BLOCK, data, &[]).await.expect("resolver");
+    let resolver = dns::start(BLOCK, data, &[], dns::DnsOptions::default())
+        .await
+        .expect("resolver");
 
     let mut command = args(&[
         "scan",

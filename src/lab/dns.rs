@@ -1,6 +1,7 @@
 //! The lab's DNS (hickory-server): a resolver-like server that knows every lab name, and the
 //! authoritative servers of each lab zone ([`super::fleet::LAB_ZONES`]), each with its own
-//! behaviour, all on one UDP port chosen at start.
+//! behaviour, all on one UDP port (53 when it may be bound, else one chosen at start), each
+//! answer held back by the lab's RTT.
 //!
 //! - The **resolver** (`127.53.B.1`, the scan's `--resolver`) answers for every lab name as a
 //!   recursive resolver with a warm cache would: addresses, CNAME chains, the NS sets and SOAs
@@ -28,7 +29,7 @@ use hickory_server::Server;
 use tokio::net::UdpSocket;
 use tokio::task::JoinSet;
 
-use super::fleet::{DnsBehaviour, LabZone, NsBehaviour, LAB_SERIAL, OTHER_ADDRESS};
+use super::fleet::{DnsBehaviour, NsBehaviour, ZonePlan, LAB_SERIAL, OTHER_ADDRESS};
 use super::LabError;
 
 const TTL: u32 = 60;
@@ -235,7 +236,7 @@ pub struct QueryLog {
 }
 
 /// What one lab DNS server received.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ServerTraffic {
     /// The server.
     pub server: SocketAddr,
@@ -304,6 +305,8 @@ pub struct LabDnsHandler {
     role: Role,
     address: SocketAddr,
     log: QueryLog,
+    /// Held back before each answer.
+    rtt: Duration,
 }
 
 fn header_only(request: &Request, code: ResponseCode) -> ResponseInfo {
@@ -404,6 +407,9 @@ impl RequestHandler for LabDnsHandler {
         if self.data.silent.contains(&qname) {
             return header_only(request, ResponseCode::NoError); // never answers
         }
+        if !self.rtt.is_zero() {
+            tokio::time::sleep(self.rtt).await;
+        }
         let (code, authoritative, answers, authority) = self.respond(&qname, qtype);
         let mut metadata = Metadata::response_from_request(&request.metadata);
         metadata.authoritative = authoritative;
@@ -450,65 +456,94 @@ pub fn server_ip(network: u8, block: u8, host: u8) -> IpAddr {
 }
 
 /// The NS host name and address of each server of `zone`.
-pub fn zone_servers(zone: &LabZone, block: u8) -> Vec<(String, IpAddr)> {
+pub fn zone_servers(zone: &ZonePlan, block: u8) -> Vec<(String, IpAddr)> {
     zone.servers
         .iter()
-        .map(|ns| {
-            (
-                format!("{}.{}", ns.label, zone.apex),
-                server_ip(ns.network, block, ns.host),
-            )
-        })
+        .map(|(host, network, octet, _)| (host.clone(), server_ip(*network, block, *octet)))
         .collect()
 }
 
-/// Binds every lab DNS socket on one port: the resolver's free port, then the same port on
-/// every other address (retried with another port if one is taken).
+/// Binds every lab DNS socket on one port: `port` if given, else 53 when this process may bind
+/// it (as on the internet, so the scan needs no `--dns-port`), else a free port chosen on the
+/// resolver's address and then bound on every other address (retried if one is taken there).
 async fn bind_all(
     resolver_ip: IpAddr,
     others: &[IpAddr],
+    port: Option<u16>,
 ) -> Result<(UdpSocket, Vec<UdpSocket>), LabError> {
+    if let Some(port) = port {
+        return bind_on(resolver_ip, others, port).await;
+    }
+    if let Ok(bound) = bind_on(resolver_ip, others, 53).await {
+        return Ok(bound);
+    }
     let mut last_error = None;
     for _ in 0..16 {
         let addr = SocketAddr::new(resolver_ip, 0);
-        let resolver = UdpSocket::bind(addr)
+        let free = UdpSocket::bind(addr)
             .await
-            .map_err(|source| LabError::Bind { addr, source })?;
-        let port = resolver.local_addr()?.port();
-        let mut sockets = Vec::with_capacity(others.len());
-        for ip in others {
-            let addr = SocketAddr::new(*ip, port);
-            match UdpSocket::bind(addr).await {
-                Ok(socket) => sockets.push(socket),
-                Err(source) => {
-                    last_error = Some(LabError::Bind { addr, source });
-                    break;
-                }
-            }
-        }
-        if sockets.len() == others.len() {
-            return Ok((resolver, sockets));
+            .map_err(|source| LabError::Bind { addr, source })?
+            .local_addr()?
+            .port();
+        match bind_on(resolver_ip, others, free).await {
+            Ok(bound) => return Ok(bound),
+            Err(error) => last_error = Some(error),
         }
     }
     Err(last_error.unwrap_or_else(|| LabError::Setup("no common DNS port".into())))
 }
 
+/// Binds `port` on the resolver's address and every other one, or fails with the first error.
+async fn bind_on(
+    resolver_ip: IpAddr,
+    others: &[IpAddr],
+    port: u16,
+) -> Result<(UdpSocket, Vec<UdpSocket>), LabError> {
+    let bind = |ip: IpAddr| async move {
+        let addr = SocketAddr::new(ip, port);
+        UdpSocket::bind(addr)
+            .await
+            .map_err(|source| LabError::Bind { addr, source })
+    };
+    let resolver = bind(resolver_ip).await?;
+    let mut sockets = Vec::with_capacity(others.len());
+    for ip in others {
+        sockets.push(bind(*ip).await?);
+    }
+    Ok((resolver, sockets))
+}
+
+/// How the lab's DNS servers listen and answer.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DnsOptions {
+    /// The port of every server (`None`: 53 if possible, else a free one).
+    pub port: Option<u16>,
+    /// How long each answer is held back (the lab's `--rtt`).
+    pub rtt: Duration,
+}
+
 /// Starts the resolver on `127.53.B.1` and every zone's servers, all on one port.
-pub async fn start(block: u8, data: ZoneData, zones: &[LabZone]) -> Result<LabDns, LabError> {
+pub async fn start(
+    block: u8,
+    data: ZoneData,
+    zones: &[ZonePlan],
+    options: DnsOptions,
+) -> Result<LabDns, LabError> {
     let data = Arc::new(data);
     let log = QueryLog::new();
+    let rtt = options.rtt;
     let resolver_ip = server_ip(super::fleet::DNS_NETWORKS[0], block, 1);
     let mut listening = Vec::new(); // (ip, role)
     for zone in zones {
-        let apex = LowerName::from(&name(zone.apex)?);
-        for (ns, (_, ip)) in zone.servers.iter().zip(zone_servers(zone, block)) {
-            if ns.behaviour != NsBehaviour::Closed {
-                listening.push((ip, apex.clone(), ns.behaviour));
+        let apex = LowerName::from(&name(&zone.apex)?);
+        for ((_, _, _, behaviour), (_, ip)) in zone.servers.iter().zip(zone_servers(zone, block)) {
+            if *behaviour != NsBehaviour::Closed {
+                listening.push((ip, apex.clone(), *behaviour));
             }
         }
     }
     let ips: Vec<IpAddr> = listening.iter().map(|(ip, _, _)| *ip).collect();
-    let (resolver_socket, sockets) = bind_all(resolver_ip, &ips).await?;
+    let (resolver_socket, sockets) = bind_all(resolver_ip, &ips, options.port).await?;
     let port = resolver_socket.local_addr()?.port();
     let resolver = SocketAddr::new(resolver_ip, port);
 
@@ -518,6 +553,7 @@ pub async fn start(block: u8, data: ZoneData, zones: &[LabZone]) -> Result<LabDn
         role: Role::Resolver,
         address: resolver,
         log: log.clone(),
+        rtt,
     });
     server.register_socket(resolver_socket);
     servers.push(server);
@@ -553,6 +589,7 @@ pub async fn start(block: u8, data: ZoneData, zones: &[LabZone]) -> Result<LabDn
                         }
                         _ => continue,
                     };
+                    tokio::time::sleep(rtt).await;
                     let _ = socket.send_to(&reply, from).await;
                 }
             });
@@ -563,6 +600,7 @@ pub async fn start(block: u8, data: ZoneData, zones: &[LabZone]) -> Result<LabDn
             role: Role::Authoritative { zone, behaviour },
             address,
             log: log.clone(),
+            rtt,
         });
         server.register_socket(socket);
         servers.push(server);
@@ -577,10 +615,10 @@ pub async fn start(block: u8, data: ZoneData, zones: &[LabZone]) -> Result<LabDn
 }
 
 /// Builds the lab's zone data for `zones` in `block` (origins are added afterwards).
-pub fn lab_zones(zones: &[LabZone], block: u8) -> Result<ZoneData, LabError> {
+pub fn lab_zones(zones: &[ZonePlan], block: u8) -> Result<ZoneData, LabError> {
     let mut data = ZoneData::new();
     for zone in zones {
-        data.add_zone(zone.apex, LAB_SERIAL, &zone_servers(zone, block))?;
+        data.add_zone(&zone.apex, LAB_SERIAL, &zone_servers(zone, block))?;
     }
     Ok(data)
 }

@@ -149,6 +149,65 @@ pub const LAB_ZONES: &[LabZone] = &[
     },
 ];
 
+/// The most shared zones a lab can have (their servers use hosts 32-253 of the DNS /24s).
+pub const MAX_SHARED_ZONES: usize = 100;
+
+/// Shared zone `k` (`zK.lab.test`), one of the healthy zones that `--zones` spreads the
+/// fleet's ordinary origins over.
+pub fn shared_zone_apex(k: usize) -> String {
+    format!("z{k}.{ZONE}")
+}
+
+/// A lab zone as the DNS servers run it: its apex and each server's name, host octets and
+/// behaviour. [`LAB_ZONES`] and the shared zones both become these.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZonePlan {
+    /// The apex.
+    pub apex: String,
+    /// (name-server host name, network octet, host octet, behaviour).
+    pub servers: Vec<(String, u8, u8, NsBehaviour)>,
+}
+
+/// Every zone of a lab with `shared` shared zones: [`LAB_ZONES`], then `z0.lab.test`.. with
+/// four healthy servers each, two in each DNS /24.
+pub fn zone_plans(shared: usize) -> Vec<ZonePlan> {
+    let mut plans: Vec<ZonePlan> = LAB_ZONES
+        .iter()
+        .map(|zone| ZonePlan {
+            apex: zone.apex.to_string(),
+            servers: zone
+                .servers
+                .iter()
+                .map(|ns| {
+                    (
+                        format!("{}.{}", ns.label, zone.apex),
+                        ns.network,
+                        ns.host,
+                        ns.behaviour,
+                    )
+                })
+                .collect(),
+        })
+        .collect();
+    for k in 0..shared.min(MAX_SHARED_ZONES) {
+        let apex = shared_zone_apex(k);
+        let first_host = 32 + 2 * k as u8;
+        let servers = [(1, 53, 0), (2, 54, 0), (3, 53, 1), (4, 54, 1)]
+            .iter()
+            .map(|(n, network, offset)| {
+                (
+                    format!("ns{n}.{apex}"),
+                    *network,
+                    first_host + offset,
+                    NsBehaviour::Healthy,
+                )
+            })
+            .collect();
+        plans.push(ZonePlan { apex, servers });
+    }
+    plans
+}
+
 /// Which pathologies a lab cycles through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum FleetMix {
@@ -560,10 +619,16 @@ impl Pathology {
         codes
     }
 
-    /// The origin's DNS name for fleet member `index`.
-    pub fn origin_name(self, index: usize) -> String {
+    /// The origin's DNS name for fleet member `index`, in a lab with `shared_zones` shared
+    /// zones: origins that would sit in `lab.test` are spread over them by index.
+    pub fn origin_name(self, index: usize, shared_zones: usize) -> String {
         match self {
             Pathology::HealthyWildcard => format!("o{index}.wild.{ZONE}"),
+            _ if shared_zones > 0 && self.zone() == ZONE => format!(
+                "o{index}-{}.{}",
+                self.slug(),
+                shared_zone_apex(index % shared_zones.min(MAX_SHARED_ZONES))
+            ),
             _ => format!("o{index}-{}.{}", self.slug(), self.zone()),
         }
     }
@@ -603,14 +668,11 @@ impl Pathology {
     }
 
     /// What listens on the origin's address.
-    pub fn server(self, index: usize) -> ServerKind {
-        let name = self.origin_name(index);
+    pub fn server(self, index: usize, name: &str) -> ServerKind {
+        let name = name.to_string();
         let leaf = |spec: LeafSpec| ServerKind::Tls(Box::new(spec), HttpBehaviour::Healthy);
         let answering = |behaviour: HttpBehaviour| {
-            ServerKind::Tls(
-                Box::new(LeafSpec::healthy(vec![self.origin_name(index)])),
-                behaviour,
-            )
+            ServerKind::Tls(Box::new(LeafSpec::healthy(vec![name.clone()])), behaviour)
         };
         match self {
             Pathology::HealthyRsa => leaf(LeafSpec {

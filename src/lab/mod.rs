@@ -3,12 +3,15 @@
 //!
 //! Origins live on distinct addresses of `127.B.0.0/16` (B = `--block`, default 1), each on a
 //! free port (so labs never collide and no privilege is needed). DNS ([`dns`]) listens on one
-//! port chosen at start: a resolver-like server on `127.53.B.1` (the scan's `--resolver`) and
-//! the authoritative servers of each lab zone on `127.53.B.x` and `127.54.B.x` (the scan's
-//! `--dns-port` names the port). [`Lab::start`] runs everything in the current tokio runtime
-//! until the returned [`Lab`] is dropped.
+//! port, 53 when the process may bind it, else one chosen at start: a resolver-like server on
+//! `127.53.B.1` (the scan's `--resolver`) and the authoritative servers of each lab zone on
+//! `127.53.B.x` and `127.54.B.x` (the scan's `--dns-port` names the port when it is not 53).
+//! `--rtt` delays every reply flight ([`delay`]); `--zones` spreads the ordinary origins over
+//! that many extra four-server zones. [`Lab::start`] runs everything in the current tokio
+//! runtime until the returned [`Lab`] is dropped.
 
 pub mod ca;
+pub mod delay;
 pub mod dns;
 pub mod export;
 pub mod fleet;
@@ -24,7 +27,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
 
 use ca::LabCa;
-use fleet::{FleetMix, Pathology, ServerKind, DNS_NETWORKS, LAB_ZONES};
+use fleet::{FleetMix, Pathology, ServerKind, DNS_NETWORKS, MAX_SHARED_ZONES};
 
 /// Why the lab could not start.
 #[derive(Debug, thiserror::Error)]
@@ -62,7 +65,7 @@ pub enum LabError {
 }
 
 /// How big a lab, and where.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct LabConfig {
     /// Number of origins.
     pub count: usize,
@@ -70,6 +73,16 @@ pub struct LabConfig {
     pub block: u8,
     /// Which pathologies the fleet cycles through.
     pub mix: FleetMix,
+    /// Simulated round-trip time: every reply flight of every origin and DNS server waits this
+    /// long ([`delay::Delayed`]).
+    pub rtt: std::time::Duration,
+    /// Extra healthy zones, four name servers each, that the fleet's ordinary origins are
+    /// spread over (0: they all sit in `lab.test`).
+    pub shared_zones: usize,
+    /// The DNS port: `None` tries 53 and falls back to a free port.
+    pub dns_port: Option<u16>,
+    /// Record every accept's time and each origin's open connections ([`servers::Accepts`]).
+    pub audit: bool,
 }
 
 /// One origin of the lab and what a scan must report for it.
@@ -133,6 +146,7 @@ pub struct Lab {
     pub truth: Vec<TruthEntry>,
     tasks: JoinSet<()>,
     dns: dns::LabDns,
+    audit: Option<servers::ConnectionAudit>,
     _keep: Vec<TcpStream>,
     _parked: Vec<TcpListener>,
 }
@@ -180,9 +194,17 @@ impl Lab {
                 config.block
             )));
         }
+        if config.shared_zones > MAX_SHARED_ZONES {
+            return Err(LabError::Setup(format!(
+                "at most {MAX_SHARED_ZONES} shared zones, not {}",
+                config.shared_zones
+            )));
+        }
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let ca = LabCa::generate()?;
-        let mut zone = dns::lab_zones(LAB_ZONES, config.block)?;
+        let zone_plans = fleet::zone_plans(config.shared_zones);
+        let mut zone = dns::lab_zones(&zone_plans, config.block)?;
+        let audit = config.audit.then(servers::ConnectionAudit::new);
         let mut pool = AddressPool {
             block: config.block,
             next: 1,
@@ -219,11 +241,15 @@ impl Lab {
         }
 
         for (index, (pathology, addresses)) in plan.into_iter().enumerate() {
-            let origin = pathology.origin_name(index);
+            let origin = pathology.origin_name(index, config.shared_zones);
             let ip = addresses[0];
             let mut http_port = None;
-            let accepts = servers::Accepts::default();
-            let port = match pathology.server(index) {
+            let accepts = servers::Accepts::new(audit.clone());
+            let serving = servers::Serving {
+                accepts: accepts.clone(),
+                rtt: config.rtt,
+            };
+            let port = match pathology.server(index, &origin) {
                 ServerKind::None => servers::closed_port(ip).await?,
                 ServerKind::Closed => servers::closed_port(ip).await?,
                 ServerKind::Filtered => {
@@ -245,7 +271,7 @@ impl Lab {
                     servers::serve_tls(
                         &mut tasks,
                         listener,
-                        accepts.clone(),
+                        serving.clone(),
                         Arc::new(config),
                         fleet::HttpBehaviour::Healthy,
                     );
@@ -255,13 +281,13 @@ impl Lab {
                     let config = tls_config(&ca, &spec, &provider)?;
                     let listener = servers::bind(ip, 0).await?;
                     let port = listener.local_addr()?.port();
-                    servers::serve_tls(&mut tasks, listener, accepts.clone(), config, behaviour);
+                    servers::serve_tls(&mut tasks, listener, serving.clone(), config, behaviour);
                     port
                 }
                 ServerKind::Plain(behaviour) => {
                     let listener = servers::bind(ip, 0).await?;
                     let port = listener.local_addr()?.port();
-                    servers::serve_plain(&mut tasks, listener, accepts.clone(), behaviour);
+                    servers::serve_plain(&mut tasks, listener, serving.clone(), behaviour);
                     http_port = Some(port);
                     port
                 }
@@ -272,7 +298,7 @@ impl Lab {
                     servers::serve_tls(
                         &mut tasks,
                         listener,
-                        accepts.clone(),
+                        serving.clone(),
                         config,
                         fleet::HttpBehaviour::Healthy,
                     );
@@ -281,22 +307,22 @@ impl Lab {
                     servers::serve_plain(
                         &mut tasks,
                         plain,
-                        accepts.clone(),
+                        serving.clone(),
                         fleet::HttpBehaviour::Healthy,
                     );
                     port
                 }
                 ServerKind::PlainHttp => {
-                    start_with(&mut tasks, ip, &accepts, servers::serve_plain_http).await?
+                    start_with(&mut tasks, ip, &serving, servers::serve_plain_http).await?
                 }
                 ServerKind::Banner(banner) => {
                     let listener = servers::bind(ip, 0).await?;
                     let port = listener.local_addr()?.port();
-                    servers::serve_banner(&mut tasks, listener, accepts.clone(), banner);
+                    servers::serve_banner(&mut tasks, listener, serving.clone(), banner);
                     port
                 }
                 ServerKind::Alert => {
-                    let port = start_with(&mut tasks, ip, &accepts, servers::serve_alert).await?;
+                    let port = start_with(&mut tasks, ip, &serving, servers::serve_alert).await?;
                     if pathology.policy() == Some("http-only") {
                         http_port = Some(port);
                     }
@@ -305,11 +331,11 @@ impl Lab {
                 ServerKind::Raw(behaviour) => {
                     let listener = servers::bind(ip, 0).await?;
                     let port = listener.local_addr()?.port();
-                    servers::serve_raw(&mut tasks, listener, accepts.clone(), behaviour);
+                    servers::serve_raw(&mut tasks, listener, serving.clone(), behaviour);
                     port
                 }
                 ServerKind::CloseAfterAccept => {
-                    start_with(&mut tasks, ip, &accepts, servers::serve_close).await?
+                    start_with(&mut tasks, ip, &serving, servers::serve_close).await?
                 }
             };
             zone.add_origin(&origin, pathology.dns(), &addresses)?;
@@ -347,7 +373,11 @@ impl Lab {
             targets.push(target);
         }
 
-        let dns = dns::start(config.block, zone, LAB_ZONES).await?;
+        let dns_options = dns::DnsOptions {
+            port: config.dns_port,
+            rtt: config.rtt,
+        };
+        let dns = dns::start(config.block, zone, &zone_plans, dns_options).await?;
         Ok(Lab {
             resolver: dns.resolver,
             dns_port: dns.port,
@@ -356,6 +386,7 @@ impl Lab {
             targets,
             truth,
             tasks,
+            audit,
             _keep: keep,
             _parked: parked,
         })
@@ -390,7 +421,7 @@ impl Lab {
 
     /// The scan options that point a scan at this lab (besides `-i targets.csv`).
     pub fn scan_args(&self, ca_path: &Path) -> Vec<String> {
-        vec![
+        let mut args: Vec<String> = vec![
             "--resolver".into(),
             self.resolver.to_string(),
             "--ca-file".into(),
@@ -401,9 +432,20 @@ impl Lab {
             "1".into(),
             "--dns-attempts".into(),
             "1".into(),
-            "--dns-port".into(),
-            self.dns_port.to_string(),
-        ]
+        ];
+        if self.dns_port != 53 {
+            args.extend(["--dns-port".into(), self.dns_port.to_string()]);
+        }
+        args
+    }
+
+    /// The time of every connection the lab's origins accepted, since the lab started, in
+    /// order (empty unless [`LabConfig::audit`]).
+    pub fn accept_times(&self) -> Vec<std::time::Duration> {
+        self.audit
+            .as_ref()
+            .map(servers::ConnectionAudit::accept_times)
+            .unwrap_or_default()
     }
 
     /// What each lab DNS server received so far (queries, peak per second).
@@ -449,6 +491,24 @@ impl Lab {
         Ok(())
     }
 
+    /// Writes `dns-traffic.json` into `dir`: the queries each lab DNS server received and its
+    /// busiest second, with the totals (for the fleet benchmark's queries per origin).
+    pub fn write_dns_traffic(&self, dir: &Path) -> Result<(), LabError> {
+        let servers = self.dns_traffic();
+        let queries: usize = servers.iter().map(|s| s.queries).sum();
+        let summary = serde_json::json!({
+            "origins": self.targets.len(),
+            "queries": queries,
+            "queries_per_origin": queries as f64 / self.targets.len().max(1) as f64,
+            "peak_per_second": servers.iter().map(|s| s.peak_per_second).max().unwrap_or(0),
+            "servers": servers,
+        });
+        let path = dir.join("dns-traffic.json");
+        let text =
+            serde_json::to_string_pretty(&summary).map_err(|e| LabError::Setup(e.to_string()))?;
+        std::fs::write(&path, text + "\n").map_err(|source| LabError::Write { path, source })
+    }
+
     /// Stops every server.
     pub fn shutdown(mut self) {
         self.tasks.abort_all();
@@ -471,11 +531,11 @@ fn tls_config(
 async fn start_with(
     tasks: &mut JoinSet<()>,
     ip: IpAddr,
-    accepts: &servers::Accepts,
-    serve: fn(&mut JoinSet<()>, TcpListener, servers::Accepts),
+    serving: &servers::Serving,
+    serve: fn(&mut JoinSet<()>, TcpListener, servers::Serving),
 ) -> Result<u16, LabError> {
     let listener = servers::bind(ip, 0).await?;
     let port = listener.local_addr()?.port();
-    serve(tasks, listener, accepts.clone());
+    serve(tasks, listener, serving.clone());
     Ok(port)
 }

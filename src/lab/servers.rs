@@ -1,11 +1,13 @@
 //! The lab's origin servers: one listener per origin address, each with its pathology.
 //!
 //! Every server reads with a cap and a timeout, so a misbehaving scanner cannot exhaust the lab.
+//! Every accepted stream is a [`Delayed`] one (the lab's `--rtt`), and every accept is counted
+//! ([`Accepts`]), with its time and the origin's open connections when the lab audits them.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use rustls::ServerConfig;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -13,8 +15,21 @@ use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
+use super::delay::Delayed;
 use super::fleet::{HttpBehaviour, RawBehaviour};
 use super::LabError;
+
+/// A connection as a lab server sees it: delayed by the lab's RTT.
+pub type LabStream = Delayed<TcpStream>;
+
+/// What every listener of one origin shares: its connection tally and the lab's RTT.
+#[derive(Debug, Clone, Default)]
+pub struct Serving {
+    /// Counts what the origin's listeners accept.
+    pub accepts: Accepts,
+    /// The simulated round-trip time added to each reply flight.
+    pub rtt: Duration,
+}
 
 /// How long a lab server waits for a client's bytes.
 const CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -63,12 +78,12 @@ pub async fn filtered(ip: IpAddr) -> Result<(u16, TcpListener, Vec<TcpStream>), 
 pub fn serve_tls(
     tasks: &mut JoinSet<()>,
     listener: TcpListener,
-    accepts: Accepts,
+    serving: Serving,
     config: Arc<ServerConfig>,
     behaviour: HttpBehaviour,
 ) {
     let acceptor = TlsAcceptor::from(config);
-    tasks.spawn(accept_loop(listener, accepts, move |stream| {
+    tasks.spawn(accept_loop(listener, serving, move |stream| {
         let acceptor = acceptor.clone();
         async move {
             let accepted = tokio::time::timeout(CLIENT_TIMEOUT, acceptor.accept(stream)).await;
@@ -83,17 +98,17 @@ pub fn serve_tls(
 pub fn serve_plain(
     tasks: &mut JoinSet<()>,
     listener: TcpListener,
-    accepts: Accepts,
+    serving: Serving,
     behaviour: HttpBehaviour,
 ) {
-    tasks.spawn(accept_loop(listener, accepts, move |stream| {
+    tasks.spawn(accept_loop(listener, serving, move |stream| {
         serve_http(stream, behaviour)
     }));
 }
 
 /// Answers anything with a plain-HTTP 400, as a web server on the wrong port does.
-pub fn serve_plain_http(tasks: &mut JoinSet<()>, listener: TcpListener, accepts: Accepts) {
-    tasks.spawn(accept_loop(listener, accepts, |mut stream| async move {
+pub fn serve_plain_http(tasks: &mut JoinSet<()>, listener: TcpListener, serving: Serving) {
+    tasks.spawn(accept_loop(listener, serving, |mut stream| async move {
         let mut buf = [0u8; 1024];
         let _ = tokio::time::timeout(CLIENT_TIMEOUT, stream.read(&mut buf)).await;
         let _ = stream
@@ -108,12 +123,12 @@ pub fn serve_plain_http(tasks: &mut JoinSet<()>, listener: TcpListener, accepts:
 pub fn serve_banner(
     tasks: &mut JoinSet<()>,
     listener: TcpListener,
-    accepts: Accepts,
+    serving: Serving,
     banner: &'static [u8],
 ) {
     tasks.spawn(accept_loop(
         listener,
-        accepts,
+        serving,
         move |mut stream| async move {
             let _ = stream.write_all(banner).await;
             let mut buf = [0u8; 1024];
@@ -123,8 +138,8 @@ pub fn serve_banner(
 }
 
 /// Reads the ClientHello and answers with a fatal handshake_failure alert.
-pub fn serve_alert(tasks: &mut JoinSet<()>, listener: TcpListener, accepts: Accepts) {
-    tasks.spawn(accept_loop(listener, accepts, |mut stream| async move {
+pub fn serve_alert(tasks: &mut JoinSet<()>, listener: TcpListener, serving: Serving) {
+    tasks.spawn(accept_loop(listener, serving, |mut stream| async move {
         let mut buf = [0u8; 4096];
         let _ = tokio::time::timeout(CLIENT_TIMEOUT, stream.read(&mut buf)).await;
         // level fatal (2), description handshake_failure (40)
@@ -135,8 +150,8 @@ pub fn serve_alert(tasks: &mut JoinSet<()>, listener: TcpListener, accepts: Acce
 }
 
 /// Accepts and closes at once.
-pub fn serve_close(tasks: &mut JoinSet<()>, listener: TcpListener, accepts: Accepts) {
-    tasks.spawn(accept_loop(listener, accepts, |stream| async move {
+pub fn serve_close(tasks: &mut JoinSet<()>, listener: TcpListener, serving: Serving) {
+    tasks.spawn(accept_loop(listener, serving, |stream| async move {
         drop(stream);
     }));
 }
@@ -145,15 +160,15 @@ pub fn serve_close(tasks: &mut JoinSet<()>, listener: TcpListener, accepts: Acce
 pub fn serve_raw(
     tasks: &mut JoinSet<()>,
     listener: TcpListener,
-    accepts: Accepts,
+    serving: Serving,
     behaviour: RawBehaviour,
 ) {
-    tasks.spawn(accept_loop(listener, accepts, move |stream| {
+    tasks.spawn(accept_loop(listener, serving, move |stream| {
         hostile(stream, behaviour)
     }));
 }
 
-async fn hostile(mut stream: TcpStream, behaviour: RawBehaviour) {
+async fn hostile(mut stream: LabStream, behaviour: RawBehaviour) {
     // Every hostile connection ends within a minute, whatever the client does.
     let _ = tokio::time::timeout(Duration::from_secs(60), async {
         let mut hello = [0u8; 4096];
@@ -216,7 +231,7 @@ async fn hostile(mut stream: TcpStream, behaviour: RawBehaviour) {
                 // SO_LINGER 0 turns the close into a reset. (tokio deprecates set_linger because
                 // a non-zero linger blocks the thread on drop; a zero one never does.)
                 #[allow(deprecated)]
-                let _ = stream.set_linger(Some(Duration::ZERO));
+                let _ = stream.get_ref().set_linger(Some(Duration::ZERO));
                 drop(stream);
             }
             RawBehaviour::Silent => {
@@ -228,27 +243,129 @@ async fn hostile(mut stream: TcpStream, behaviour: RawBehaviour) {
     .await;
 }
 
-/// Counts the connections a lab listener accepted (to check what a scan sends).
+/// Counts the connections an origin's listeners accepted (to check what a scan sends), and,
+/// when the lab audits connections, when each came and the most the origin had open at once.
 #[derive(Debug, Clone, Default)]
-pub struct Accepts(Arc<AtomicUsize>);
+pub struct Accepts {
+    count: Arc<AtomicUsize>,
+    peak_open: Arc<AtomicUsize>,
+    audit: Option<ConnectionAudit>,
+}
 
 impl Accepts {
+    /// A tally that reports to `audit` (lab-wide accept times) when there is one.
+    pub fn new(audit: Option<ConnectionAudit>) -> Accepts {
+        Accepts {
+            audit,
+            ..Accepts::default()
+        }
+    }
+
     /// Connections accepted so far.
     pub fn get(&self) -> usize {
-        self.0.load(Ordering::Relaxed)
+        self.count.load(Ordering::Relaxed)
+    }
+
+    /// The most connections clients held open to this origin's address at once, as the kernel's
+    /// table showed at each accept (audited labs only; 0 otherwise).
+    pub fn peak_open(&self) -> usize {
+        self.peak_open.load(Ordering::Relaxed)
+    }
+
+    fn accepted(&self, stream: &TcpStream) {
+        self.count.fetch_add(1, Ordering::Relaxed);
+        if let Some(audit) = &self.audit {
+            audit.record();
+            if let Ok(local) = stream.local_addr() {
+                let open = client_connections_to(local.ip());
+                self.peak_open.fetch_max(open, Ordering::Relaxed);
+            }
+        }
     }
 }
 
-async fn accept_loop<F, Fut>(listener: TcpListener, accepts: Accepts, handle: F)
+/// The lab-wide record of accept times (for `--rate` figures), kept only when asked for.
+#[derive(Debug, Clone)]
+pub struct ConnectionAudit {
+    started: Instant,
+    times: Arc<Mutex<Vec<Duration>>>,
+}
+
+impl ConnectionAudit {
+    /// An empty record, its clock starting now.
+    pub fn new() -> ConnectionAudit {
+        ConnectionAudit {
+            started: Instant::now(),
+            times: Arc::new(Mutex::new(Vec::new())),
+        }
+    }
+
+    fn record(&self) {
+        let at = self.started.elapsed();
+        self.times
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(at);
+    }
+
+    /// Every accept so far, as time since the lab started, in order.
+    pub fn accept_times(&self) -> Vec<Duration> {
+        let mut times = self.times.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        times.sort();
+        times
+    }
+}
+
+impl Default for ConnectionAudit {
+    fn default() -> Self {
+        ConnectionAudit::new()
+    }
+}
+
+/// How many TCP connections clients hold open to `ip` right now, from the kernel's table: client
+/// sockets connecting (SYN_SENT) or established to it. A client's socket leaves those states the
+/// moment it closes, whereas the server's side learns of the close a little later, and on
+/// another CPU's queue than the client's next SYN; so the client's side is what is counted.
+fn client_connections_to(ip: IpAddr) -> usize {
+    const ESTABLISHED: &str = "01";
+    const SYN_SENT: &str = "02";
+    let Ok(table) = std::fs::read_to_string("/proc/net/tcp") else {
+        return 0;
+    };
+    // The kernel walks its table while sockets come and go, so a socket can be listed twice:
+    // count each connection (local and remote address) once.
+    let open: std::collections::HashSet<(&str, &str)> = table
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let mut fields = line.split_whitespace();
+            let local = fields.nth(1)?;
+            let remote = fields.next()?;
+            let state = fields.next()?;
+            (matches!(state, ESTABLISHED | SYN_SENT) && parse_proc_address(remote) == Some(ip))
+                .then_some((local, remote))
+        })
+        .collect();
+    open.len()
+}
+
+/// Parses the address part of `/proc/net/tcp`'s `0100007F:1F90` (native byte order).
+fn parse_proc_address(field: &str) -> Option<IpAddr> {
+    let (hex, _port) = field.split_once(':')?;
+    let raw = u32::from_str_radix(hex, 16).ok()?;
+    Some(IpAddr::from(raw.to_ne_bytes()))
+}
+
+async fn accept_loop<F, Fut>(listener: TcpListener, serving: Serving, handle: F)
 where
-    F: Fn(TcpStream) -> Fut + Send + 'static,
+    F: Fn(LabStream) -> Fut + Send + 'static,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
     loop {
         match listener.accept().await {
             Ok((stream, _)) => {
-                accepts.0.fetch_add(1, Ordering::Relaxed);
-                tokio::spawn(handle(stream));
+                serving.accepts.accepted(&stream);
+                tokio::spawn(handle(Delayed::new(stream, serving.rtt)));
             }
             Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
         }
@@ -348,4 +465,47 @@ fn ok_response(status: u16, body: &str, extra: &str) -> String {
 
 fn find_head_end(buf: &[u8]) -> Option<usize> {
     buf.windows(4).position(|w| w == b"\r\n\r\n").map(|p| p + 4)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_kernel_table_counts_what_clients_hold_open() {
+        let ip: IpAddr = "127.77.0.9".parse().unwrap();
+        let listener = bind(ip, 0).await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let first = TcpStream::connect(addr).await.unwrap();
+        let second = TcpStream::connect(addr).await.unwrap();
+        assert_eq!(
+            client_connections_to(ip),
+            2,
+            "both wait in the accept queue"
+        );
+        let (accepted, _) = listener.accept().await.unwrap();
+        assert_eq!(
+            client_connections_to(ip),
+            2,
+            "the server's side is not counted"
+        );
+        drop(first);
+        assert_eq!(
+            client_connections_to(ip),
+            1,
+            "a closed client is no longer counted"
+        );
+        drop((second, accepted));
+    }
+
+    #[test]
+    fn proc_addresses_parse_in_native_order() {
+        let raw = u32::from_ne_bytes([127, 0, 0, 5]);
+        let field = format!("{raw:08X}:1F90");
+        assert_eq!(
+            parse_proc_address(&field),
+            Some("127.0.0.5".parse().unwrap())
+        );
+        assert_eq!(parse_proc_address("zz:1"), None);
+    }
 }

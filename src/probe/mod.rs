@@ -124,6 +124,8 @@ pub struct SniAlternative {
 /// A connection kept open after its response, waiting for the idle probe.
 pub struct Parked {
     stream: Box<dyn HttpIo>,
+    /// Its place in the `--per-ip` cap, held while it stays open.
+    _slot: crate::dialer::Slot,
     request: Vec<u8>,
     idle: Duration,
     read_timeout: Duration,
@@ -263,7 +265,7 @@ impl OriginProber {
         } else {
             http::ReadLimits::cloudfront(read_timeout)
         };
-        let mut parked: Option<Box<dyn HttpIo>> = None;
+        let mut parked: Option<(Box<dyn HttpIo>, IpAddr)> = None;
         if let Some(connection) = https_connection {
             let address = connection.stream.peer_addr().ok();
             let rustls_and_http = async {
@@ -313,8 +315,8 @@ impl OriginProber {
                 observation.timings.ttfb = exchange.ttfb;
                 observation.http.push(exchange);
             }
-            if let Some(stream) = reusable {
-                parked = Some(Box::new(stream));
+            if let (Some(stream), Some(address)) = (reusable, address) {
+                parked = Some((Box::new(stream), address.ip()));
             }
             if let Some(address) = address {
                 observation.sni_alternatives = self.sni_alternatives(&observation, address).await;
@@ -354,7 +356,7 @@ impl OriginProber {
                 let (outcome, ttfb) =
                     http::exchange(&mut connection.stream, &request, limits, true).await;
                 if parked.is_none() && is_reusable(&outcome) {
-                    parked = Some(Box::new(connection.stream));
+                    parked = Some((Box::new(connection.stream), address.ip()));
                 }
                 observation.timings.ttfb = observation.timings.ttfb.or(ttfb);
                 observation.http.push(HttpExchange {
@@ -365,9 +367,12 @@ impl OriginProber {
                 });
             }
         }
-        drop(reservation); // a parked, idle connection does not hold a slot
-        let parked = parked.filter(|_| self.idle_probe).map(|stream| Parked {
+        // Without the idle probe the connection closes here, before its slots are released; a
+        // parked one keeps one slot, so that `--per-ip` counts every open connection.
+        let parked = parked.filter(|_| self.idle_probe);
+        let parked = parked.map(|(stream, ip)| Parked {
             stream,
+            _slot: reservation.keep_one(ip),
             request,
             idle: target.keepalive_timeout,
             read_timeout,

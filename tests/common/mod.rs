@@ -29,13 +29,17 @@ impl LabRun {
     }
 
     pub async fn start_mix(count: usize, mix: FleetMix) -> LabRun {
-        let lab = Lab::start(LabConfig {
+        LabRun::start_config(LabConfig {
             count,
             block: 2,
             mix,
+            ..LabConfig::default()
         })
         .await
-        .expect("lab starts");
+    }
+
+    pub async fn start_config(config: LabConfig) -> LabRun {
+        let lab = Lab::start(config).await.expect("lab starts");
         let dir = tempfile::tempdir().expect("temp dir");
         lab.write_files(dir.path()).expect("lab files");
         LabRun { lab, dir }
