@@ -122,7 +122,7 @@ async fn peak_open_with_per_ip(lab: &LabRun, per_ip: u32, count: usize, idle: bo
 async fn per_ip_is_never_exceeded_at_the_lab() {
     let lab = LabRun::start_config(LabConfig {
         count: 12,
-        block: 2,
+        block: 3, // its own addresses: the audit counts by address
         mix: FleetMix::Standard,
         audit: true,
         ..LabConfig::default()
@@ -156,7 +156,7 @@ async fn the_per_ip_audit_sees_a_wider_limit_used() {
     // The same measurement with a wider limit sees more: the audit can fail.
     let lab = LabRun::start_config(LabConfig {
         count: 12,
-        block: 3,
+        block: 4,
         mix: FleetMix::Standard,
         audit: true,
         ..LabConfig::default()

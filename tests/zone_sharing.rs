@@ -6,7 +6,8 @@
 mod common;
 
 use common::{args, stderr, LabRun};
-use originscan::lab::fleet::{FleetMix, Pathology};
+use originscan::lab::fleet::{shared_zone_apex, FleetMix, Pathology};
+use originscan::lab::LabConfig;
 use originscan::report::Report;
 
 /// Origins in the lab: 25 in each of the 10 zones.
@@ -87,4 +88,98 @@ async fn zone_checks_are_shared_and_stay_within_the_resolver_rate() {
         .filter(|ns| ns.behaviour != originscan::lab::fleet::NsBehaviour::Closed)
         .count();
     assert_eq!(authoritative, listening, "{traffic:?}");
+}
+
+/// Issue 4's fleet shape, scaled for a test: the zones mix (every name-server pathology, and
+/// healthy origins) with its healthy origins spread over 40 extra zones of four servers each.
+const FLEET: usize = 1000;
+const SHARED_ZONES: usize = 40;
+const FLEET_RATE: usize = 100;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forty_zones_of_four_servers_are_each_checked_once() {
+    let lab = LabRun::start_config(LabConfig {
+        count: FLEET,
+        block: 2,
+        mix: FleetMix::Zones,
+        shared_zones: SHARED_ZONES,
+        ..LabConfig::default()
+    })
+    .await;
+    let out = lab.path("fleet.json");
+    let mut command = args(&["scan", "--no-progress", "--no-idle-probe", "-i"]);
+    command.push(lab.path("targets.csv").display().to_string());
+    command.extend(lab.lab_args());
+    command.extend(args(&["--resolver-rate", &FLEET_RATE.to_string()]));
+    command.extend(args(&["-f", "json", "-o", out.to_str().unwrap()]));
+    let output = common::originscan(&command).await;
+    assert!(
+        matches!(output.status.code(), Some(0)),
+        "{}",
+        stderr(&output)
+    );
+    let report: Report = serde_json::from_slice(&std::fs::read(&out).unwrap()).expect("json");
+    assert_eq!(report.origins.len(), FLEET, "every origin has a row");
+    let mismatches = originscan::app::truth_mismatches(&report, lab.truth());
+    assert!(mismatches.is_empty(), "{mismatches:?}");
+
+    let traffic = lab.lab.dns_traffic();
+    let total: usize = traffic.iter().map(|t| t.queries).sum();
+    let per_origin = total as f64 / FLEET as f64;
+    let peak = traffic.iter().map(|t| t.peak_per_second).max().unwrap_or(0);
+    eprintln!(
+        "{FLEET} origins, {SHARED_ZONES} shared zones: {total} DNS queries ({per_origin:.2} per \
+         origin; {} at the resolver), peak {peak} queries/s at one server (--resolver-rate \
+         {FLEET_RATE})",
+        traffic
+            .iter()
+            .filter(|t| t.server == lab.lab.resolver)
+            .map(|t| t.queries)
+            .sum::<usize>()
+    );
+    let at_resolver: usize = traffic
+        .iter()
+        .filter(|t| t.server == lab.lab.resolver)
+        .map(|t| t.queries)
+        .sum();
+    let resolver_per_origin = at_resolver as f64 / FLEET as f64;
+    // At this size the zone work (2 questions to each of 160 servers, plus the pathology zones)
+    // still shows in the total; at 10,000 origins it is a few hundredths (BENCHMARKS.md).
+    assert!(
+        resolver_per_origin <= 1.5,
+        "{resolver_per_origin:.2} queries per origin at the resolver"
+    );
+    assert!(per_origin <= 2.0, "{per_origin:.2} DNS queries per origin");
+    assert!(
+        peak <= FLEET_RATE,
+        "a server saw {peak} queries in one second (--resolver-rate {FLEET_RATE})"
+    );
+    // Every shared zone's four servers were asked, each a handful of times (once per zone).
+    for k in 0..SHARED_ZONES {
+        let zone = shared_zone_apex(k);
+        let origins = lab
+            .truth()
+            .iter()
+            .filter(|t| t.origin.ends_with(&format!(".{zone}")))
+            .count();
+        assert!(origins > 0, "no origin in {zone}");
+    }
+    // Each shared zone's four servers (hosts 32 and up) were each asked its two questions (the
+    // zone's SOA and one name) once for the whole scan, however many origins the zone holds.
+    let shared_servers: Vec<_> = traffic
+        .iter()
+        .filter(|t| match t.server.ip() {
+            std::net::IpAddr::V4(v4) => v4.octets()[3] >= 32,
+            _ => false,
+        })
+        .collect();
+    assert_eq!(shared_servers.len(), SHARED_ZONES * 4, "{shared_servers:?}");
+    for t in shared_servers {
+        assert!(
+            (1..=2).contains(&t.queries),
+            "{} was asked {} times: zone work is not shared",
+            t.server,
+            t.queries
+        );
+    }
 }

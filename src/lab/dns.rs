@@ -1,7 +1,7 @@
 //! The lab's DNS (hickory-server): a resolver-like server that knows every lab name, and the
 //! authoritative servers of each lab zone ([`super::fleet::LAB_ZONES`]), each with its own
-//! behaviour, all on one UDP port (53 when it may be bound, else one chosen at start), each
-//! answer held back by the lab's RTT.
+//! behaviour, all on one port (53 when it may be bound, else one chosen at start), over UDP and
+//! (for a truncated answer's retry) TCP, each answer held back by the lab's RTT.
 //!
 //! - The **resolver** (`127.53.B.1`, the scan's `--resolver`) answers for every lab name as a
 //!   recursive resolver with a warm cache would: addresses, CNAME chains, the NS sets and SOAs
@@ -26,7 +26,7 @@ use hickory_proto::rr::{LowerName, Name, RData, Record, RecordType};
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
 use hickory_server::zone_handler::MessageResponseBuilder;
 use hickory_server::Server;
-use tokio::net::UdpSocket;
+use tokio::net::{TcpListener, UdpSocket};
 use tokio::task::JoinSet;
 
 use super::fleet::{DnsBehaviour, NsBehaviour, ZonePlan, LAB_SERIAL, OTHER_ADDRESS};
@@ -463,29 +463,37 @@ pub fn zone_servers(zone: &ZonePlan, block: u8) -> Vec<(String, IpAddr)> {
         .collect()
 }
 
-/// Binds every lab DNS socket on one port: `port` if given, else 53 when this process may bind
+/// The sockets of one lab DNS server: UDP, and TCP for the servers that take truncated
+/// answers' retries (every server but the hostile and silent ones).
+struct Bound {
+    udp: UdpSocket,
+    tcp: Option<TcpListener>,
+}
+
+/// Binds every lab DNS server on one port: `port` if given, else 53 when this process may bind
 /// it (as on the internet, so the scan needs no `--dns-port`), else a free port chosen on the
 /// resolver's address and then bound on every other address (retried if one is taken there).
-async fn bind_all(
-    resolver_ip: IpAddr,
-    others: &[IpAddr],
-    port: Option<u16>,
-) -> Result<(UdpSocket, Vec<UdpSocket>), LabError> {
+/// `servers` pairs each address with whether it serves TCP too.
+async fn bind_all(servers: &[(IpAddr, bool)], port: Option<u16>) -> Result<Vec<Bound>, LabError> {
     if let Some(port) = port {
-        return bind_on(resolver_ip, others, port).await;
+        return bind_on(servers, port).await;
     }
-    if let Ok(bound) = bind_on(resolver_ip, others, 53).await {
+    if let Ok(bound) = bind_on(servers, 53).await {
         return Ok(bound);
     }
+    let first = servers
+        .first()
+        .map(|(ip, _)| *ip)
+        .ok_or_else(|| LabError::Setup("no DNS server to bind".into()))?;
     let mut last_error = None;
     for _ in 0..16 {
-        let addr = SocketAddr::new(resolver_ip, 0);
+        let addr = SocketAddr::new(first, 0);
         let free = UdpSocket::bind(addr)
             .await
             .map_err(|source| LabError::Bind { addr, source })?
             .local_addr()?
             .port();
-        match bind_on(resolver_ip, others, free).await {
+        match bind_on(servers, free).await {
             Ok(bound) => return Ok(bound),
             Err(error) => last_error = Some(error),
         }
@@ -493,24 +501,31 @@ async fn bind_all(
     Err(last_error.unwrap_or_else(|| LabError::Setup("no common DNS port".into())))
 }
 
-/// Binds `port` on the resolver's address and every other one, or fails with the first error.
-async fn bind_on(
-    resolver_ip: IpAddr,
-    others: &[IpAddr],
-    port: u16,
-) -> Result<(UdpSocket, Vec<UdpSocket>), LabError> {
-    let bind = |ip: IpAddr| async move {
-        let addr = SocketAddr::new(ip, port);
-        UdpSocket::bind(addr)
-            .await
-            .map_err(|source| LabError::Bind { addr, source })
-    };
-    let resolver = bind(resolver_ip).await?;
-    let mut sockets = Vec::with_capacity(others.len());
-    for ip in others {
-        sockets.push(bind(*ip).await?);
+/// Binds `port` on every server's address, or fails with the first error.
+async fn bind_on(servers: &[(IpAddr, bool)], port: u16) -> Result<Vec<Bound>, LabError> {
+    let mut bound = Vec::with_capacity(servers.len());
+    for (ip, tcp) in servers {
+        let addr = SocketAddr::new(*ip, port);
+        let error = |source| LabError::Bind { addr, source };
+        let udp = UdpSocket::bind(addr).await.map_err(error)?;
+        let tcp = match tcp {
+            true => Some(TcpListener::bind(addr).await.map_err(error)?),
+            false => None,
+        };
+        bound.push(Bound { udp, tcp });
     }
-    Ok((resolver, sockets))
+    Ok(bound)
+}
+
+/// How long a lab DNS server waits for a TCP client's query.
+const TCP_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Registers `bound`'s sockets with `server`.
+fn serve_on(server: &mut Server<LabDnsHandler>, bound: Bound) {
+    server.register_socket(bound.udp);
+    if let Some(tcp) = bound.tcp {
+        server.register_listener(tcp, TCP_TIMEOUT, 4096);
+    }
 }
 
 /// How the lab's DNS servers listen and answer.
@@ -542,9 +557,21 @@ pub async fn start(
             }
         }
     }
-    let ips: Vec<IpAddr> = listening.iter().map(|(ip, _, _)| *ip).collect();
-    let (resolver_socket, sockets) = bind_all(resolver_ip, &ips, options.port).await?;
-    let port = resolver_socket.local_addr()?.port();
+    let hostile = |behaviour: &NsBehaviour| {
+        matches!(
+            behaviour,
+            NsBehaviour::Silent | NsBehaviour::Garbage | NsBehaviour::Truncated
+        )
+    };
+    let servers: Vec<(IpAddr, bool)> = std::iter::once((resolver_ip, true))
+        .chain(listening.iter().map(|(ip, _, b)| (*ip, !hostile(b))))
+        .collect();
+    let mut bound = bind_all(&servers, options.port).await?.into_iter();
+    let resolver_socket = bound
+        .next()
+        .ok_or_else(|| LabError::Setup("the resolver's socket is missing".into()))?;
+    let sockets: Vec<Bound> = bound.collect();
+    let port = resolver_socket.udp.local_addr()?.port();
     let resolver = SocketAddr::new(resolver_ip, port);
 
     let mut servers = Vec::new();
@@ -555,15 +582,13 @@ pub async fn start(
         log: log.clone(),
         rtt,
     });
-    server.register_socket(resolver_socket);
+    serve_on(&mut server, resolver_socket);
     servers.push(server);
     let mut silent = JoinSet::new();
-    for ((ip, zone, behaviour), socket) in listening.into_iter().zip(sockets) {
+    for ((ip, zone, behaviour), bound) in listening.into_iter().zip(sockets) {
         let address = SocketAddr::new(ip, port);
-        if matches!(
-            behaviour,
-            NsBehaviour::Silent | NsBehaviour::Garbage | NsBehaviour::Truncated
-        ) {
+        if hostile(&behaviour) {
+            let socket = bound.udp;
             let log = log.clone();
             silent.spawn(async move {
                 let mut buffer = [0u8; 4096];
@@ -602,7 +627,7 @@ pub async fn start(
             log: log.clone(),
             rtt,
         });
-        server.register_socket(socket);
+        serve_on(&mut server, bound);
         servers.push(server);
     }
     Ok(LabDns {

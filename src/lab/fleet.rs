@@ -619,16 +619,19 @@ impl Pathology {
         codes
     }
 
-    /// The origin's DNS name for fleet member `index`, in a lab with `shared_zones` shared
-    /// zones: origins that would sit in `lab.test` are spread over them by index.
-    pub fn origin_name(self, index: usize, shared_zones: usize) -> String {
-        match self {
-            Pathology::HealthyWildcard => format!("o{index}.wild.{ZONE}"),
-            _ if shared_zones > 0 && self.zone() == ZONE => format!(
-                "o{index}-{}.{}",
-                self.slug(),
-                shared_zone_apex(index % shared_zones.min(MAX_SHARED_ZONES))
-            ),
+    /// Whether the origin's name may move to a shared zone (it would sit in `lab.test`).
+    pub fn is_movable(self) -> bool {
+        self.zone() == ZONE && self != Pathology::HealthyWildcard
+    }
+
+    /// The origin's DNS name for fleet member `index`, in shared zone `shared_zone` when given
+    /// and the origin [is movable](Pathology::is_movable).
+    pub fn origin_name(self, index: usize, shared_zone: Option<usize>) -> String {
+        match (self, shared_zone) {
+            (Pathology::HealthyWildcard, _) => format!("o{index}.wild.{ZONE}"),
+            (_, Some(k)) if self.is_movable() => {
+                format!("o{index}-{}.{}", self.slug(), shared_zone_apex(k))
+            }
             _ => format!("o{index}-{}.{}", self.slug(), self.zone()),
         }
     }

@@ -240,8 +240,14 @@ impl Lab {
             filtered.insert(*index, result?);
         }
 
+        let mut movable = 0usize;
         for (index, (pathology, addresses)) in plan.into_iter().enumerate() {
-            let origin = pathology.origin_name(index, config.shared_zones);
+            // Movable origins go round the shared zones in turn.
+            let shared_zone = (config.shared_zones > 0 && pathology.is_movable()).then(|| {
+                movable += 1;
+                (movable - 1) % config.shared_zones
+            });
+            let origin = pathology.origin_name(index, shared_zone);
             let ip = addresses[0];
             let mut http_port = None;
             let accepts = servers::Accepts::new(audit.clone());
@@ -538,4 +544,81 @@ async fn start_with(
     let port = listener.local_addr()?.port();
     serve(tasks, listener, serving.clone());
     Ok(port)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn dns_listens_on_port_53_when_the_process_may_bind_it() {
+        let privileged = std::net::UdpSocket::bind("127.53.7.1:53").is_ok();
+        let lab = Lab::start(LabConfig {
+            count: 2,
+            block: 7,
+            ..LabConfig::default()
+        })
+        .await
+        .expect("lab starts");
+        let args = lab.scan_args(Path::new("ca.pem"));
+        let names_port = args.iter().any(|a| a == "--dns-port");
+        if privileged {
+            assert_eq!(lab.dns_port, 53);
+            assert!(!names_port, "port 53 needs no --dns-port: {args:?}");
+        } else {
+            assert_ne!(lab.dns_port, 53);
+            assert!(names_port, "the scan must be told the port: {args:?}");
+        }
+        assert_eq!(lab.resolver.port(), lab.dns_port);
+    }
+
+    #[tokio::test]
+    async fn dns_port_can_be_chosen() {
+        let free = std::net::UdpSocket::bind("127.53.8.1:0")
+            .and_then(|s| s.local_addr())
+            .expect("a free port")
+            .port();
+        let lab = Lab::start(LabConfig {
+            count: 2,
+            block: 8,
+            dns_port: Some(free),
+            ..LabConfig::default()
+        })
+        .await
+        .expect("lab starts");
+        assert_eq!(lab.dns_port, free);
+        let args = lab.scan_args(Path::new("ca.pem"));
+        assert!(args
+            .windows(2)
+            .any(|w| w[0] == "--dns-port" && w[1] == free.to_string()));
+    }
+
+    #[tokio::test]
+    async fn shared_zones_hold_the_ordinary_origins_and_are_capped() {
+        let lab = Lab::start(LabConfig {
+            count: 20,
+            block: 9,
+            shared_zones: 4,
+            ..LabConfig::default()
+        })
+        .await
+        .expect("lab starts");
+        let in_shared = lab
+            .truth
+            .iter()
+            .filter(|t| (0..4).any(|k| t.origin.ends_with(&format!(".z{k}.lab.test"))))
+            .count();
+        assert!(
+            in_shared >= 8,
+            "{in_shared} of 20 origins in the shared zones"
+        );
+        let too_many = Lab::start(LabConfig {
+            count: 1,
+            block: 10,
+            shared_zones: fleet::MAX_SHARED_ZONES + 1,
+            ..LabConfig::default()
+        })
+        .await;
+        assert!(matches!(too_many, Err(LabError::Setup(_))));
+    }
 }
