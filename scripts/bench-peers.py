@@ -186,6 +186,7 @@ try:
     # sslscan: it has no CA option and does not verify the chain or the name; it flags an expired
     # and a self-signed leaf only (<expired>, <self-signed> in its XML).
     sslscan_judges = {"expired", "self-signed"}
+    testssl_validation_only = {}
     if sslscan_bin:
         subset = chosen[:args.sslscan_origins] if args.sslscan_origins else chosen
         sslscan = {}
@@ -229,7 +230,7 @@ try:
                        cwd=work, env=env, stdout=open(os.path.join(work, "testssl.out"), "w"),
                        stderr=subprocess.STDOUT, check=False)
         testssl_s = time.time() - start
-        testssl, testssl_validation_only = {t["origin"]: None for t in subset}, {}
+        testssl = {t["origin"]: None for t in subset}
         for path in glob.glob(os.path.join(json_dir, "*.json")):
             try:
                 findings = json.load(open(path))
@@ -301,7 +302,7 @@ try:
     print("\nx originscan = the tool's seconds per origin / originscan's (on all "
           f"{n} origins); verdicts are compared only on the classes the tool judges.")
     for label, verdicts in (("sslyze", sslyze_validation_only),
-                            ("testssl.sh", locals().get("testssl_validation_only", {}))):
+                            ("testssl.sh", testssl_validation_only)):
         if verdicts:
             a, b = agree(verdicts, ALL)
             print(f"{label} without its chain-order report (path validation and name only): {a}/{b} agreeing")
