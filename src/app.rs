@@ -18,7 +18,7 @@ use crate::lab::fleet::FleetMix;
 use crate::lab::{Lab, LabConfig, LabError};
 use crate::probe::authority::{AuthoritySettings, ZoneHealthCache};
 use crate::probe::dns::{DnsProbe, DnsSettings, DnsSetupError};
-use crate::probe::gate::{DnsGate, MAX_DNS_IN_FLIGHT_PER_SERVER};
+use crate::probe::gate::DnsGate;
 use crate::probe::tls::TlsProbe;
 use crate::probe::OriginProber;
 use crate::progress::Progress;
@@ -198,10 +198,7 @@ pub async fn run_scan_reporting(
         extra_roots.extend(TrustStore::read_pem(path)?);
     }
     let trust = TrustStore::new(provider.clone(), extra_roots)?;
-    let gate = Arc::new(DnsGate::new(
-        settings.resolver_rate,
-        MAX_DNS_IN_FLIGHT_PER_SERVER,
-    ));
+    let gate = Arc::new(DnsGate::new(settings.resolver_rate, settings.dns_in_flight));
     let dns = Arc::new(DnsProbe::new(
         &DnsSettings {
             resolvers: settings.resolvers.clone(),

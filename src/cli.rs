@@ -112,10 +112,16 @@ pub struct ScanArgs {
     #[arg(long, value_name = "N", default_value_t = 2)]
     pub dns_attempts: usize,
 
-    /// Queries per second to any one DNS server, recursive or authoritative (at most 32 in
-    /// flight to each).
+    /// Queries per second to any one DNS server, recursive or authoritative (see also
+    /// `--dns-in-flight`).
     #[arg(long, value_name = "N", default_value_t = crate::probe::gate::DEFAULT_RESOLVER_RATE)]
     pub resolver_rate: u32,
+
+    /// Queries awaiting an answer at once from any one DNS server. With latency this, not
+    /// `--resolver-rate`, bounds a scan's DNS: N in flight over a 50 ms round trip is 20 N
+    /// queries a second at most.
+    #[arg(long, value_name = "N", default_value_t = crate::probe::gate::MAX_DNS_IN_FLIGHT_PER_SERVER)]
+    pub dns_in_flight: usize,
 
     /// The port the zone's authoritative servers are asked on (lab use).
     #[arg(long, value_name = "PORT", default_value_t = 53)]

@@ -57,6 +57,8 @@ pub struct ScanSettings {
     pub dns_attempts: usize,
     /// Queries per second to any one DNS server (recursive or authoritative).
     pub resolver_rate: NonZeroU32,
+    /// Queries awaiting an answer at once from any one DNS server.
+    pub dns_in_flight: usize,
     /// The port authoritative servers are asked on (53; the lab uses its own).
     pub dns_port: u16,
     /// Origins in flight.
@@ -143,6 +145,9 @@ impl ScanSettings {
         if args.dns_port == 0 {
             return Err(usage("--dns-port", "give a port from 1 to 65535"));
         }
+        if !(1..=4096).contains(&args.dns_in_flight) {
+            return Err(usage("--dns-in-flight", "give 1 to 4096 queries"));
+        }
         if !(1..=100_000).contains(&args.concurrency) {
             return Err(usage("--concurrency", "give 1 to 100000 origins in flight"));
         }
@@ -183,6 +188,7 @@ impl ScanSettings {
             dns_timeout: Duration::from_secs_f64(args.dns_timeout),
             dns_attempts: args.dns_attempts,
             resolver_rate,
+            dns_in_flight: args.dns_in_flight,
             dns_port: args.dns_port,
             concurrency: args.concurrency,
             rate,
@@ -227,6 +233,7 @@ impl ScanSettings {
             "dns_timeout_s": self.dns_timeout.as_secs_f64(),
             "dns_attempts": self.dns_attempts,
             "resolver_rate": self.resolver_rate.get(),
+            "dns_in_flight": self.dns_in_flight,
             "dns_port": self.dns_port,
             "concurrency": self.concurrency,
             "rate": self.rate.map(NonZeroU32::get),
@@ -325,6 +332,21 @@ mod tests {
         {
             crate::cli::Command::Scan(args) => ScanSettings::from_args(&args, false),
             _ => unreachable!("a scan command"),
+        }
+    }
+
+    #[test]
+    fn dns_in_flight_is_validated() {
+        assert_eq!(settings(&[]).unwrap().dns_in_flight, 32);
+        assert_eq!(
+            settings(&["--dns-in-flight", "500"]).unwrap().dns_in_flight,
+            500
+        );
+        for bad in ["0", "4097"] {
+            assert_eq!(
+                settings(&["--dns-in-flight", bad]).unwrap_err().flag,
+                "--dns-in-flight"
+            );
         }
     }
 
