@@ -41,7 +41,8 @@ peak_fds=0
 while kill -0 "$SCAN_PID" 2>/dev/null; do
   child=$(pgrep -P "$SCAN_PID" originscan || true)
   if [ -n "$child" ]; then
-    fds=$(ls "/proc/$child/fd" 2>/dev/null | wc -l)
+    # The scan may end between pgrep and ls: an empty count, not a failure.
+    fds=$(ls "/proc/$child/fd" 2>/dev/null | wc -l || true)
     [ "$fds" -gt "$peak_fds" ] && peak_fds=$fds
   fi
   sleep 0.2
