@@ -90,8 +90,9 @@ async fn zone_checks_are_shared_and_stay_within_the_resolver_rate() {
     assert_eq!(authoritative, listening, "{traffic:?}");
 }
 
-/// Issue 4's fleet shape, scaled for a test: the zones mix (every name-server pathology, and
-/// healthy origins) with its healthy origins spread over 40 extra zones of four servers each.
+/// Issue 4's fleet shape, scaled for a test: the standard mix (every pathology: CNAME chains,
+/// dangling names, timeouts, every name-server fault) with its ordinary origins spread over 40
+/// extra zones of four servers each.
 const FLEET: usize = 1000;
 const SHARED_ZONES: usize = 40;
 const FLEET_RATE: usize = 100;
@@ -101,7 +102,7 @@ async fn forty_zones_of_four_servers_are_each_checked_once() {
     let lab = LabRun::start_config(LabConfig {
         count: FLEET,
         block: 2,
-        mix: FleetMix::Zones,
+        mix: FleetMix::Standard,
         shared_zones: SHARED_ZONES,
         ..LabConfig::default()
     })
@@ -182,4 +183,72 @@ async fn forty_zones_of_four_servers_are_each_checked_once() {
             t.queries
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lookup_that_costs_two_queries_is_counted_twice() {
+    // A chain of ten CNAMEs under a shared zone's longer names does not fit a 512-byte answer:
+    // the resolver's reply is truncated and hickory asks again over TCP, within one lookup.
+    let lab = LabRun::start_config(LabConfig {
+        count: Pathology::ALL.len() * 3,
+        block: 3,
+        mix: FleetMix::Standard,
+        shared_zones: 1,
+        ..LabConfig::default()
+    })
+    .await;
+    // The last one has the longest name (a three-digit index).
+    let chain = lab
+        .truth()
+        .iter()
+        .rev()
+        .find(|t| t.pathology == "long-cname-chain")
+        .expect("a long chain")
+        .origin
+        .clone();
+    assert!(chain.ends_with(".z0.lab.test"), "{chain}");
+    let csv = lab.path("chain.csv");
+    std::fs::write(&csv, format!("origin\n{chain}\n")).unwrap();
+    let mut command = args(&[
+        "scan",
+        "--no-progress",
+        "--no-idle-probe",
+        "-f",
+        "json",
+        "-i",
+    ]);
+    command.push(csv.display().to_string());
+    // The retry waits up to a second for the rate: give each query 4 s instead of the lab's 1 s.
+    let mut lab_args = lab.lab_args();
+    if let Some(at) = lab_args.iter().position(|a| a == "--dns-timeout") {
+        lab_args[at + 1] = "4".into();
+    }
+    command.extend(lab_args);
+    command.extend(args(&["--resolver-rate", "1"]));
+    let output = common::originscan(&command).await;
+    let report: Report = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", stderr(&output)));
+    let codes: Vec<String> = report.origins[0]
+        .codes()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert!(
+        codes.contains(&"DNS_CNAME_CHAIN_LONG".to_string()),
+        "{codes:?}"
+    );
+    let traffic = lab.lab.dns_traffic();
+    let resolver = traffic
+        .iter()
+        .find(|t| t.server == lab.lab.resolver)
+        .expect("the resolver was asked");
+    eprintln!(
+        "resolver: {} queries, peak {} in one second at --resolver-rate 1",
+        resolver.queries, resolver.peak_per_second
+    );
+    assert!(resolver.queries >= 2);
+    assert!(
+        resolver.peak_per_second <= 1,
+        "the retry went out without waiting for the rate"
+    );
 }

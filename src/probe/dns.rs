@@ -13,12 +13,14 @@ use std::time::{Duration, Instant};
 use std::future::Future;
 use std::pin::Pin;
 
+use futures::StreamExt;
 use hickory_net::runtime::TokioRuntimeProvider;
 use hickory_net::tcp::TcpClientStream;
 use hickory_net::udp::UdpClientStream;
-use hickory_net::xfer::DnsExchange;
+use hickory_net::xfer::{DnsExchange, DnsHandle};
 use hickory_net::{DnsError, NetError};
 use hickory_proto::op::ResponseCode;
+use hickory_proto::op::{DnsRequest, DnsResponse};
 use hickory_proto::rr::{RData, RecordType};
 use hickory_resolver::config::{
     ConnectionConfig, NameServerConfig, ProtocolConfig, ResolveHosts, ResolverConfig,
@@ -103,11 +105,23 @@ pub enum DnsSetupError {
     SystemConfig(String),
 }
 
+tokio::task_local! {
+    /// Set while a lookup runs: whether its first query is still to be sent (its pass is taken
+    /// before the lookup, so that waiting for it does not count against hickory's timeout).
+    static FIRST_QUERY_PAID: std::cell::Cell<bool>;
+}
+
 /// hickory's resolver resends an unanswered UDP query every 333 ms until its timeout (up to
-/// three datagrams per attempt). This provider sends one datagram per attempt, so that what
-/// [`DnsGate`] counts is what the resolver receives.
-#[derive(Clone, Default)]
-pub struct SingleSendProvider(TokioRuntimeProvider);
+/// three datagrams per attempt). This provider sends one datagram per attempt, and counts every
+/// other query a lookup sends (a truncated answer retried over TCP, a CNAME target asked
+/// again) at [`DnsGate`] too ([`GatedExchange`]), so that what the gate counts is what the
+/// resolver receives.
+#[derive(Clone)]
+pub struct SingleSendProvider {
+    runtime: TokioRuntimeProvider,
+    gate: Arc<DnsGate>,
+    gate_key: SocketAddr,
+}
 
 impl std::fmt::Debug for SingleSendProvider {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -115,11 +129,43 @@ impl std::fmt::Debug for SingleSendProvider {
     }
 }
 
-type ConnectionFuture =
-    Pin<Box<dyn Future<Output = Result<DnsExchange<TokioRuntimeProvider>, NetError>> + Send>>;
+/// A connection to a resolver: a lookup's first query goes straight out (its pass was taken
+/// before the lookup, [`DnsProbe::query`]); every other query waits for the gate's rate
+/// ([`DnsGate::admit_follow_up`]).
+#[derive(Clone)]
+pub struct GatedExchange {
+    inner: DnsExchange<TokioRuntimeProvider>,
+    gate: Arc<DnsGate>,
+    gate_key: SocketAddr,
+}
+
+impl DnsHandle for GatedExchange {
+    type Response = futures::stream::BoxStream<'static, Result<DnsResponse, NetError>>;
+    type Runtime = TokioRuntimeProvider;
+
+    fn send(&self, request: DnsRequest) -> Self::Response {
+        let paid = FIRST_QUERY_PAID
+            .try_with(|paid| paid.replace(false))
+            .unwrap_or(false);
+        if paid {
+            return self.inner.send(request).boxed();
+        }
+        let inner = self.inner.clone();
+        let gate = self.gate.clone();
+        let key = self.gate_key;
+        futures::stream::once(async move {
+            gate.admit_follow_up(key).await;
+            inner.send(request)
+        })
+        .flatten()
+        .boxed()
+    }
+}
+
+type ConnectionFuture = Pin<Box<dyn Future<Output = Result<GatedExchange, NetError>> + Send>>;
 
 impl ConnectionProvider for SingleSendProvider {
-    type Conn = DnsExchange<TokioRuntimeProvider>;
+    type Conn = GatedExchange;
     type FutureConn = ConnectionFuture;
     type RuntimeProvider = TokioRuntimeProvider;
 
@@ -130,24 +176,31 @@ impl ConnectionProvider for SingleSendProvider {
         cx: &PoolContext,
     ) -> Result<Self::FutureConn, NetError> {
         let remote = SocketAddr::new(ip, config.port);
-        let provider = self.0.clone();
+        let provider = self.runtime.clone();
         let timeout = cx.options.timeout;
         let bind_addr = config.bind_addr;
+        let max_active = cx.options.max_active_requests;
+        let (gate, gate_key) = (self.gate.clone(), self.gate_key);
+        let gated = move |inner| GatedExchange {
+            inner,
+            gate,
+            gate_key,
+        };
         match &config.protocol {
             ProtocolConfig::Udp => Ok(Box::pin(async move {
-                Ok(UdpClientStream::builder(remote, provider)
-                    .with_timeout(Some(timeout))
-                    .with_max_retries(1)
-                    .with_bind_addr(bind_addr)
-                    .exchange())
+                Ok(gated(
+                    UdpClientStream::builder(remote, provider)
+                        .with_timeout(Some(timeout))
+                        .with_max_retries(1)
+                        .with_bind_addr(bind_addr)
+                        .exchange(),
+                ))
             })),
-            ProtocolConfig::Tcp => Ok(Box::pin(TcpClientStream::exchange(
-                remote,
-                bind_addr,
-                timeout,
-                Some(cx.options.max_active_requests),
-                provider,
-            ))),
+            ProtocolConfig::Tcp => Ok(Box::pin(async move {
+                TcpClientStream::exchange(remote, bind_addr, timeout, Some(max_active), provider)
+                    .await
+                    .map(gated)
+            })),
             #[allow(unreachable_patterns)]
             _ => Err(NetError::from(
                 "originscan asks resolvers over UDP and TCP only",
@@ -156,7 +209,7 @@ impl ConnectionProvider for SingleSendProvider {
     }
 
     fn runtime_provider(&self) -> &TokioRuntimeProvider {
-        &self.0
+        &self.runtime
     }
 }
 
@@ -186,7 +239,15 @@ impl DnsProbe {
     /// Builds the resolver. With no `--resolver`, reads the system's configuration. Every query
     /// passes `gate` first.
     pub fn new(settings: &DnsSettings, gate: Arc<DnsGate>) -> Result<DnsProbe, DnsSetupError> {
-        let provider = SingleSendProvider::default();
+        let gate_key = match settings.resolvers.as_slice() {
+            [one] => *one,
+            _ => RESOLVER_POOL,
+        };
+        let provider = SingleSendProvider {
+            runtime: TokioRuntimeProvider::default(),
+            gate: gate.clone(),
+            gate_key,
+        };
         let mut builder = if settings.resolvers.is_empty() {
             Resolver::builder(provider).map_err(|e| DnsSetupError::SystemConfig(e.to_string()))?
         } else {
@@ -217,10 +278,6 @@ impl DnsProbe {
         let resolver = builder
             .build()
             .map_err(|e| DnsSetupError::SystemConfig(e.to_string()))?;
-        let gate_key = match settings.resolvers.as_slice() {
-            [one] => *one,
-            _ => RESOLVER_POOL,
-        };
         Ok(DnsProbe {
             resolver,
             overrides: settings.overrides.clone(),
@@ -247,7 +304,12 @@ impl DnsProbe {
         record_type: RecordType,
     ) -> Result<hickory_resolver::lookup::Lookup, NetError> {
         let _pass = self.gate.admit(self.gate_key).await;
-        self.resolver.lookup(name, record_type).await
+        FIRST_QUERY_PAID
+            .scope(
+                std::cell::Cell::new(true),
+                self.resolver.lookup(name, record_type),
+            )
+            .await
     }
 
     /// Resolves the origin, as CloudFront would before connecting: A records (IpAddressType

@@ -5,6 +5,12 @@
 //! burst of one, so that queries are spaced evenly and no one-second window holds more than the
 //! rate; spaced 2% wider than 1/rate, against jitter on the way), and at most [`MAX_DNS_IN_FLIGHT_PER_SERVER`] queries awaiting an answer at once (a
 //! semaphore per address). Retries pass the gate again: each datagram sent is counted.
+//!
+//! A lookup's first query waits its turn behind the server's other first queries (one at a time
+//! at the limiter, in order); a query the resolver library sends on its own within a lookup (a
+//! truncated answer retried over TCP, a CNAME target asked again) passes
+//! [`DnsGate::admit_follow_up`], which waits for the rate only, ahead of that queue, so that it
+//! is counted without outliving the lookup's timeout.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -26,7 +32,14 @@ pub struct DnsGate {
     rate: NonZeroU32,
     limiter: DefaultKeyedRateLimiter<SocketAddr>,
     cap: usize,
-    slots: Mutex<HashMap<SocketAddr, Arc<Semaphore>>>,
+    lanes: Mutex<HashMap<SocketAddr, Lanes>>,
+}
+
+/// One server's queues: queries awaiting an answer, and the first query's turn at the limiter.
+#[derive(Clone)]
+struct Lanes {
+    in_flight: Arc<Semaphore>,
+    turn: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl std::fmt::Debug for DnsGate {
@@ -55,7 +68,7 @@ impl DnsGate {
             rate,
             limiter: RateLimiter::keyed(quota),
             cap: in_flight.max(1),
-            slots: Mutex::new(HashMap::new()),
+            lanes: Mutex::new(HashMap::new()),
         }
     }
 
@@ -67,17 +80,29 @@ impl DnsGate {
     /// Waits for a free in-flight slot at `server`, then for its rate; hold the pass until the
     /// answer (or the timeout) arrives. The wait is bounded by the caller's deadline.
     pub async fn admit(&self, server: SocketAddr) -> DnsPass {
-        let semaphore = {
-            let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-            slots
-                .entry(server)
-                .or_insert_with(|| Arc::new(Semaphore::new(self.cap)))
-                .clone()
-        };
+        let lanes = self.lanes(server);
         // The semaphore is never closed; should it be, the query goes ahead uncapped.
-        let slot = semaphore.acquire_owned().await.ok();
+        let slot = lanes.in_flight.acquire_owned().await.ok();
+        let _turn = lanes.turn.lock().await;
         self.limiter.until_key_ready(&server).await;
         DnsPass { _slot: slot }
+    }
+
+    /// Waits for `server`'s rate only, ahead of the first queries waiting their turn: for a
+    /// query sent within a lookup that already holds a pass.
+    pub async fn admit_follow_up(&self, server: SocketAddr) {
+        self.limiter.until_key_ready(&server).await;
+    }
+
+    fn lanes(&self, server: SocketAddr) -> Lanes {
+        let mut lanes = self.lanes.lock().unwrap_or_else(|e| e.into_inner());
+        lanes
+            .entry(server)
+            .or_insert_with(|| Lanes {
+                in_flight: Arc::new(Semaphore::new(self.cap)),
+                turn: Arc::new(tokio::sync::Mutex::new(())),
+            })
+            .clone()
     }
 }
 
@@ -101,6 +126,32 @@ mod tests {
         let before = Instant::now();
         drop(gate.admit(b).await);
         assert!(before.elapsed() < Duration::from_millis(15));
+    }
+
+    #[tokio::test]
+    async fn a_follow_up_overtakes_the_queue_of_first_queries() {
+        let gate = Arc::new(DnsGate::new(NonZeroU32::new(50).unwrap(), 64));
+        let a: SocketAddr = "127.0.0.1:53".parse().unwrap();
+        drop(gate.admit(a).await);
+        // Twenty first queries queue up (0.4 s at 50/s)...
+        let queued: Vec<_> = (0..20)
+            .map(|_| {
+                let gate = gate.clone();
+                tokio::spawn(async move { drop(gate.admit(a).await) })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        // ...and a follow-up waits about two periods, not the whole queue.
+        let started = Instant::now();
+        gate.admit_follow_up(a).await;
+        assert!(
+            started.elapsed() < Duration::from_millis(100),
+            "{:?}",
+            started.elapsed()
+        );
+        for task in queued {
+            task.await.unwrap();
+        }
     }
 
     #[tokio::test]
