@@ -1,4 +1,5 @@
-//! Criterion benches for the hot pure parts: certificate-chain checks and report writing.
+//! Criterion benches for the hot pure parts: certificate-chain checks, CloudFront's ClientHello
+//! (building it, and reading a real server's answer to it), and report writing.
 //!
 //!     cargo bench --bench checks
 
@@ -76,5 +77,54 @@ fn report_writing(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, certificate_checks, report_writing);
+fn hellos(c: &mut Criterion) {
+    use originscan::cfhello::{client_hello_for, HelloOffer, RecordReader};
+    use originscan::tls_profile::{Profile, TlsVersion};
+
+    let offer = HelloOffer::cloudfront(Profile::Y2025, TlsVersion::Tls12);
+    c.bench_function("build CloudFront's ClientHello", |b| {
+        b.iter(|| client_hello_for(&offer, Some("origin.lab.test"), [7; 32]))
+    });
+
+    // A real server's first flight in answer to it: a rustls server, in memory.
+    let ca = LabCa::generate().expect("lab CA");
+    let served = ca
+        .leaf(&LeafSpec::healthy(vec!["origin.lab.test".into()]))
+        .expect("leaf");
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("versions")
+    .with_no_client_auth()
+    .with_single_cert(served.chain, served.key)
+    .expect("server config");
+    let mut server = rustls::ServerConnection::new(Arc::new(config)).expect("server");
+    let hello = client_hello_for(&offer, Some("origin.lab.test"), [7; 32]);
+    server.read_tls(&mut hello.as_slice()).expect("hello read");
+    server.process_new_packets().expect("hello accepted");
+    let mut flight = Vec::new();
+    while server.wants_write() {
+        server.write_tls(&mut flight).expect("flight");
+    }
+    let read = |flight: &[u8]| {
+        let mut reader = RecordReader::new();
+        reader.push(flight).expect("records");
+        let mut messages = 0;
+        while let Ok(Some(_)) = reader.next_message() {
+            messages += 1;
+        }
+        messages
+    };
+    // ServerHello, Certificate, ServerKeyExchange, ServerHelloDone.
+    assert_eq!(
+        read(&flight),
+        4,
+        "a TLS 1.2 first flight of {} bytes",
+        flight.len()
+    );
+    c.bench_function("read a server's answer to it", |b| b.iter(|| read(&flight)));
+}
+
+criterion_group!(benches, certificate_checks, hellos, report_writing);
 criterion_main!(benches);
