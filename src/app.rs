@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 use crate::check::CheckContext;
-use crate::cli::{DemoArgs, LabArgs, ScanArgs};
+use crate::cli::{DemoArgs, LabArgs, LabNetworkArgs, ScanArgs};
 use crate::dialer::{Dialer, DialerLimits};
 use crate::engine::{self, Scanner};
 use crate::finding::Code;
@@ -375,19 +375,7 @@ pub async fn demo(
         }
         .into());
     }
-    let lab = Lab::start(LabConfig {
-        count: args.count,
-        block: 1,
-        mix: if args.hostile {
-            FleetMix::Hostile
-        } else {
-            FleetMix::Standard
-        },
-        rtt: Duration::from_millis(args.network.rtt),
-        shared_zones: args.network.zones as usize,
-        ..LabConfig::default()
-    })
-    .await?;
+    let lab = Lab::start(lab_config(args.count, 1, args.hostile, args.network)).await?;
     let dir = std::env::temp_dir().join(format!("originscan-demo-{}", std::process::id()));
     lab.write_files(&dir)?;
     eprintln!(
@@ -450,21 +438,28 @@ pub fn truth_mismatches(
         .collect()
 }
 
-/// `originscan lab`: run the lab until interrupted.
-pub async fn lab(args: &LabArgs) -> Result<(), AppError> {
-    raise_fd_limit();
-    let lab = Lab::start(LabConfig {
-        count: args.count,
-        block: args.block,
-        mix: if args.hostile {
+/// The lab `demo` and `lab` start: `count` origins in block `block`, with the network flags.
+fn lab_config(count: usize, block: u8, hostile: bool, network: LabNetworkArgs) -> LabConfig {
+    LabConfig {
+        count,
+        block,
+        mix: if hostile {
             FleetMix::Hostile
         } else {
             FleetMix::Standard
         },
-        rtt: Duration::from_millis(args.network.rtt),
-        shared_zones: args.network.zones as usize,
-        dns_port: args.dns_port,
+        rtt: Duration::from_millis(network.rtt),
+        shared_zones: network.zones as usize,
         ..LabConfig::default()
+    }
+}
+
+/// `originscan lab`: run the lab until interrupted.
+pub async fn lab(args: &LabArgs) -> Result<(), AppError> {
+    raise_fd_limit();
+    let lab = Lab::start(LabConfig {
+        dns_port: args.dns_port,
+        ..lab_config(args.count, args.block, args.hostile, args.network)
     })
     .await?;
     lab.write_files(&args.dir)?;
