@@ -24,6 +24,7 @@ pub mod progress;
 pub mod report;
 pub mod scope;
 pub mod settings;
+pub mod signature_memo;
 pub mod target;
 pub mod tls_profile;
 pub mod trust;

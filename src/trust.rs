@@ -1,17 +1,21 @@
 //! The trusted roots: Mozilla's set (webpki-roots), plus `--ca-file` PEM roots.
 //!
-//! Holds the webpki verifier the certificate checks consult and the anchors' subject names,
-//! which tell a chain that reaches a root from one that stops short of it.
+//! Holds what webpki's verdict on a chain needs (the roots, and the signature algorithms, whose
+//! verdicts are remembered across origins: [`crate::signature_memo`]) and the anchors' subject
+//! names, which tell a chain that reaches a root from one that stops short of it.
 
 use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
-use rustls::client::WebPkiServerVerifier;
+use rustls::client::{verify_server_cert_signed_by_trust_anchor, verify_server_name};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::CertificateDer;
+use rustls::pki_types::{CertificateDer, ServerName, SignatureVerificationAlgorithm, UnixTime};
+use rustls::server::ParsedCertificate;
 use rustls::RootCertStore;
+
+use crate::signature_memo::{MemoAlgorithm, SignatureMemo};
 
 /// Why the trust store could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -24,15 +28,17 @@ pub enum TrustError {
         /// What went wrong.
         message: String,
     },
-    /// rustls refused to build the verifier.
+    /// rustls refused a root.
     #[error("cannot build the certificate verifier: {0}")]
     Verifier(String),
 }
 
-/// Roots and the verifier built on them.
+/// Roots, and the signature algorithms webpki checks chains with.
 #[derive(Debug, Clone)]
 pub struct TrustStore {
-    verifier: Arc<WebPkiServerVerifier>,
+    roots: Arc<RootCertStore>,
+    algorithms: Arc<[MemoAlgorithm]>,
+    memo: Arc<SignatureMemo>,
     anchor_subjects: Arc<HashSet<Vec<u8>>>,
 }
 
@@ -54,11 +60,20 @@ impl TrustStore {
             .iter()
             .map(|anchor| anchor.subject.as_ref().to_vec())
             .collect();
-        let verifier = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
-            .build()
-            .map_err(|e| TrustError::Verifier(e.to_string()))?;
+        if roots.is_empty() {
+            return Err(TrustError::Verifier("no trusted root".into()));
+        }
+        let memo = Arc::new(SignatureMemo::new());
+        let algorithms = provider
+            .signature_verification_algorithms
+            .all
+            .iter()
+            .map(|algorithm| MemoAlgorithm::new(*algorithm, memo.clone()))
+            .collect();
         Ok(TrustStore {
-            verifier,
+            roots: Arc::new(roots),
+            algorithms,
+            memo,
             anchor_subjects: Arc::new(anchor_subjects),
         })
     }
@@ -84,8 +99,119 @@ impl TrustStore {
         self.anchor_subjects.contains(subject)
     }
 
-    /// The webpki verifier over these roots.
-    pub fn verifier(&self) -> &WebPkiServerVerifier {
-        &self.verifier
+    /// webpki's verdict on a chain as sent, for `server_name`: what rustls's
+    /// `WebPkiServerVerifier::verify_server_cert` says with these roots, no revocation lists and
+    /// no OCSP response (the same two calls it makes), with signature verdicts remembered.
+    pub fn verify_chain(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        now: UnixTime,
+    ) -> Result<(), rustls::Error> {
+        let cert = ParsedCertificate::try_from(end_entity)?;
+        let algorithms: Vec<&dyn SignatureVerificationAlgorithm> = self
+            .algorithms
+            .iter()
+            .map(|a| a as &dyn SignatureVerificationAlgorithm)
+            .collect();
+        verify_server_cert_signed_by_trust_anchor(
+            &cert,
+            &self.roots,
+            intermediates,
+            now,
+            &algorithms,
+        )?;
+        verify_server_name(&cert, server_name)
+    }
+
+    /// Signature verdicts remembered so far.
+    pub fn remembered_signatures(&self) -> usize {
+        self.memo.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lab::ca::{ChainShape, LabCa, LeafKey, LeafSpec};
+    use rustls::client::danger::ServerCertVerifier;
+    use rustls::client::WebPkiServerVerifier;
+
+    /// The memoised verdict equals rustls's own verifier over the same roots, for every chain
+    /// shape, key type and validity, asked twice (the second time from the memo), and for a
+    /// leaf whose signature was tampered with after a valid one was remembered.
+    #[test]
+    fn verdicts_equal_rustls_verifier_and_survive_the_memo() {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let ca = LabCa::generate().unwrap();
+        let store = TrustStore::new(provider.clone(), vec![ca.root_der()]).unwrap();
+        let mut roots = RootCertStore::empty();
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        roots.add(ca.root_der()).unwrap();
+        let reference = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
+            .build()
+            .unwrap();
+        let now = UnixTime::now();
+        let name = ServerName::try_from("origin.lab.test").unwrap();
+        let other = ServerName::try_from("other.lab.test").unwrap();
+        let mut chains = Vec::new();
+        for shape in [
+            ChainShape::Complete,
+            ChainShape::LeafOnly,
+            ChainShape::SelfSigned,
+            ChainShape::Untrusted,
+            ChainShape::WrongOrder,
+        ] {
+            for key in [LeafKey::Ecdsa, LeafKey::Rsa, LeafKey::Ed25519] {
+                for (from, until) in [(-1, 365), (-30, -1), (1, 365)] {
+                    let spec = LeafSpec {
+                        names: vec!["origin.lab.test".into()],
+                        valid_from: time::Duration::days(from),
+                        valid_until: time::Duration::days(until),
+                        key,
+                        chain: shape,
+                    };
+                    chains.push(ca.leaf(&spec).unwrap().chain);
+                }
+            }
+        }
+        // A valid chain, then the same leaf with its last signature byte flipped.
+        let mut tampered = chains[0].clone();
+        let mut leaf = tampered[0].as_ref().to_vec();
+        if let Some(last) = leaf.last_mut() {
+            *last ^= 1;
+        }
+        tampered[0] = CertificateDer::from(leaf);
+        chains.push(tampered);
+        for _ in 0..2 {
+            for chain in &chains {
+                for server_name in [&name, &other] {
+                    let ours = store.verify_chain(&chain[0], &chain[1..], server_name, now);
+                    let theirs =
+                        reference.verify_server_cert(&chain[0], &chain[1..], server_name, &[], now);
+                    assert_eq!(
+                        format!("{ours:?}"),
+                        format!("{:?}", theirs.map(|_| ())),
+                        "chain of {} certificates for {server_name:?}",
+                        chain.len()
+                    );
+                }
+            }
+        }
+        assert!(
+            store.remembered_signatures() > 0,
+            "verdicts were remembered"
+        );
+        assert!(
+            chains[0].len() > 1
+                && store
+                    .verify_chain(&chains[0][0], &chains[0][1..], &name, now)
+                    .is_ok()
+        );
+        let last = chains.last().unwrap();
+        assert!(store
+            .verify_chain(&last[0], &last[1..], &name, now)
+            .is_err());
     }
 }

@@ -5,7 +5,6 @@
 //! roots is consulted for what the facts do not explain (bad signatures, wrong key usage), and
 //! matched by error variant, never by text.
 
-use rustls::client::danger::ServerCertVerifier;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, Error as TlsError};
 use serde_json::json;
@@ -331,8 +330,7 @@ fn unexplained_webpki_error(
     ));
     let error = context
         .trust
-        .verifier()
-        .verify_server_cert(&chain[0], &chain[1..], &server_name, &[], now)
+        .verify_chain(&chain[0], &chain[1..], &server_name, now)
         .err()?;
     let has = |codes: &[Code]| findings.iter().any(|f| codes.contains(&f.code));
     let certificate_error = match &error {
