@@ -269,8 +269,11 @@ impl DnsProbe {
         };
         let opts = builder.options_mut();
         opts.timeout = settings.timeout;
-        // Timeouts are retried here, with backoff; hickory makes one attempt per call.
-        opts.attempts = 1;
+        // Timeouts are retried here, with backoff (`lookup`). hickory's `attempts` counts
+        // retries, not tries: 0 makes it send one datagram per call, so that `--dns-attempts 1`
+        // sends one and waits one `--dns-timeout` (1 here sent two, waited twice as long, and
+        // the gate counted one).
+        opts.attempts = 0;
         opts.use_hosts_file = ResolveHosts::Never;
         opts.ndots = 0;
         opts.preserve_intermediates = true;
@@ -481,5 +484,67 @@ pub fn classify(error: &NetError) -> DnsFailure {
             DnsFailure::Other(format!("response code {code}"))
         }
         other => DnsFailure::Other(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::num::NonZeroU32;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A resolver that reads queries and never answers: how many datagrams did it get?
+    async fn silent_resolver() -> (SocketAddr, Arc<AtomicUsize>) {
+        let socket = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let addr = socket.local_addr().unwrap();
+        let received = Arc::new(AtomicUsize::new(0));
+        let counter = received.clone();
+        tokio::spawn(async move {
+            let mut buf = [0u8; 512];
+            while socket.recv_from(&mut buf).await.is_ok() {
+                counter.fetch_add(1, Ordering::SeqCst);
+            }
+        });
+        (addr, received)
+    }
+
+    fn probe(resolver: SocketAddr, attempts: usize, timeout: Duration) -> DnsProbe {
+        let gate = Arc::new(DnsGate::new(NonZeroU32::new(1000).unwrap(), 32));
+        let settings = DnsSettings {
+            resolvers: vec![resolver],
+            overrides: HashMap::new(),
+            timeout,
+            attempts,
+        };
+        DnsProbe::new(&settings, gate).unwrap()
+    }
+
+    #[tokio::test]
+    async fn one_datagram_and_one_timeout_per_attempt() {
+        let timeout = Duration::from_millis(300);
+        for attempts in [1usize, 2] {
+            let (resolver, received) = silent_resolver().await;
+            let started = Instant::now();
+            let (resolution, _) = probe(resolver, attempts, timeout)
+                .resolve(&Host::Name("silent.test".into()), IpAddressType::Ipv4)
+                .await;
+            let elapsed = started.elapsed();
+            assert!(
+                matches!(
+                    resolution,
+                    Resolution::Failed {
+                        failure: DnsFailure::Timeout,
+                        ..
+                    }
+                ),
+                "{resolution:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            assert_eq!(received.load(Ordering::SeqCst), attempts, "datagrams sent");
+            // attempts x timeout, plus the backoff between attempts (100 ms), plus slack.
+            let most = timeout * attempts as u32
+                + Duration::from_millis(100 * (attempts as u64 - 1) + 250);
+            assert!(elapsed < most, "{attempts} attempts took {elapsed:?}");
+        }
     }
 }
