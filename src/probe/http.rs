@@ -21,6 +21,8 @@ pub const MAX_HEADERS: usize = 100;
 pub const MAX_BODY_BYTES: u64 = 1024 * 1024;
 /// Kept bytes of a malformed response, for the evidence.
 const KEPT_BYTES: usize = 48;
+/// The most one read takes from the connection.
+const READ_CHUNK: usize = 8192;
 
 /// Any byte stream the HTTP probe can speak over (TLS or plain TCP).
 pub trait HttpIo: AsyncRead + AsyncWrite + Unpin + Send {}
@@ -197,6 +199,7 @@ pub async fn exchange<S: HttpIo + ?Sized>(
     let mut reader = Reader {
         stream,
         buf: Vec::with_capacity(4096),
+        chunk: vec![0u8; READ_CHUNK],
         sent,
         ttfb: None,
         received: 0,
@@ -259,6 +262,9 @@ enum Fill {
 struct Reader<'a, S: ?Sized> {
     stream: &'a mut S,
     buf: Vec<u8>,
+    /// Where each read lands ([`READ_CHUNK`] bytes, on the heap: an array here would sit in
+    /// every origin's task, copied when it is spawned).
+    chunk: Vec<u8>,
     sent: Instant,
     ttfb: Option<Duration>,
     received: u64,
@@ -280,15 +286,14 @@ impl<S: HttpIo + ?Sized> Reader<'_, S> {
             self.read_timeout
         };
         let wait = gap.min(self.deadline - now);
-        let mut chunk = [0u8; 8192];
-        match tokio::time::timeout(wait, self.stream.read(&mut chunk)).await {
+        match tokio::time::timeout(wait, self.stream.read(&mut self.chunk)).await {
             Err(_) if wait < gap => Fill::Deadline,
             Err(_) => Fill::GapTimeout,
             Ok(Ok(0)) => Fill::Eof,
             Ok(Ok(n)) => {
                 self.ttfb.get_or_insert_with(|| self.sent.elapsed());
                 self.received += n as u64;
-                self.buf.extend_from_slice(&chunk[..n]);
+                self.buf.extend_from_slice(&self.chunk[..n]);
                 Fill::Data
             }
             Ok(Err(error)) if is_reset(&error) => Fill::Reset,
