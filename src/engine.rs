@@ -60,7 +60,10 @@ impl Scanner {
     pub async fn scan(self: Arc<Self>, target: Target) -> Scanned {
         let deadline = self.deadline(&target);
         let started = Instant::now();
-        match tokio::time::timeout(deadline, self.prober.observe(target.clone())).await {
+        // The probes' state is kilobytes (handshakes, readers): boxed here, once, it is not
+        // part of the task's future, which tokio moves several times while spawning it.
+        let observing = Box::pin(self.prober.observe(target.clone()));
+        match tokio::time::timeout(deadline, observing).await {
             Ok((observation, Some(parked))) => Scanned::Parked(Box::new(observation), parked),
             Ok((observation, None)) => Scanned::Done(Box::new(self.report(&observation))),
             Err(_) => {
