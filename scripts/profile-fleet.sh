@@ -76,9 +76,16 @@ print(f"machine: {cores} cores; lab of {n} origins, --concurrency {c}, --dns-in-
 print(f"wall {wall:.2f} s; scanner CPU {user + system:.2f} s (user {user:.2f}, sys {system:.2f}) = {(user + system) / wall:.2f} cores; "
       f"lab CPU {lab:.2f} s = {lab / wall:.2f} cores; whole machine {machine / wall:.2f} of {cores} cores "
       f"(others: {max(0.0, machine - lab - user - system) / wall:.2f})")
-busy = [s for s in samples if s[2] >= 0.1]
+per_second = {}
+for t, _, scanner, lab_cores in samples:
+    per_second.setdefault(int(t - 0.01), []).append(scanner + lab_cores)
+print("scanner + lab, cores, each second: " + " ".join(f"{sum(v) / len(v):.1f}" for _, v in sorted(per_second.items())))
+ordered = sorted(s[2] + s[3] for s in samples)
+typical = ordered[len(ordered) // 2] if ordered else 0.0
+busy = [s for s in samples if s[2] + s[3] >= typical / 3]
 last_busy = busy[-1][0] if busy else 0.0
-print(f"drain: the scanner used under 0.1 core for the last {max(0.0, wall - last_busy):.2f} s of the scan")
+print(f"drain: scanner and lab under a third of their median ({typical:.2f} cores) for the last "
+      f"{max(0.0, wall - last_busy):.2f} s of the scan (waiting on the slowest origins)")
 dns_timeout = float(args[args.index("--dns-timeout") + 1]) if "--dns-timeout" in args else 5.0
 origins = report["origins"]
 slow = [o for o in origins if any(f["code"] == "DNS_TIMEOUT" for f in o["findings"])]
