@@ -5,7 +5,8 @@
 #   scripts/bench-fleet.sh N [CONCURRENCY] [SCAN OPTIONS...]     (defaults: 1000, 1000)
 #
 # Environment: RTT=MS delays every lab reply (lab --rtt), ZONES=K spreads the origins over K
-# extra DNS zones (lab --zones), PROFILE=debug uses a debug build (CI's smoke test).
+# extra DNS zones (lab --zones), PROFILE=debug uses a debug build (CI's smoke test),
+# ORIGINSCAN_BIN=PATH scans with another build (an older commit's, to compare).
 #
 # Prints wall time, origins/s, TLS origins/s, handshakes/s, peak RSS, peak open descriptors, DNS
 # queries per origin (counted at the lab's servers) and the busiest DNS server's peak second,
@@ -24,7 +25,7 @@ if [ "$PROFILE" = release ]; then
 else
   cargo build --quiet --bin originscan --example handshake_ceiling
 fi
-BIN=target/$PROFILE/originscan
+BIN=${ORIGINSCAN_BIN:-target/$PROFILE/originscan}
 WORK=$(mktemp -d)
 trap 'kill $LAB_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); lab: $N origins, rtt $RTT ms, $ZONES extra zones; $PROFILE build"
