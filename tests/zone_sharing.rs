@@ -218,10 +218,10 @@ async fn a_lookup_that_costs_two_queries_is_counted_twice() {
         "-i",
     ]);
     command.push(csv.display().to_string());
-    // The retry waits up to a second for the rate: give each query 4 s instead of the lab's 1 s.
+    // The retry waits a second or two for the rate: give each query 8 s instead of the lab's 1 s.
     let mut lab_args = lab.lab_args();
     if let Some(at) = lab_args.iter().position(|a| a == "--dns-timeout") {
-        lab_args[at + 1] = "4".into();
+        lab_args[at + 1] = "8".into();
     }
     command.extend(lab_args);
     command.extend(args(&["--resolver-rate", "1"]));
