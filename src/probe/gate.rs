@@ -3,8 +3,9 @@
 //!
 //! Two limits per server: `--resolver-rate` queries per second (a governor keyed limiter with a
 //! burst of one, so that queries are spaced evenly and no one-second window holds more than the
-//! rate; spaced 2% wider than 1/rate, against jitter on the way), and at most [`MAX_DNS_IN_FLIGHT_PER_SERVER`] queries awaiting an answer at once (a
-//! semaphore per address). Retries pass the gate again: each datagram sent is counted.
+//! rate; spaced 2% wider than 1/rate, against jitter on the way), and at most `--dns-in-flight`
+//! (default [`MAX_DNS_IN_FLIGHT_PER_SERVER`]) queries awaiting an answer at once (a semaphore
+//! per address). Retries pass the gate again: each datagram sent is counted.
 //!
 //! A lookup's first query waits its turn behind the server's other first queries (one at a time
 //! at the limiter, in order); a query the resolver library sends on its own within a lookup (a

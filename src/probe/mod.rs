@@ -327,23 +327,9 @@ impl OriginProber {
                 // A wildcard alias (`*.example.com`) names no single SNI to send: not probed.
                 let aliases = target.aliases.iter().filter(|a| !a.starts_with('*'));
                 for alias in aliases.take(MAX_ALIASES_PROBED) {
-                    let (_, connection) = self
-                        .dialer
-                        .connect(address, target.connect_timeout, 1)
+                    let chain = self
+                        .chain_for_sni(address, Some(alias), target.connect_timeout)
                         .await;
-                    let chain = match connection {
-                        Some(connection) => {
-                            let (tls, _) = self
-                                .tls
-                                .handshake(connection.stream, Some(alias), target.connect_timeout)
-                                .await;
-                            match tls.outcome {
-                                tls::TlsOutcome::Established { chain, .. } => Some(chain),
-                                tls::TlsOutcome::Failed(_) => None,
-                            }
-                        }
-                        None => None,
-                    };
                     observation.alias_certificates.push(AliasCertificate {
                         alias: alias.clone(),
                         chain,
@@ -418,26 +404,28 @@ impl OriginProber {
         }
         let mut alternatives = Vec::new();
         for sni in candidates {
-            let (_, connection) = self
-                .dialer
-                .connect(address, target.connect_timeout, 1)
+            let chain = self
+                .chain_for_sni(address, sni.as_deref(), target.connect_timeout)
                 .await;
-            let chain = match connection {
-                Some(connection) => {
-                    let (tls, _) = self
-                        .tls
-                        .handshake(connection.stream, sni.as_deref(), target.connect_timeout)
-                        .await;
-                    match tls.outcome {
-                        tls::TlsOutcome::Established { chain, .. } => Some(chain),
-                        tls::TlsOutcome::Failed(_) => None,
-                    }
-                }
-                None => None,
-            };
             alternatives.push(SniAlternative { sni, chain });
         }
         alternatives
+    }
+
+    /// One more connection and rustls handshake to `address` with `sni` (none if `None`): the
+    /// chain the origin sends for that name, if the handshake completes.
+    async fn chain_for_sni(
+        &self,
+        address: SocketAddr,
+        sni: Option<&str>,
+        timeout: Duration,
+    ) -> Option<Vec<rustls::pki_types::CertificateDer<'static>>> {
+        let (_, connection) = self.dialer.connect(address, timeout, 1).await;
+        let (tls, _) = self.tls.handshake(connection?.stream, sni, timeout).await;
+        match tls.outcome {
+            tls::TlsOutcome::Established { chain, .. } => Some(chain),
+            tls::TlsOutcome::Failed(_) => None,
+        }
     }
 }
 
