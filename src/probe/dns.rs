@@ -106,9 +106,94 @@ pub enum DnsSetupError {
 }
 
 tokio::task_local! {
-    /// Set while a lookup runs: whether its first query is still to be sent (its pass is taken
-    /// before the lookup, so that waiting for it does not count against hickory's timeout).
-    static FIRST_QUERY_PAID: std::cell::Cell<bool>;
+    /// Set while a lookup runs ([`DnsProbe::query`]).
+    static LOOKUP: LookupScope;
+}
+
+/// What a running lookup shares with the queries hickory sends for it.
+struct LookupScope {
+    /// Whether its first query is still to be sent (its pass is taken before the lookup, so
+    /// that waiting for it does not count against the timeout).
+    first_query_paid: std::cell::Cell<bool>,
+    /// When it gives up.
+    deadline: LookupDeadline,
+}
+
+/// A lookup's deadline, kept outside hickory: `--dns-timeout` after its last progress (the
+/// first query, a follow-up query sent, an answer received), and never more than
+/// [`LOOKUP_TIMEOUTS_AT_MOST`] timeouts after it began.
+///
+/// hickory marks a name server's shared UDP "connection" failed when one query on it times out,
+/// and then prefers any other open connection to that server: the TCP one a truncated answer
+/// opened. One silent name thus moved every later query of a scan to TCP, where a server that
+/// answers a connection's queries one at a time (hickory-server does) made them queue and time
+/// out in bursts. A lookup dropped at this deadline never reports a timeout to hickory, so its
+/// UDP connection stays in use; hickory's own UDP timeout is only a backstop behind it.
+#[derive(Clone)]
+struct LookupDeadline {
+    last_progress: Arc<std::sync::Mutex<tokio::time::Instant>>,
+    timeout: Duration,
+    latest: tokio::time::Instant,
+}
+
+/// A lookup takes this many `--dns-timeout`s at most, however many queries it sends.
+const LOOKUP_TIMEOUTS_AT_MOST: u32 = 4;
+
+/// hickory's own timeout of a TCP query ends before the lookup's deadline by this much, so that
+/// a stuck TCP connection is marked failed (and replaced) rather than kept.
+const TCP_TIMEOUT_FIRST_BY: Duration = Duration::from_millis(100);
+
+impl LookupDeadline {
+    fn start(timeout: Duration) -> LookupDeadline {
+        let now = tokio::time::Instant::now();
+        LookupDeadline {
+            last_progress: Arc::new(std::sync::Mutex::new(now)),
+            timeout: timeout + TCP_TIMEOUT_FIRST_BY,
+            latest: now + timeout * LOOKUP_TIMEOUTS_AT_MOST,
+        }
+    }
+
+    /// Something was sent or received: the lookup has another timeout from now.
+    fn progress(&self) {
+        let mut last = self.last_progress.lock().unwrap_or_else(|e| e.into_inner());
+        *last = (*last).max(tokio::time::Instant::now());
+    }
+
+    fn deadline(&self) -> tokio::time::Instant {
+        let last = *self.last_progress.lock().unwrap_or_else(|e| e.into_inner());
+        (last + self.timeout).min(self.latest)
+    }
+
+    /// Runs `lookup` until it finishes or its deadline passes (it is then dropped, and the
+    /// answer is [`NetError::Timeout`]).
+    async fn run<T>(
+        &self,
+        lookup: impl Future<Output = Result<T, NetError>>,
+    ) -> Result<T, NetError> {
+        tokio::pin!(lookup);
+        loop {
+            let deadline = self.deadline();
+            tokio::select! {
+                result = &mut lookup => return result,
+                () = tokio::time::sleep_until(deadline) => {
+                    if self.deadline() <= deadline {
+                        return Err(NetError::Timeout);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A lookup's deadline moves with every answer a query's stream yields.
+fn note_answers(
+    answers: impl futures::Stream<Item = Result<DnsResponse, NetError>> + Send + 'static,
+    deadline: Option<LookupDeadline>,
+) -> futures::stream::BoxStream<'static, Result<DnsResponse, NetError>> {
+    match deadline {
+        Some(deadline) => answers.inspect(move |_| deadline.progress()).boxed(),
+        None => answers.boxed(),
+    }
 }
 
 /// hickory's resolver resends an unanswered UDP query every 333 ms until its timeout (up to
@@ -144,21 +229,30 @@ impl DnsHandle for GatedExchange {
     type Runtime = TokioRuntimeProvider;
 
     fn send(&self, request: DnsRequest) -> Self::Response {
-        let paid = FIRST_QUERY_PAID
-            .try_with(|paid| paid.replace(false))
-            .unwrap_or(false);
+        let (paid, deadline) = LOOKUP
+            .try_with(|lookup| {
+                (
+                    lookup.first_query_paid.replace(false),
+                    Some(lookup.deadline.clone()),
+                )
+            })
+            .unwrap_or((false, None));
         if paid {
-            return self.inner.send(request).boxed();
+            return note_answers(self.inner.send(request), deadline);
         }
         let inner = self.inner.clone();
         let gate = self.gate.clone();
         let key = self.gate_key;
-        futures::stream::once(async move {
+        let sent = deadline.clone();
+        let answers = futures::stream::once(async move {
             gate.admit_follow_up(key).await;
+            if let Some(deadline) = &sent {
+                deadline.progress();
+            }
             inner.send(request)
         })
-        .flatten()
-        .boxed()
+        .flatten();
+        note_answers(answers, deadline)
     }
 }
 
@@ -187,10 +281,11 @@ impl ConnectionProvider for SingleSendProvider {
             gate_key,
         };
         match &config.protocol {
+            // The lookup's deadline ends a UDP query first ([`LookupDeadline`]).
             ProtocolConfig::Udp => Ok(Box::pin(async move {
                 Ok(gated(
                     UdpClientStream::builder(remote, provider)
-                        .with_timeout(Some(timeout))
+                        .with_timeout(Some(timeout * (LOOKUP_TIMEOUTS_AT_MOST + 1)))
                         .with_max_retries(1)
                         .with_bind_addr(bind_addr)
                         .exchange(),
@@ -218,6 +313,8 @@ pub struct DnsProbe {
     resolver: Resolver<SingleSendProvider>,
     overrides: HashMap<String, Vec<IpAddr>>,
     attempts: usize,
+    /// `--dns-timeout`: a lookup's deadline ([`LookupDeadline`]).
+    timeout: Duration,
     gate: Arc<DnsGate>,
     /// The gate's key for the recursive resolvers: the one `--resolver`, or (several, or the
     /// system's) [`RESOLVER_POOL`], so that the pool as a whole stays within the rate.
@@ -285,6 +382,7 @@ impl DnsProbe {
             resolver,
             overrides: settings.overrides.clone(),
             attempts: settings.attempts.max(1),
+            timeout: settings.timeout,
             gate,
             gate_key,
         })
@@ -307,11 +405,13 @@ impl DnsProbe {
         record_type: RecordType,
     ) -> Result<hickory_resolver::lookup::Lookup, NetError> {
         let _pass = self.gate.admit(self.gate_key).await;
-        FIRST_QUERY_PAID
-            .scope(
-                std::cell::Cell::new(true),
-                self.resolver.lookup(name, record_type),
-            )
+        let deadline = LookupDeadline::start(self.timeout);
+        let scope = LookupScope {
+            first_query_paid: std::cell::Cell::new(true),
+            deadline: deadline.clone(),
+        };
+        deadline
+            .run(LOOKUP.scope(scope, self.resolver.lookup(name, record_type)))
             .await
     }
 
@@ -508,6 +608,81 @@ mod tests {
         (addr, received)
     }
 
+    /// The answer to `query`: `A 127.0.0.9`, or nothing and the TC bit when `truncate`.
+    fn answer(query: &[u8], truncate: bool) -> Option<Vec<u8>> {
+        use hickory_proto::op::{Message, OpCode};
+        use hickory_proto::rr::{rdata::A, Record};
+        let request = Message::from_vec(query).ok()?;
+        let question = request.queries.first()?.clone();
+        let mut response = Message::response(request.metadata.id, OpCode::Query);
+        response.metadata.recursion_desired = true;
+        response.metadata.recursion_available = true;
+        response.metadata.truncation = truncate;
+        if !truncate {
+            let address = RData::A(A::new(127, 0, 0, 9));
+            response.add_answer(Record::from_rdata(question.name().clone(), 60, address));
+        }
+        response.add_query(question);
+        response.to_vec().ok()
+    }
+
+    /// A resolver on one port, UDP and TCP. Over UDP it never answers names starting with
+    /// `silent` and answers names starting with `big` truncated; over TCP it answers every
+    /// question, a connection's questions one at a time, as hickory-server does. Returns how
+    /// many questions came over TCP.
+    async fn udp_and_tcp_resolver() -> (SocketAddr, Arc<AtomicUsize>) {
+        let (udp, tcp) = loop {
+            let udp = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            let port = udp.local_addr().unwrap().port();
+            if let Ok(tcp) = tokio::net::TcpListener::bind(("127.0.0.1", port)).await {
+                break (udp, tcp);
+            }
+        };
+        let addr = udp.local_addr().unwrap();
+        tokio::spawn(async move {
+            let mut buf = [0u8; 512];
+            while let Ok((len, from)) = udp.recv_from(&mut buf).await {
+                let Ok(request) = hickory_proto::op::Message::from_vec(&buf[..len]) else {
+                    continue;
+                };
+                let name = request.queries.first().map(|q| q.name().to_ascii());
+                let name = name.unwrap_or_default();
+                if name.starts_with("silent") {
+                    continue;
+                }
+                if let Some(reply) = answer(&buf[..len], name.starts_with("big")) {
+                    let _ = udp.send_to(&reply, from).await;
+                }
+            }
+        });
+        let tcp_questions = Arc::new(AtomicUsize::new(0));
+        let counter = tcp_questions.clone();
+        tokio::spawn(async move {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            while let Ok((mut stream, _)) = tcp.accept().await {
+                let counter = counter.clone();
+                tokio::spawn(async move {
+                    while let Ok(len) = stream.read_u16().await {
+                        let mut query = vec![0u8; usize::from(len)];
+                        if stream.read_exact(&mut query).await.is_err() {
+                            return;
+                        }
+                        counter.fetch_add(1, Ordering::SeqCst);
+                        let Some(reply) = answer(&query, false) else {
+                            return;
+                        };
+                        let mut framed = (reply.len() as u16).to_be_bytes().to_vec();
+                        framed.extend(reply);
+                        if stream.write_all(&framed).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        (addr, tcp_questions)
+    }
+
     fn probe(resolver: SocketAddr, attempts: usize, timeout: Duration) -> DnsProbe {
         let gate = Arc::new(DnsGate::new(NonZeroU32::new(1000).unwrap(), 32));
         let settings = DnsSettings {
@@ -546,5 +721,42 @@ mod tests {
                 + Duration::from_millis(100 * (attempts as u64 - 1) + 250);
             assert!(elapsed < most, "{attempts} attempts took {elapsed:?}");
         }
+    }
+
+    #[tokio::test]
+    async fn a_silent_name_does_not_move_later_queries_to_tcp() {
+        let (resolver, tcp_questions) = udp_and_tcp_resolver().await;
+        let probe = probe(resolver, 1, Duration::from_millis(300));
+        let resolve = |name: &str| {
+            let host = Host::Name(name.to_string());
+            let probe = &probe;
+            async move { probe.resolve(&host, IpAddressType::Ipv4).await }
+        };
+        // A truncated answer is asked again over TCP: hickory now holds a TCP connection.
+        let (big, _) = resolve("big.test").await;
+        assert!(matches!(big, Resolution::Resolved { .. }), "{big:?}");
+        assert_eq!(tcp_questions.load(Ordering::SeqCst), 1);
+        let (silent, _) = resolve("silent.test").await;
+        assert!(
+            matches!(
+                silent,
+                Resolution::Failed {
+                    failure: DnsFailure::Timeout,
+                    ..
+                }
+            ),
+            "{silent:?}"
+        );
+        for i in 0..5 {
+            let (ok, _) = resolve(&format!("ok{i}.test")).await;
+            assert!(matches!(ok, Resolution::Resolved { .. }), "{ok:?}");
+        }
+        // Before the lookup deadline moved out of hickory, the timeout marked the UDP
+        // connection failed and these five went over TCP.
+        assert_eq!(
+            tcp_questions.load(Ordering::SeqCst),
+            1,
+            "questions over TCP"
+        );
     }
 }

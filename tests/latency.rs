@@ -1,0 +1,48 @@
+//! The lab at 50 ms round-trip time: every DNS answer, handshake flight and HTTP response waits,
+//! DNS queries queue behind `--dns-in-flight`, and the findings must still equal the ground
+//! truth. At 0 ms a queue drains too fast to show what waiting does to timeouts.
+
+mod common;
+
+use common::{args, stderr, LabRun};
+use originscan::lab::fleet::FleetMix;
+use originscan::lab::LabConfig;
+use originscan::report::Report;
+
+/// Origins in the lab: the standard mix (silent names, long CNAME chains answered over TCP,
+/// every name-server fault) several times over.
+const ORIGINS: usize = 400;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn findings_equal_the_ground_truth_at_50_ms() {
+    let lab = LabRun::start_config(LabConfig {
+        count: ORIGINS,
+        block: 5,
+        mix: FleetMix::Standard,
+        rtt: std::time::Duration::from_millis(50),
+        shared_zones: 10,
+        ..LabConfig::default()
+    })
+    .await;
+    let out = lab.path("latency.json");
+    let mut command = args(&["scan", "--no-progress", "--no-idle-probe", "-i"]);
+    command.push(lab.path("targets.csv").display().to_string());
+    command.extend(lab.lab_args());
+    // Every lookup queues at the lab's resolver: 400 origins, 32 in flight, 50 ms each.
+    command.extend(args(&["--concurrency", "400", "--dns-in-flight", "32"]));
+    command.extend(args(&["-f", "json", "-o", out.to_str().unwrap()]));
+    let started = std::time::Instant::now();
+    let output = common::originscan(&command).await;
+    eprintln!("{ORIGINS} origins at 50 ms: {:?}", started.elapsed());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report: Report = serde_json::from_slice(&std::fs::read(&out).unwrap()).expect("json");
+    assert_eq!(report.origins.len(), ORIGINS, "every origin has a row");
+    // Before lookups kept their deadline out of hickory, one silent name moved every later
+    // query to the resolver's TCP connection, and bursts of 32 origins got DNS_TIMEOUT.
+    let mismatches = originscan::app::truth_mismatches(&report, lab.truth());
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatches: {mismatches:?}",
+        mismatches.len()
+    );
+}
