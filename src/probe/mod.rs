@@ -11,6 +11,7 @@
 
 pub mod authority;
 pub mod dns;
+pub mod dns_transport;
 pub mod gate;
 pub mod http;
 pub mod negotiate;
