@@ -46,3 +46,48 @@ async fn findings_equal_the_ground_truth_at_50_ms() {
         mismatches.len()
     );
 }
+
+/// Round trip for the one-origin test: long enough that process start and a loaded machine's
+/// CPU stay well inside a round trip.
+const LONG_RTT_MS: u64 = 400;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_name_mismatch_costs_no_extra_round_trip() {
+    let lab = LabRun::start_config(LabConfig {
+        count: 60,
+        block: 8,
+        mix: FleetMix::Standard,
+        rtt: std::time::Duration::from_millis(LONG_RTT_MS),
+        ..LabConfig::default()
+    })
+    .await;
+    let origin = lab.truth_of("name-mismatch").clone();
+    assert_eq!(origin.expected, vec!["CERT_NAME_MISMATCH".to_string()]);
+    let out = lab.path("mismatch.json");
+    let mut command = args(&["scan", "--no-progress", "--no-idle-probe", "-f", "json"]);
+    command.extend(args(&["-o", out.to_str().unwrap()]));
+    command.extend(lab.lab_args());
+    command.push("--resolve".into());
+    command.push(format!("{}:{}", origin.origin, origin.addresses[0]));
+    command.push(format!("{}:{}", origin.origin, origin.port));
+    let started = std::time::Instant::now();
+    let output = common::originscan(&command).await;
+    let elapsed = started.elapsed();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report: Report = serde_json::from_slice(&std::fs::read(&out).unwrap()).expect("json");
+    let codes: Vec<String> = report.origins[0]
+        .codes()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(codes, origin.expected);
+    // A TLS 1.3 handshake and an HTTP exchange are two round trips; the handshake without SNI
+    // that tells CERT_NAME_MISMATCH from CERT_SNI_REQUIRED runs beside the HTTP exchange. One
+    // after the other they took three.
+    let rtt = std::time::Duration::from_millis(LONG_RTT_MS);
+    eprintln!("name-mismatch origin at {LONG_RTT_MS} ms: {elapsed:?}");
+    assert!(
+        elapsed < rtt * 5 / 2,
+        "{elapsed:?}: more than two round trips of {rtt:?} and a half"
+    );
+}

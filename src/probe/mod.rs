@@ -269,6 +269,10 @@ impl OriginProber {
         let mut parked: Option<(Box<dyn HttpIo>, IpAddr)> = None;
         if let Some(connection) = https_connection {
             let address = connection.stream.peer_addr().ok();
+            // CloudFront's hello runs beside rustls's handshake; once both are done, the SNI
+            // alternatives (only for a certificate that does not cover the name) run beside the
+            // HTTP exchange: the origin's open connections stay within its reservation.
+            let (hello_done, hello_finished) = tokio::sync::oneshot::channel::<()>();
             let rustls_and_http = async {
                 let (tls, stream) = self
                     .tls
@@ -276,23 +280,36 @@ impl OriginProber {
                     .await;
                 let mut exchange = None;
                 let mut reusable = None;
-                if let (Some(mut stream), Some(address)) = (stream, address) {
-                    let (outcome, ttfb) =
-                        http::exchange(&mut stream, &request, limits, false).await;
-                    if is_reusable(&outcome) {
-                        reusable = Some(stream);
+                let alternatives = async {
+                    match address {
+                        Some(address) if needs_sni_alternatives(target, &tls) => {
+                            // Err: the hello's side was dropped, which is finished too.
+                            let _ = hello_finished.await;
+                            self.sni_alternatives(target, address).await
+                        }
+                        _ => Vec::new(),
                     }
-                    exchange = Some(HttpExchange {
-                        address,
-                        https: true,
-                        outcome,
-                        ttfb,
-                    });
-                }
-                (tls, exchange, reusable)
+                };
+                let http = async {
+                    if let (Some(mut stream), Some(address)) = (stream, address) {
+                        let (outcome, ttfb) =
+                            http::exchange(&mut stream, &request, limits, false).await;
+                        if is_reusable(&outcome) {
+                            reusable = Some(stream);
+                        }
+                        exchange = Some(HttpExchange {
+                            address,
+                            https: true,
+                            outcome,
+                            ttfb,
+                        });
+                    }
+                };
+                let ((), alternatives) = tokio::join!(http, alternatives);
+                (tls, exchange, reusable, alternatives)
             };
             let negotiation = async {
-                match address {
+                let negotiation = match address {
                     Some(address) => Some(
                         self.negotiator
                             .negotiate(
@@ -305,22 +322,22 @@ impl OriginProber {
                             .await,
                     ),
                     None => None,
-                }
+                };
+                let _ = hello_done.send(());
+                negotiation
             };
-            let ((tls, exchange, reusable), negotiation) =
+            let ((tls, exchange, reusable, alternatives), negotiation) =
                 tokio::join!(rustls_and_http, negotiation);
             observation.timings.tls = Some(tls.elapsed);
             observation.tls = Some(tls);
             observation.negotiation = negotiation;
+            observation.sni_alternatives = alternatives;
             if let Some(exchange) = exchange {
                 observation.timings.ttfb = exchange.ttfb;
                 observation.http.push(exchange);
             }
             if let (Some(stream), Some(address)) = (reusable, address) {
                 parked = Some((Box::new(stream), address.ip()));
-            }
-            if let Some(address) = address {
-                observation.sni_alternatives = self.sni_alternatives(&observation, address).await;
             }
             if let (crate::target::HostForwarding::Forwarded, Some(address)) =
                 (&target.host_forwarding, address)
@@ -369,30 +386,10 @@ impl OriginProber {
 }
 
 impl OriginProber {
-    /// When the certificate CloudFront gets does not cover the name it must, asks again with the
-    /// origin domain as SNI (if CloudFront sends another) and with no SNI: at most two more
-    /// handshakes, only for such origins.
-    async fn sni_alternatives(
-        &self,
-        observation: &Observation,
-        address: SocketAddr,
-    ) -> Vec<SniAlternative> {
-        let target = &observation.target;
-        let name = target.certificate_name();
-        let leaf_covers = |chain: &[rustls::pki_types::CertificateDer<'static>]| {
-            chain
-                .first()
-                .and_then(|leaf| crate::certificate::CertFacts::parse(leaf))
-                .is_some_and(|facts| facts.covers(&name))
-        };
-        let Some(tls::TlsOutcome::Established { chain, .. }) =
-            observation.tls.as_ref().map(|t| &t.outcome)
-        else {
-            return Vec::new();
-        };
-        if leaf_covers(chain) {
-            return Vec::new();
-        }
+    /// Asks again with the origin domain as SNI (if CloudFront sends another) and with no SNI:
+    /// at most two more handshakes, one after the other, for an origin whose certificate does
+    /// not cover the name ([`needs_sni_alternatives`]).
+    async fn sni_alternatives(&self, target: &Target, address: SocketAddr) -> Vec<SniAlternative> {
         let sent = target.sni_name();
         let mut candidates: Vec<Option<String>> = Vec::new();
         if let Some(origin) = target.origin.name() {
@@ -428,6 +425,20 @@ impl OriginProber {
             tls::TlsOutcome::Failed(_) => None,
         }
     }
+}
+
+/// Whether the certificate CloudFront gets does not cover the name it must, so that the origin
+/// is asked again with other SNIs ([`OriginProber::sni_alternatives`]).
+fn needs_sni_alternatives(target: &Target, tls: &TlsObservation) -> bool {
+    let tls::TlsOutcome::Established { chain, .. } = &tls.outcome else {
+        return false;
+    };
+    let name = target.certificate_name();
+    let leaf_covers = chain
+        .first()
+        .and_then(|leaf| crate::certificate::CertFacts::parse(leaf))
+        .is_some_and(|facts| facts.covers(&name));
+    !leaf_covers
 }
 
 fn is_reusable(outcome: &http::HttpOutcome) -> bool {
