@@ -91,3 +91,42 @@ async fn a_name_mismatch_costs_no_extra_round_trip() {
         "{elapsed:?}: more than two round trips of {rtt:?} and a half"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connection_checks_do_not_wait_for_the_zone_checks() {
+    let lab = LabRun::start_config(LabConfig {
+        count: 60,
+        block: 9,
+        mix: FleetMix::Standard,
+        rtt: std::time::Duration::from_millis(LONG_RTT_MS),
+        ..LabConfig::default()
+    })
+    .await;
+    // A healthy origin in a zone whose servers all answer: its name servers are asked for the
+    // SOA, the NS set, their addresses and then each of them, one round trip after another.
+    let origin = lab.truth_of("ns-healthy").clone();
+    let out = lab.path("zone.json");
+    let mut command = args(&["scan", "--no-progress", "--no-idle-probe", "-f", "json"]);
+    command.extend(args(&["-o", out.to_str().unwrap()]));
+    command.extend(lab.lab_args());
+    command.push(format!("{}:{}", origin.origin, origin.port));
+    let started = std::time::Instant::now();
+    let output = common::originscan(&command).await;
+    let elapsed = started.elapsed();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report: Report = serde_json::from_slice(&std::fs::read(&out).unwrap()).expect("json");
+    let codes: Vec<String> = report.origins[0]
+        .codes()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(codes, origin.expected);
+    // The zone's checks take four round trips; the origin's own (its A record, a TLS 1.3
+    // handshake, an HTTP exchange) three, now beside them. After them they made six.
+    let rtt = std::time::Duration::from_millis(LONG_RTT_MS);
+    eprintln!("ns-healthy origin at {LONG_RTT_MS} ms: {elapsed:?}");
+    assert!(
+        elapsed < rtt * 5,
+        "{elapsed:?}: more than five round trips of {rtt:?}"
+    );
+}

@@ -190,13 +190,25 @@ impl OriginProber {
                 _ => None,
             }
         };
-        let ((resolution, dns_time), authority) = tokio::join!(
-            self.dns.resolve(&target.origin, target.ip_address_type),
-            zone
-        );
+        // The zone's name servers are checked beside everything else: their findings do not
+        // change how the origin is reached, and waiting for their round trips (SOA, NS set,
+        // the servers' addresses, each server) would delay every connection check.
+        let ((mut observation, parked), authority) =
+            tokio::join!(self.observe_connections(target), zone);
+        observation.authority = authority;
+        (observation, parked)
+    }
+
+    /// Resolves the origin and makes every connection check: ports, TLS (rustls and
+    /// CloudFront's hello), HTTP, other SNIs and aliases.
+    async fn observe_connections(&self, target: Target) -> (Observation, Option<Parked>) {
+        let (resolution, dns_time) = self
+            .dns
+            .resolve(&target.origin, target.ip_address_type)
+            .await;
         let mut observation = Observation {
             resolution,
-            authority,
+            authority: None,
             out_of_scope: Vec::new(),
             not_probed: Vec::new(),
             ports: Vec::new(),
