@@ -5,9 +5,11 @@
 //! handshake on the first HTTPS connection, and one HTTP request over each port's first
 //! connection. A reusable connection is handed back parked, for the keep-alive idle probe, which
 //! the engine runs outside the concurrency limit. The result is an [`Observation`] that the
-//! checks turn into findings. Alongside the origin's own resolution, the health of the zone
+//! checks turn into findings. Alongside all of that (not before it), the health of the zone
 //! holding its name is looked up in the scan's [`authority::ZoneHealthCache`] (computed once
-//! per zone, shared by every origin in it).
+//! per zone, shared by every origin in it). CloudFront's own hello runs beside rustls's
+//! handshake, and the handshakes with other SNIs (for a certificate that misses the name)
+//! beside the HTTP exchange.
 
 pub mod authority;
 pub mod dns;
