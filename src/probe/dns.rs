@@ -3,7 +3,8 @@
 //! Observes only: what the resolvers answered, how long it took, and which failure it was,
 //! classified by hickory's error variants. `--resolve HOST:ADDR` overrides skip DNS entirely.
 //! Every query passes the scan's [`DnsGate`] (per-server rate and in-flight cap) first, and
-//! reaches the resolver as [`super::dns_transport`] sends it; the zone checks ([`super::authority`]) use [`DnsProbe::lookup`] for their recursive questions.
+//! reaches the resolver as [`super::dns_transport`] sends it; the zone checks
+//! ([`super::authority`]) use [`DnsProbe::lookup`] for their recursive questions.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
