@@ -7,12 +7,12 @@ use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use originscan::check::cert::check_chain;
+use originscan::check::cert::trust::TrustStore;
 use originscan::check::CheckContext;
 use originscan::finding::{Code, Finding, GateLevel};
 use originscan::lab::ca::{ChainShape, LabCa, LeafKey, LeafSpec};
 use originscan::report::{Format, OriginReport, Report};
 use originscan::target::Target;
-use originscan::trust::TrustStore;
 
 fn certificate_checks(c: &mut Criterion) {
     let ca = LabCa::generate().expect("lab CA");
@@ -78,8 +78,8 @@ fn report_writing(c: &mut Criterion) {
 }
 
 fn hellos(c: &mut Criterion) {
-    use originscan::cfhello::{client_hello_for, HelloOffer, RecordReader};
-    use originscan::tls_profile::{Profile, TlsVersion};
+    use originscan::cloudfront::hello::{client_hello_for, HelloOffer, RecordReader};
+    use originscan::cloudfront::tls_profile::{Profile, TlsVersion};
 
     let offer = HelloOffer::cloudfront(Profile::Y2025, TlsVersion::Tls12);
     c.bench_function("build CloudFront's ClientHello", |b| {

@@ -6,25 +6,15 @@
 //! The [`lab`] is a simulated fleet on loopback that the demo, tests and benchmarks scan.
 //! [`lambda`] lints Lambda@Edge function results (`lint-lambda`) without touching the network.
 
-pub mod app;
-pub mod certificate;
-pub mod cfhello;
 pub mod check;
 pub mod cli;
 pub mod cloudfront;
-pub mod config;
-pub mod dialer;
+pub mod commands;
 pub mod engine;
 pub mod finding;
 pub mod input;
 pub mod lab;
 pub mod lambda;
 pub mod probe;
-pub mod progress;
 pub mod report;
-pub mod scope;
-pub mod settings;
-pub mod signature_memo;
 pub mod target;
-pub mod tls_profile;
-pub mod trust;

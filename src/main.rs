@@ -4,8 +4,8 @@
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};
-use originscan::app::{self, AppError, ScanExit};
 use originscan::cli::{Cli, Command};
+use originscan::commands::{self, AppError, ScanExit};
 
 fn exit_for(result: Result<ScanExit, AppError>) -> ExitCode {
     match result {
@@ -41,16 +41,16 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Scan(args) => exit_for(
             runtime
-                .block_on(app::scan(args, sub("scan")))
+                .block_on(commands::scan(args, sub("scan")))
                 .map(|r| r.exit),
         ),
         Command::Demo(args) => exit_for(
             runtime
-                .block_on(app::demo(args, sub("demo")))
+                .block_on(commands::demo(args, sub("demo")))
                 .map(|r| r.exit),
         ),
-        Command::Merge(args) => exit_for(app::merge(&args)),
-        Command::Diff { old, new } => exit_for(app::diff(&old, &new)),
+        Command::Merge(args) => exit_for(commands::merge(&args)),
+        Command::Diff { old, new } => exit_for(commands::diff(&old, &new)),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,
@@ -71,10 +71,14 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Lab(args) => exit_for(runtime.block_on(app::lab(&args)).map(|()| ScanExit::Clean)),
-        Command::LintLambda(args) => exit_for(app::lint_lambda(&args)),
-        Command::Explain { code } => {
-            exit_for(app::explain(&code, &mut std::io::stdout().lock()).map(|()| ScanExit::Clean))
-        }
+        Command::Lab(args) => exit_for(
+            runtime
+                .block_on(commands::lab(&args))
+                .map(|()| ScanExit::Clean),
+        ),
+        Command::LintLambda(args) => exit_for(commands::lint_lambda(&args)),
+        Command::Explain { code } => exit_for(
+            commands::explain(&code, &mut std::io::stdout().lock()).map(|()| ScanExit::Clean),
+        ),
     }
 }

@@ -209,7 +209,7 @@ pub struct Target {
     /// IpAddressType.
     pub ip_address_type: IpAddressType,
     /// OriginSslProtocols; `None` when neither the input nor `--ssl-protocols` gives it.
-    pub ssl_protocols: Option<Vec<crate::tls_profile::TlsVersion>>,
+    pub ssl_protocols: Option<Vec<crate::cloudfront::tls_profile::TlsVersion>>,
     /// The distribution's aliases (CNAMEs) routed to this origin by its cache behaviors.
     pub aliases: Vec<String>,
     /// Whether those behaviors forward the viewer's Host header.

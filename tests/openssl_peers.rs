@@ -11,8 +11,8 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use common::{args, originscan, stderr};
+use originscan::cloudfront::tls_profile::{suite_name, Profile, TlsVersion};
 use originscan::report::Report;
-use originscan::tls_profile::{suite_name, Profile, TlsVersion};
 
 const NAME: &str = "peer.openssl.test";
 
@@ -535,12 +535,16 @@ async fn cloudfront_handshake_against_openssl_servers() {
 
 /// (version, suite) CloudFront's 2025 hello (up to TLS 1.2) gets, or None when refused.
 async fn our_first_reply(port: u16) -> Option<(String, String)> {
-    use originscan::probe::negotiate::{exchange, HelloReply};
+    use originscan::probe::diagnostic_hellos::{exchange, HelloReply};
     let stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
         .await
         .ok()?;
-    let hello =
-        originscan::cfhello::client_hello(Profile::Y2025, TlsVersion::Tls12, Some(NAME), [7u8; 32]);
+    let hello = originscan::cloudfront::hello::client_hello(
+        Profile::Y2025,
+        TlsVersion::Tls12,
+        Some(NAME),
+        [7u8; 32],
+    );
     match exchange(stream, &hello, Duration::from_secs(5)).await {
         HelloReply::Accepted { version, suite, .. } => Some((
             TlsVersion::from_wire(version)

@@ -2,7 +2,7 @@
 //! pushed in two pieces.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use originscan::cfhello::RecordReader;
+use originscan::cloudfront::hello::RecordReader;
 
 fuzz_target!(|data: &[u8]| {
     let split = data.first().map_or(0, |b| *b as usize).min(data.len());

@@ -5,16 +5,15 @@
 
 pub mod authority;
 pub mod cert;
-pub mod config;
+pub mod distribution;
 pub mod dns;
 pub mod http;
-pub mod negotiation;
 pub mod tcp;
 pub mod tls;
 
+use crate::check::cert::trust::TrustStore;
 use crate::finding::Finding;
 use crate::probe::Observation;
-use crate::trust::TrustStore;
 
 /// What the checks need besides the observation.
 #[derive(Debug, Clone)]
@@ -35,7 +34,7 @@ pub fn run(observation: &Observation, context: &CheckContext) -> Vec<Finding> {
     findings.extend(tls::check(observation));
     findings.extend(http::check(observation));
     findings.extend(cert::check(observation, context));
-    findings.extend(config::check(observation));
+    findings.extend(distribution::check(observation));
     findings.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.code.cmp(&b.code)));
     findings
 }

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use crate::dialer::ConnectOutcome;
 use crate::finding::{Code, Finding};
+use crate::probe::dialer::ConnectOutcome;
 use crate::probe::{Observation, PortObservation};
 
 /// TCP findings, per port.

@@ -41,10 +41,10 @@ use serde_json::value::RawValue;
 
 use super::InputError;
 use crate::cloudfront;
+use crate::cloudfront::tls_profile::TlsVersion;
 use crate::target::{
     check_port, validate_dns_name, Host, HostForwarding, IpAddressType, ProtocolPolicy, Target,
 };
-use crate::tls_profile::TlsVersion;
 
 /// What an export held: the origins to scan, the ones that cannot be scanned, and warnings.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -172,7 +172,7 @@ fn row_to_target(columns: &[String], row: &[&str]) -> Result<Target, String> {
             seconds(v, "keepalive_timeout", cloudfront::KEEPALIVE_TIMEOUT_RANGE)?;
     }
     if let Some(v) = cell("ssl_protocols") {
-        target.ssl_protocols = Some(crate::tls_profile::parse_ssl_protocols(
+        target.ssl_protocols = Some(crate::cloudfront::tls_profile::parse_ssl_protocols(
             &v.replace([';', ' '], ","),
         )?);
     }

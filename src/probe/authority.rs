@@ -17,7 +17,7 @@
 //!
 //! Concurrent askers of the same question wait for the one query in flight (a shared future per
 //! key); the work runs in its own task, so an origin that gives up (its deadline) does not
-//! cancel it for the others. Every query passes the scan's [`super::gate::DnsGate`]; every wait is bounded
+//! cancel it for the others. Every query passes the scan's [`super::dns_politeness::DnsGate`]; every wait is bounded
 //! (`--dns-timeout` × `--dns-attempts` per query, [`ZoneHealthCache::zone_budget`] per zone).
 //! Authoritative servers whose addresses the scan's scope forbids are not asked.
 
@@ -37,7 +37,7 @@ use hickory_proto::op::{DnsRequestOptions, DnsResponse, Query, ResponseCode};
 use hickory_proto::rr::{Name, RData, RecordType};
 
 use super::dns::DnsProbe;
-use crate::scope::AddressScope;
+use crate::probe::scope::AddressScope;
 
 /// NS hosts asked per zone, at most.
 pub const MAX_NS_HOSTS: usize = 13;

@@ -18,8 +18,8 @@ use hickory_proto::rr::{RData, RecordType};
 use hickory_resolver::config::{NameServerConfig, ResolveHosts, ResolverConfig};
 use hickory_resolver::Resolver;
 
+use super::dns_politeness::DnsGate;
 use super::dns_transport::{self, SingleSendProvider};
-use super::gate::DnsGate;
 use crate::target::{Host, IpAddressType};
 
 /// How resolution failed.

@@ -21,7 +21,7 @@ use hickory_resolver::config::{ConnectionConfig, ProtocolConfig};
 use hickory_resolver::{ConnectionProvider, PoolContext};
 use tokio::time::Instant;
 
-use super::gate::DnsGate;
+use super::dns_politeness::DnsGate;
 
 tokio::task_local! {
     /// Set while a lookup runs ([`with_deadline`]).

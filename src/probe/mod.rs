@@ -12,18 +12,20 @@
 //! beside the HTTP exchange.
 
 pub mod authority;
+pub mod diagnostic_hellos;
+pub mod dialer;
 pub mod dns;
+pub mod dns_politeness;
 pub mod dns_transport;
-pub mod gate;
 pub mod http;
-pub mod negotiate;
+pub mod scope;
 pub mod tls;
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::dialer::{ConnectOutcome, Connection, Dialer};
+use crate::probe::dialer::{ConnectOutcome, Connection, Dialer};
 use crate::target::{Host, Target};
 use authority::{ZoneError, ZoneHealth, ZoneHealthCache};
 use dns::{DnsProbe, Resolution};
@@ -63,7 +65,7 @@ pub struct Observation {
     /// The handshake on the first HTTPS connection, if any connected.
     pub tls: Option<TlsObservation>,
     /// CloudFront's own hellos to the same address.
-    pub negotiation: Option<negotiate::Negotiation>,
+    pub negotiation: Option<diagnostic_hellos::Negotiation>,
     /// With Host forwarded: the certificate served for each alias sent as SNI.
     pub alias_certificates: Vec<AliasCertificate>,
     /// When the certificate CloudFront gets does not cover the name: what other SNIs (the origin
@@ -128,7 +130,7 @@ pub struct SniAlternative {
 pub struct Parked {
     stream: Box<dyn HttpIo>,
     /// Its place in the `--per-ip` cap, held while it stays open.
-    _slot: crate::dialer::Slot,
+    _slot: crate::probe::dialer::Slot,
     request: Vec<u8>,
     idle: Duration,
     read_timeout: Duration,
@@ -172,7 +174,7 @@ pub struct OriginProber {
     /// TLS, with rustls (for the chain and HTTP).
     pub tls: TlsProbe,
     /// TLS, with CloudFront's own hellos.
-    pub negotiator: negotiate::Negotiator,
+    pub negotiator: diagnostic_hellos::Negotiator,
     /// The path the HTTP request asks for.
     pub path: String,
     /// Whether to hand back a connection for the keep-alive idle probe.
@@ -450,7 +452,7 @@ fn needs_sni_alternatives(target: &Target, tls: &TlsObservation) -> bool {
     let name = target.certificate_name();
     let leaf_covers = chain
         .first()
-        .and_then(|leaf| crate::certificate::CertFacts::parse(leaf))
+        .and_then(|leaf| crate::check::cert::facts::CertFacts::parse(leaf))
         .is_some_and(|facts| facts.covers(&name));
     !leaf_covers
 }

@@ -1,7 +1,7 @@
 //! CloudFront's ClientHello as bytes, and a reader for what the origin answers to it. Pure: no
 //! sockets, no clock, no randomness of its own.
 //!
-//! [`client_hello`] builds the hello a [`Profile`] sends ([`crate::tls_profile`] holds the
+//! [`client_hello`] builds the hello a [`Profile`] sends ([`crate::cloudfront::tls_profile`] holds the
 //! lists and their sources). [`RecordReader`] takes the origin's bytes as they arrive and hands
 //! back [`ServerMessage`]s: it buffers partial records (a read is not a record), reassembles
 //! handshake messages split over records, splits records holding several, and stops with an error
@@ -10,7 +10,7 @@
 
 use std::collections::VecDeque;
 
-use crate::tls_profile::{Profile, TlsVersion};
+use crate::cloudfront::tls_profile::{Profile, TlsVersion};
 
 /// The longest record accepted: 2^14 bytes of plaintext plus the 2048 bytes of expansion
 /// RFC 5246 allows a TLS 1.2 ciphertext.

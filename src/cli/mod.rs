@@ -1,9 +1,13 @@
-//! The command line as typed: clap definitions only. [`crate::settings`] turns these raw flags
+//! The command line as typed: clap definitions only. [`crate::cli::settings`] turns these raw flags
 //! into validated settings in one place.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+
+pub mod config_file;
+pub mod progress;
+pub mod settings;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -114,13 +118,13 @@ pub struct ScanArgs {
 
     /// Queries per second to any one DNS server, recursive or authoritative (see also
     /// `--dns-in-flight`).
-    #[arg(long, value_name = "N", default_value_t = crate::probe::gate::DEFAULT_RESOLVER_RATE)]
+    #[arg(long, value_name = "N", default_value_t = crate::probe::dns_politeness::DEFAULT_RESOLVER_RATE)]
     pub resolver_rate: u32,
 
     /// Queries awaiting an answer at once from any one DNS server. With latency this, not
     /// `--resolver-rate`, bounds a scan's DNS: N in flight over a 50 ms round trip is 20 N
     /// queries a second at most.
-    #[arg(long, value_name = "N", default_value_t = crate::probe::gate::MAX_DNS_IN_FLIGHT_PER_SERVER)]
+    #[arg(long, value_name = "N", default_value_t = crate::probe::dns_politeness::MAX_DNS_IN_FLIGHT_PER_SERVER)]
     pub dns_in_flight: usize,
 
     /// The port the zone's authoritative servers are asked on (lab use).

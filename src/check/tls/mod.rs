@@ -1,6 +1,8 @@
 //! TLS handshake findings: no TLS at all, a plain-HTTP speaker on the HTTPS port, an origin
 //! that closes before answering, alerts, resets and stalls.
 
+pub mod negotiation;
+
 use crate::finding::{Code, Finding};
 use crate::probe::tls::{TlsFailure, TlsOutcome};
 use crate::probe::Observation;
@@ -20,7 +22,7 @@ fn sni_dependent(observation: &Observation) -> Option<Finding> {
     let sent = observation.target.sni_name().map(str::to_string);
     observation.sni_alternatives.iter().find_map(|alternative| {
         let leaf = alternative.chain.as_ref()?.first()?;
-        let facts = crate::certificate::CertFacts::parse(leaf)?;
+        let facts = crate::check::cert::facts::CertFacts::parse(leaf)?;
         facts.covers(&name).then(|| {
             let serving = alternative.sni.clone().unwrap_or_else(|| "(no SNI)".into());
             Finding::new(
@@ -39,7 +41,7 @@ fn sni_dependent(observation: &Observation) -> Option<Finding> {
 
 fn handshake(observation: &Observation) -> Vec<Finding> {
     if let Some(negotiation) = &observation.negotiation {
-        return super::negotiation::check(observation, negotiation);
+        return negotiation::check(observation, negotiation);
     }
     let Some(tls) = &observation.tls else {
         return Vec::new();

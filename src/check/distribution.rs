@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::certificate::CertFacts;
+use crate::check::cert::facts::CertFacts;
 use crate::finding::{Code, Finding};
 use crate::probe::{Observation, MAX_ALIASES_PROBED};
 use crate::target::HostForwarding;

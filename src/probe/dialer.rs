@@ -22,7 +22,7 @@ use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use tokio::net::TcpStream;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::scope::AddressScope;
+use crate::probe::scope::AddressScope;
 
 /// What one connection attempt sequence to one address and port gave.
 #[derive(Debug, Clone, PartialEq, Eq)]

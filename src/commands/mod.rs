@@ -8,23 +8,23 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
+use crate::check::cert::trust::{TrustError, TrustStore};
 use crate::check::CheckContext;
+use crate::cli::progress::Progress;
+use crate::cli::settings::{ScanSettings, UsageError};
 use crate::cli::{DemoArgs, LabArgs, LabNetworkArgs, ScanArgs};
-use crate::dialer::{Dialer, DialerLimits};
 use crate::engine::{self, Scanner};
 use crate::finding::Code;
 use crate::input::{self, InputError};
 use crate::lab::fleet::FleetMix;
 use crate::lab::{Lab, LabConfig, LabError};
 use crate::probe::authority::{AuthoritySettings, ZoneHealthCache};
+use crate::probe::dialer::{Dialer, DialerLimits};
 use crate::probe::dns::{DnsProbe, DnsSettings, DnsSetupError};
-use crate::probe::gate::DnsGate;
+use crate::probe::dns_politeness::DnsGate;
 use crate::probe::tls::TlsProbe;
 use crate::probe::OriginProber;
-use crate::progress::Progress;
 use crate::report::{json, Format, OriginReport, Report, ReportError};
-use crate::settings::{ScanSettings, UsageError};
-use crate::trust::{TrustError, TrustStore};
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
@@ -64,7 +64,7 @@ pub enum AppError {
     Lambda(#[from] LambdaInputError),
     /// The configuration file is wrong.
     #[error(transparent)]
-    Config(#[from] crate::config::ConfigError),
+    Config(#[from] crate::cli::config_file::ConfigError),
     /// A report file could not be read.
     #[error(transparent)]
     ReportFile(#[from] ReportReadError),
@@ -120,7 +120,7 @@ fn with_config(
     mut args: ScanArgs,
     matches: Option<&clap::ArgMatches>,
 ) -> Result<ScanArgs, AppError> {
-    if let Some(config) = crate::config::ConfigFile::load(args.config.as_deref())? {
+    if let Some(config) = crate::cli::config_file::ConfigFile::load(args.config.as_deref())? {
         config.apply(&mut args, matches);
     }
     Ok(args)
@@ -242,7 +242,10 @@ pub async fn run_scan_reporting(
             zones: Some(zones),
             dialer: Arc::new(dialer),
             tls: TlsProbe::new(provider.clone())?,
-            negotiator: crate::probe::negotiate::Negotiator::new(provider, settings.profile),
+            negotiator: crate::probe::diagnostic_hellos::Negotiator::new(
+                provider,
+                settings.profile,
+            ),
             path: settings.path.clone(),
             idle_probe: settings.idle_probe,
         },
@@ -390,7 +393,7 @@ pub async fn demo(
     scan_args.dns_port = lab.resolver.port();
     scan_args.ca_files.push(dir.join("ca.pem"));
     scan_args.allow_private = Some(vec!["127.0.0.0/8".into()]);
-    if scan_args.resolver_rate == crate::probe::gate::DEFAULT_RESOLVER_RATE {
+    if scan_args.resolver_rate == crate::probe::dns_politeness::DEFAULT_RESOLVER_RATE {
         // The lab's resolver is in this process: politeness towards it would only slow the demo.
         scan_args.resolver_rate = 10_000;
     }

@@ -5,12 +5,16 @@
 //! roots is consulted for what the facts do not explain (bad signatures, wrong key usage), and
 //! matched by error variant, never by text.
 
+pub mod facts;
+pub mod signature_memo;
+pub mod trust;
+
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, Error as TlsError};
 use serde_json::json;
 
-use super::CheckContext;
-use crate::certificate::CertFacts;
+use crate::check::cert::facts::CertFacts;
+use crate::check::CheckContext;
 use crate::finding::{Code, Finding, Severity};
 use crate::probe::tls::TlsOutcome;
 use crate::probe::Observation;
@@ -390,8 +394,8 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
+    use crate::check::cert::trust::TrustStore;
     use crate::lab::ca::{ChainShape, LabCa, LeafKey, LeafSpec};
-    use crate::trust::TrustStore;
 
     fn context(ca: &LabCa) -> CheckContext {
         let provider = Arc::new(rustls::crypto::ring::default_provider());

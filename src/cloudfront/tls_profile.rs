@@ -12,7 +12,7 @@
 //!   `tls/s2n_ecc_preferences.c` (`20230623`). Commit a7862238a (2025-08-21) added the TLS 1.3
 //!   policies (`cloudfront_upstream_2025_08_08`).
 //!
-//! The hand-built ClientHello ([`crate::cfhello`]) is made from these lists.
+//! The hand-built ClientHello ([`crate::cloudfront::hello`]) is made from these lists.
 
 use std::fmt;
 use std::str::FromStr;

@@ -1,4 +1,4 @@
-//! CloudFront's own handshake: the hand-built ClientHello of [`crate::cfhello`], sent on a fresh
+//! CloudFront's own handshake: the hand-built ClientHello of [`crate::cloudfront::hello`], sent on a fresh
 //! connection, and the origin's reply read record by record up to ServerHelloDone (or the TLS 1.3
 //! ServerHello, after which everything is encrypted).
 //!
@@ -20,9 +20,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
-use crate::cfhello::{client_hello_for, HelloOffer, RecordReader, ServerMessage};
-use crate::dialer::Dialer;
-use crate::tls_profile::{Profile, TlsVersion};
+use crate::cloudfront::hello::{client_hello_for, HelloOffer, RecordReader, ServerMessage};
+use crate::cloudfront::tls_profile::{Profile, TlsVersion};
+use crate::probe::dialer::Dialer;
 
 /// Why a hello was sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -175,7 +175,7 @@ impl Negotiator {
         let allowed_assumed = allowed.is_none();
         let allowed: Vec<TlsVersion> = allowed
             .map(<[TlsVersion]>::to_vec)
-            .unwrap_or_else(|| crate::tls_profile::DEFAULT_ALLOWED.to_vec());
+            .unwrap_or_else(|| crate::cloudfront::tls_profile::DEFAULT_ALLOWED.to_vec());
         let highest = allowed
             .iter()
             .copied()
@@ -331,7 +331,7 @@ pub async fn exchange(mut stream: TcpStream, hello: &[u8], timeout: Duration) ->
                 Ok(None) => break,
                 Err(error) if error.is_not_tls() => {
                     let first_bytes = match error {
-                        crate::cfhello::HelloError::NotTls { first_bytes } => first_bytes,
+                        crate::cloudfront::hello::HelloError::NotTls { first_bytes } => first_bytes,
                         _ => Vec::new(),
                     };
                     return HelloReply::NotTls { first_bytes };
@@ -360,7 +360,9 @@ pub async fn exchange(mut stream: TcpStream, hello: &[u8], timeout: Duration) ->
                 if let Err(error) = reader.push(&buf[..n]) {
                     if error.is_not_tls() {
                         let first_bytes = match error {
-                            crate::cfhello::HelloError::NotTls { first_bytes } => first_bytes,
+                            crate::cloudfront::hello::HelloError::NotTls { first_bytes } => {
+                                first_bytes
+                            }
                             _ => Vec::new(),
                         };
                         return HelloReply::NotTls { first_bytes };

@@ -1,7 +1,7 @@
 //! The trusted roots: Mozilla's set (webpki-roots), plus `--ca-file` PEM roots.
 //!
 //! Holds what webpki's verdict on a chain needs (the roots, and the signature algorithms, whose
-//! verdicts are remembered across origins: [`crate::signature_memo`]) and the anchors' subject
+//! verdicts are remembered across origins: [`crate::check::cert::signature_memo`]) and the anchors' subject
 //! names, which tell a chain that reaches a root from one that stops short of it.
 
 use std::collections::HashSet;
@@ -15,7 +15,7 @@ use rustls::pki_types::{CertificateDer, ServerName, SignatureVerificationAlgorit
 use rustls::server::ParsedCertificate;
 use rustls::RootCertStore;
 
-use crate::signature_memo::{MemoAlgorithm, SignatureMemo};
+use crate::check::cert::signature_memo::{MemoAlgorithm, SignatureMemo};
 
 /// Why the trust store could not be built.
 #[derive(Debug, thiserror::Error)]

@@ -11,8 +11,8 @@ use ipnet::IpNet;
 
 use crate::cli::ScanArgs;
 use crate::finding::GateLevel;
+use crate::probe::scope::AddressScope;
 use crate::report::Format;
-use crate::scope::AddressScope;
 use crate::target::validate_dns_name;
 
 /// A usage error: a flag's value is wrong.
@@ -80,9 +80,9 @@ pub struct ScanSettings {
     /// Whether to run the keep-alive idle probe.
     pub idle_probe: bool,
     /// OriginSslProtocols for targets that do not give theirs.
-    pub ssl_protocols: Option<Vec<crate::tls_profile::TlsVersion>>,
+    pub ssl_protocols: Option<Vec<crate::cloudfront::tls_profile::TlsVersion>>,
     /// CloudFront's TLS profile.
-    pub profile: crate::tls_profile::Profile,
+    pub profile: crate::cloudfront::tls_profile::Profile,
     /// No notices on stderr.
     pub quiet: bool,
     /// `--shard I/N`: (I, N), 1-based.
@@ -214,7 +214,7 @@ impl ScanSettings {
             ssl_protocols: args
                 .ssl_protocols
                 .as_deref()
-                .map(crate::tls_profile::parse_ssl_protocols)
+                .map(crate::cloudfront::tls_profile::parse_ssl_protocols)
                 .transpose()
                 .map_err(|m| usage("--ssl-protocols", m))?,
             profile: args

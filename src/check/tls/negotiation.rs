@@ -4,12 +4,12 @@
 
 use serde_json::{json, Value};
 
-use super::tls::{early_close, not_tls};
-use crate::cfhello::alert_name;
+use super::{early_close, not_tls};
+use crate::cloudfront::hello::alert_name;
+use crate::cloudfront::tls_profile::{is_documented_suite, suite_name, Profile, TlsVersion};
 use crate::finding::{Code, Finding};
-use crate::probe::negotiate::{HelloPurpose, HelloReply, Negotiation};
+use crate::probe::diagnostic_hellos::{HelloPurpose, HelloReply, Negotiation};
 use crate::probe::Observation;
-use crate::tls_profile::{is_documented_suite, suite_name, Profile, TlsVersion};
 
 fn version_name(wire: u16) -> String {
     TlsVersion::from_wire(wire)
@@ -263,7 +263,7 @@ fn accepted(
             ),
             negotiation,
         ));
-    } else if crate::probe::negotiate::WEAK_SUITES.contains(&suite)
+    } else if crate::probe::diagnostic_hellos::WEAK_SUITES.contains(&suite)
         && !matches!(
             negotiation.reply_to(HelloPurpose::WithoutWeakSuites),
             Some(HelloReply::Accepted { .. })
