@@ -54,12 +54,12 @@ fn report_writing(c: &mut Criterion) {
             } else {
                 vec![]
             };
-            OriginReport::new(&target, findings, None)
+            OriginReport::new(&target, findings)
         })
         .collect();
     let report = Report::new(
         origins,
-        serde_json::json!({}),
+        originscan::report::options::ReportOptions::default(),
         std::time::Duration::ZERO,
         false,
         0,

@@ -9,35 +9,59 @@
 //! SCAN_INTERNAL_ERROR or SCAN_DEADLINE_EXCEEDED): no target is ever lost. A shutdown signal
 //! stops new work, aborts what is in flight, and the caller reports what finished (a parked
 //! origin is reported without its idle result).
+//!
+//! The engine knows the probes only through the [`Prober`] trait, and the shutdown signal only as
+//! a future (as mini-redis passes it): its tests drive it in-process with probes that panic, hang
+//! or park, on paused time.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use crate::check::{self, CheckContext};
 use crate::finding::{Code, Finding};
-use crate::probe::{Observation, OriginProber, Parked};
-use crate::report::OriginReport;
+use crate::probe::http::IdleOutcome;
+use crate::probe::{Observation, Timings};
+use crate::report::{OriginReport, TimingsMs};
 use crate::target::Target;
 
 /// Slack added to an origin's deadline beyond the sum of its own timeouts.
 pub const DEADLINE_MARGIN: Duration = Duration::from_secs(5);
 
+/// What the engine needs of the probes: observe one origin, and run the keep-alive idle probe
+/// on a connection the observation handed back.
+pub trait Prober: Send + Sync + 'static {
+    /// A connection kept open for the idle probe.
+    type Parked: Send + 'static;
+
+    /// Observes one origin; returns a parked connection when the idle probe should follow.
+    fn observe(
+        &self,
+        target: Target,
+    ) -> impl Future<Output = (Observation, Option<Self::Parked>)> + Send;
+
+    /// The longest [`Prober::idle`] can take on `parked`.
+    fn idle_budget(&self, parked: &Self::Parked) -> Duration;
+
+    /// Idles for OriginKeepaliveTimeout on `parked`, then reuses it.
+    fn idle(&self, parked: Self::Parked) -> impl Future<Output = IdleOutcome> + Send;
+}
+
 /// Probes and judges one origin at a time; shared by every task.
 #[derive(Debug)]
-pub struct Scanner {
+pub struct Scanner<P> {
     /// The probes.
-    pub prober: OriginProber,
+    pub prober: P,
     /// What the checks need.
     pub context: CheckContext,
     /// Budget for DNS per origin (all queries, all attempts).
     pub dns_budget: Duration,
 }
 
-impl Scanner {
+impl<P: Prober> Scanner<P> {
     /// The longest one origin may take before the idle probe: DNS, every connection attempt
     /// (ports and addresses are tried at once), the handshake, two responses' read budgets (HTTPS
     /// and HTTP ports), and a margin.
@@ -53,11 +77,18 @@ impl Scanner {
     /// Judges an observation.
     pub fn report(&self, observation: &Observation) -> OriginReport {
         let findings = check::run(observation, &self.context);
-        OriginReport::new(&observation.target, findings, Some(observation))
+        let addresses = observation
+            .resolution
+            .addresses()
+            .iter()
+            .map(|ip| ip.to_string())
+            .collect();
+        OriginReport::new(&observation.target, findings)
+            .observed(addresses, timings_ms(&observation.timings))
     }
 
     /// Scans one origin within its deadline; a parked connection comes back for the idle probe.
-    pub async fn scan(self: Arc<Self>, target: Target) -> Scanned {
+    pub async fn scan(self: Arc<Self>, target: Target) -> Scanned<P::Parked> {
         let deadline = self.deadline(&target);
         let started = Instant::now();
         // The probes' state is kilobytes (handshakes, readers): boxed here, once, it is not
@@ -76,7 +107,7 @@ impl Scanner {
                 )
                 .evidence("deadline_s", deadline.as_secs())
                 .evidence("elapsed_ms", started.elapsed().as_millis() as u64);
-                Scanned::Done(Box::new(OriginReport::new(&target, vec![finding], None)))
+                Scanned::Done(Box::new(OriginReport::new(&target, vec![finding])))
             }
         }
     }
@@ -85,10 +116,10 @@ impl Scanner {
     pub async fn finish_idle(
         self: Arc<Self>,
         mut observation: Observation,
-        parked: Parked,
+        parked: P::Parked,
     ) -> OriginReport {
-        let budget = parked.budget() + DEADLINE_MARGIN;
-        if let Ok(idle) = tokio::time::timeout(budget, parked.run()).await {
+        let budget = self.prober.idle_budget(&parked) + DEADLINE_MARGIN;
+        if let Ok(idle) = tokio::time::timeout(budget, self.prober.idle(parked)).await {
             observation.idle = Some(idle);
         }
         self.report(&observation)
@@ -97,7 +128,7 @@ impl Scanner {
 
 /// What scanning one origin gave.
 #[derive(Debug)]
-pub enum Scanned {
+pub enum Scanned<Parked> {
     /// The report.
     Done(Box<OriginReport>),
     /// Everything but the idle probe, which is to run on the parked connection.
@@ -116,23 +147,24 @@ pub struct RunOutcome {
 }
 
 /// Scans every target with at most `concurrency` in flight, calling `on_report` as each
-/// finishes. A `true` on `shutdown` stops the run.
-pub async fn run(
-    scanner: Arc<Scanner>,
+/// finishes. When `shutdown` completes, the run stops: nothing new starts, what is in flight is
+/// aborted, and parked origins are reported without their idle result.
+pub async fn run<P: Prober>(
+    scanner: Arc<Scanner<P>>,
     targets: Vec<Target>,
     concurrency: usize,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: impl Future<Output = ()>,
     mut on_report: impl FnMut(OriginReport),
 ) -> RunOutcome {
+    let mut shutdown = std::pin::pin!(shutdown);
     let total = targets.len();
     let concurrency = concurrency.max(1);
     let mut pending = targets.into_iter();
-    let mut tasks: JoinSet<Scanned> = JoinSet::new();
+    let mut tasks: JoinSet<Scanned<P::Parked>> = JoinSet::new();
     let mut in_flight: HashMap<tokio::task::Id, Target> = HashMap::new();
     let mut idling: JoinSet<OriginReport> = JoinSet::new();
     let mut parked: HashMap<tokio::task::Id, Observation> = HashMap::new();
     let mut outcome = RunOutcome::default();
-    let mut listening = true;
     let mut deliver = |report: OriginReport, outcome: &mut RunOutcome| {
         outcome.reported += 1;
         on_report(report);
@@ -147,14 +179,10 @@ pub async fn run(
             break;
         }
         tokio::select! {
-            changed = shutdown.changed(), if listening && !outcome.interrupted => {
-                if changed.is_err() {
-                    listening = false; // nobody can signal any more
-                } else if *shutdown.borrow() {
-                    outcome.interrupted = true;
-                    tasks.abort_all();
-                    idling.abort_all();
-                }
+            () = &mut shutdown, if !outcome.interrupted => {
+                outcome.interrupted = true;
+                tasks.abort_all();
+                idling.abort_all();
             }
             Some(joined) = tasks.join_next_with_id() => match joined {
                 Ok((id, Scanned::Done(report))) => {
@@ -198,5 +226,16 @@ fn internal_error(target: &Target) -> OriginReport {
         "originscan failed internally while probing this origin",
     )
     .evidence("error", "task panicked");
-    OriginReport::new(target, vec![finding], None)
+    OriginReport::new(target, vec![finding])
+}
+
+/// Phase timings in whole milliseconds, as reports carry them.
+fn timings_ms(timings: &Timings) -> TimingsMs {
+    let ms = |d: Option<Duration>| d.map(|d| d.as_millis() as u64);
+    TimingsMs {
+        dns: ms(timings.dns),
+        connect: ms(timings.connect),
+        tls: ms(timings.tls),
+        ttfb: ms(timings.ttfb),
+    }
 }

@@ -13,6 +13,7 @@ pub mod commands;
 pub mod engine;
 pub mod finding;
 pub mod input;
+#[cfg(feature = "lab")]
 pub mod lab;
 pub mod lambda;
 pub mod probe;

@@ -268,8 +268,8 @@ impl Target {
         )
     }
 
-    /// A stable 64-bit hash of the target's identity (FNV-1a), for `--shard`: the same across
-    /// runs, machines and versions.
+    /// A stable 64-bit hash of the target's identity, for `--shard`: the same across runs,
+    /// machines and versions.
     pub fn stable_hash(&self) -> u64 {
         let identity = format!(
             "{}|{}|{}|{}|{}|{}|{}|{}",
@@ -282,11 +282,7 @@ impl Target {
             self.provenance.distribution_id.as_deref().unwrap_or(""),
             self.provenance.origin_id.as_deref().unwrap_or(""),
         );
-        identity
-            .bytes()
-            .fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
-                (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
-            })
+        fnv1a(&identity)
     }
 
     /// The port shown in reports: HTTPS unless the policy is http-only.
@@ -407,6 +403,39 @@ fn split_host_port(authority: &str) -> Result<(&str, Option<u16>), String> {
         Some((host, port)) => Ok((host, Some(parse_port(port)?))),
         None => Ok((authority, None)),
     }
+}
+
+/// An origin of the input that is not scanned (an S3 REST or VPC origin), and why.
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(default)]
+pub struct SkippedOrigin {
+    /// The distribution's id.
+    pub distribution_id: String,
+    /// The origin's `Id`.
+    pub origin_id: String,
+    /// The origin's `DomainName`, lower-case.
+    pub domain: String,
+    /// Why it is not scanned.
+    pub reason: String,
+}
+
+impl SkippedOrigin {
+    /// A stable 64-bit hash of its identity, for `--shard`.
+    pub fn stable_hash(&self) -> u64 {
+        fnv1a(&format!(
+            "{}|{}|{}",
+            self.distribution_id, self.origin_id, self.domain
+        ))
+    }
+}
+
+/// FNV-1a over the text's bytes: stable across runs, machines and versions.
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 #[cfg(test)]

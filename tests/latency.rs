@@ -39,7 +39,7 @@ async fn findings_equal_the_ground_truth_at_50_ms() {
     assert_eq!(report.origins.len(), ORIGINS, "every origin has a row");
     // Before lookups kept their deadline out of hickory, one silent name moved every later
     // query to the resolver's TCP connection, and bursts of 32 origins got DNS_TIMEOUT.
-    let mismatches = originscan::commands::truth_mismatches(&report, lab.truth());
+    let mismatches = originscan::lab::truth_mismatches(&report, lab.truth());
     assert!(
         mismatches.is_empty(),
         "{} mismatches: {mismatches:?}",

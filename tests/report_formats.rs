@@ -94,18 +94,21 @@ fn sample() -> Report {
     ];
     let mut report = Report::new(
         origins,
-        serde_json::json!({"concurrency": 8}),
+        serde_json::from_value(serde_json::json!({"concurrency": 8})).expect("typed"),
         Duration::from_millis(4321),
         false,
         0,
     );
     report.generated_at = "2025-03-01T00:00:00Z".into();
-    report.skipped.push(serde_json::json!({
-        "domain": "assets.s3.us-east-1.amazonaws.com",
-        "distribution_id": "E2QWRUHAPOMQZL",
-        "origin_id": "s3-assets",
-        "reason": "S3 REST origin: CloudFront signs the request"
-    }));
+    report.skipped.push(
+        serde_json::from_value(serde_json::json!({
+            "domain": "assets.s3.us-east-1.amazonaws.com",
+            "distribution_id": "E2QWRUHAPOMQZL",
+            "origin_id": "s3-assets",
+            "reason": "S3 REST origin: CloudFront signs the request"
+        }))
+        .expect("typed"),
+    );
     report.warnings.push(format!("input line 9: {HOSTILE}"));
     let previous = Report::new(
         vec![
@@ -118,7 +121,7 @@ fn sample() -> Report {
                 vec![Finding::new(Code::TCP_REFUSED, "refused")],
             ),
         ],
-        serde_json::json!({}),
+        serde_json::from_value(serde_json::json!({})).expect("typed"),
         Duration::ZERO,
         false,
         0,

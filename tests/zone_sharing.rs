@@ -121,7 +121,7 @@ async fn forty_zones_of_four_servers_are_each_checked_once() {
     );
     let report: Report = serde_json::from_slice(&std::fs::read(&out).unwrap()).expect("json");
     assert_eq!(report.origins.len(), FLEET, "every origin has a row");
-    let mismatches = originscan::commands::truth_mismatches(&report, lab.truth());
+    let mismatches = originscan::lab::truth_mismatches(&report, lab.truth());
     assert!(mismatches.is_empty(), "{mismatches:?}");
 
     let traffic = lab.lab.dns_traffic();

@@ -124,7 +124,7 @@ impl ConfigFile {
     }
 
     /// Fills every option of `args` that the command line did not give.
-    pub fn apply(&self, args: &mut ScanArgs, matches: Option<&ArgMatches>) {
+    pub(crate) fn apply(&self, args: &mut ScanArgs, matches: Option<&ArgMatches>) {
         let from_cli = |id: &str| {
             matches.is_some_and(|m| m.value_source(id) == Some(ValueSource::CommandLine))
         };

@@ -1,5 +1,6 @@
-//! The command line as typed: clap definitions only. [`crate::cli::settings`] turns these raw flags
-//! into validated settings in one place.
+//! The command line: clap definitions, and [`parse`], which applies the team's config file
+//! under the flags given. Clap's `ArgMatches` goes no further than this module;
+//! [`settings`] turns the raw flags into validated settings in one place.
 
 use std::path::PathBuf;
 
@@ -8,6 +9,55 @@ use clap::{Args, Parser, Subcommand};
 pub mod config_file;
 pub mod progress;
 pub mod settings;
+
+use clap::{CommandFactory, FromArgMatches};
+
+use config_file::{ConfigError, ConfigFile};
+
+/// `--dns-timeout`'s default, in seconds.
+pub const DEFAULT_DNS_TIMEOUT_SECS: f64 = 5.0;
+
+/// Parses the process's arguments (exiting with clap's message on a usage error) and applies
+/// `originscan.toml` (or `--config`) under the flags given to `scan` and `demo`.
+pub fn parse() -> Result<Command, ConfigError> {
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
+    let given = |name: &str| matches.subcommand_matches(name);
+    Ok(match cli.command {
+        Command::Scan(args) => Command::Scan(with_config(args, given("scan"))?),
+        #[cfg(feature = "lab")]
+        Command::Demo(mut args) => {
+            args.scan = with_config(args.scan, given("demo"))?;
+            Command::Demo(args)
+        }
+        other => other,
+    })
+}
+
+/// `args` with the config file's values for every option the command line did not give.
+pub fn with_config(
+    mut args: ScanArgs,
+    matches: Option<&clap::ArgMatches>,
+) -> Result<ScanArgs, ConfigError> {
+    if let Some(config) = ConfigFile::load(args.config.as_deref())? {
+        config.apply(&mut args, matches);
+    }
+    Ok(args)
+}
+
+/// Writes shell completions for `shell`.
+pub fn write_completions(
+    shell: clap_complete::Shell,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    clap_complete::generate(shell, &mut Cli::command(), "originscan", out);
+    Ok(())
+}
+
+/// Writes the man page (roff).
+pub fn write_man_page(out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    clap_mangen::Man::new(Cli::command()).render(out)
+}
 
 const EXAMPLES: &str = "\
 Examples:
@@ -41,8 +91,10 @@ pub enum Command {
     #[command(after_help = EXAMPLES)]
     Scan(ScanArgs),
     /// Start the lab (a simulated fleet on loopback) in this process and scan it.
+    #[cfg(feature = "lab")]
     Demo(DemoArgs),
     /// Run the lab until interrupted, writing targets, truth, resolver address and CA into DIR.
+    #[cfg(feature = "lab")]
     Lab(LabArgs),
     /// Check a Lambda@Edge function result (or a whole event holding it) against CloudFront's
     /// rules, offline: disallowed and read-only headers, size limits, status, shape.
@@ -109,7 +161,7 @@ pub struct ScanArgs {
     pub expiry_warn: String,
 
     /// Timeout of one DNS query, in seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_DNS_TIMEOUT_SECS)]
     pub dns_timeout: f64,
 
     /// Attempts per DNS query.
@@ -203,6 +255,7 @@ pub struct ScanArgs {
 }
 
 /// Options of `demo`.
+#[cfg(feature = "lab")]
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
     /// Origins in the lab.
@@ -273,6 +326,7 @@ pub struct LintLambdaArgs {
 }
 
 /// Options of `lab`.
+#[cfg(feature = "lab")]
 #[derive(Debug, Clone, Args)]
 pub struct LabArgs {
     /// Origins in the lab.
@@ -302,6 +356,7 @@ pub struct LabArgs {
 }
 
 /// The lab's network options (`lab` and `demo`).
+#[cfg(feature = "lab")]
 #[derive(Debug, Clone, Copy, Args)]
 pub struct LabNetworkArgs {
     /// Simulated round-trip time: every DNS answer, TLS handshake flight and HTTP response of

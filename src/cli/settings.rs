@@ -1,17 +1,29 @@
 //! Raw flags become validated settings here, in one place; every usage error is found before
-//! any traffic is sent.
+//! any traffic is sent. [`ScanSettings::scanner`] then wires the scan's components from them.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use ipnet::IpNet;
 
+use crate::check::cert::trust::{TrustError, TrustStore};
+use crate::check::CheckContext;
 use crate::cli::ScanArgs;
+use crate::engine::Scanner;
 use crate::finding::GateLevel;
+use crate::probe::authority::{AuthoritySettings, ZoneHealthCache};
+use crate::probe::diagnostic_hellos::Negotiator;
+use crate::probe::dialer::{Dialer, DialerLimits};
+use crate::probe::dns::{DnsProbe, DnsSettings, DnsSetupError};
+use crate::probe::dns_politeness::DnsGate;
 use crate::probe::scope::AddressScope;
+use crate::probe::tls::TlsProbe;
+use crate::probe::OriginProber;
+use crate::report::options::{ReportOptions, ScanOptions};
 use crate::report::Format;
 use crate::target::validate_dns_name;
 
@@ -23,6 +35,42 @@ pub struct UsageError {
     pub flag: &'static str,
     /// What is wrong.
     pub message: String,
+}
+
+/// A component of the scan could not be set up from valid settings.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    /// The roots could not be loaded.
+    #[error(transparent)]
+    Trust(#[from] TrustError),
+    /// The resolver could not be set up.
+    #[error(transparent)]
+    Dns(#[from] DnsSetupError),
+    /// The TLS client could not be configured.
+    #[error("TLS setup: {0}")]
+    Tls(#[from] rustls::Error),
+}
+
+/// `--shard I/N`: the I-th (1-based) of N stable shards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// I, 1-based.
+    pub index: u64,
+    /// N.
+    pub count: u64,
+}
+
+impl Shard {
+    /// Whether the item with this stable hash belongs to this shard.
+    pub fn holds(&self, stable_hash: u64) -> bool {
+        stable_hash % self.count == self.index - 1
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
 }
 
 fn usage(flag: &'static str, message: impl Into<String>) -> UsageError {
@@ -85,8 +133,8 @@ pub struct ScanSettings {
     pub profile: crate::cloudfront::tls_profile::Profile,
     /// No notices on stderr.
     pub quiet: bool,
-    /// `--shard I/N`: (I, N), 1-based.
-    pub shard: Option<(u64, u64)>,
+    /// `--shard I/N`.
+    pub shard: Option<Shard>,
     /// `--baseline`.
     pub baseline: Option<PathBuf>,
     /// `--fail-on-new`.
@@ -224,27 +272,99 @@ impl ScanSettings {
         })
     }
 
-    /// The options recorded in the JSON report.
-    pub fn report_options(&self) -> serde_json::Value {
-        serde_json::json!({
-            "resolvers": self.resolvers.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
-            "resolve_overrides": self.overrides.len(),
-            "expiry_warn_days": self.expiry_warn_days,
-            "dns_timeout_s": self.dns_timeout.as_secs_f64(),
-            "dns_attempts": self.dns_attempts,
-            "resolver_rate": self.resolver_rate.get(),
-            "dns_in_flight": self.dns_in_flight,
-            "dns_port": self.dns_port,
-            "concurrency": self.concurrency,
-            "rate": self.rate.map(NonZeroU32::get),
-            "per_ip": self.per_ip.get(),
-            "allow_private": self.allow_private,
-            "path": self.path,
-            "idle_probe": self.idle_probe,
-            "cloudfront_profile": self.profile.as_str(),
-            "shard": self.shard.map(|(i, n)| format!("{i}/{n}")),
-            "ssl_protocols": self.ssl_protocols.as_ref().map(|v| v.iter().map(|p| p.api_name()).collect::<Vec<_>>()),
-        })
+    /// Builds the scan's components from these settings, wired in one place (ripgrep's
+    /// `HiArgs` pattern): roots, DNS with its politeness, zone checks, the dialer with its scope
+    /// and limits, the TLS probes, and what the checks need.
+    pub fn scanner(&self) -> Result<Arc<Scanner<OriginProber>>, SetupError> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut extra_roots = Vec::new();
+        for path in &self.ca_files {
+            extra_roots.extend(TrustStore::read_pem(path)?);
+        }
+        let trust = TrustStore::new(provider.clone(), extra_roots)?;
+        let gate = Arc::new(DnsGate::new(self.resolver_rate, self.dns_in_flight));
+        let dns = Arc::new(DnsProbe::new(
+            &DnsSettings {
+                resolvers: self.resolvers.clone(),
+                overrides: self.overrides.clone(),
+                timeout: self.dns_timeout,
+                attempts: self.dns_attempts,
+            },
+            gate,
+        )?);
+        let zones = Arc::new(ZoneHealthCache::new(
+            dns.clone(),
+            self.scope.clone(),
+            AuthoritySettings {
+                port: self.dns_port,
+                timeout: self.dns_timeout,
+                attempts: self.dns_attempts,
+                // Each origin in flight asks the resolver once or twice: a query may wait
+                // behind that many others at the rate.
+                queue_wait: Duration::from_secs_f64(
+                    (self.concurrency as f64 * 2.0 + 64.0) / f64::from(self.resolver_rate.get()),
+                )
+                .max(Duration::from_secs(2)),
+            },
+        ));
+        // The origin's resolution and its zone's checks run side by side; an origin waits for
+        // the longer of the two (A and AAAA in parallel, each with its attempts, plus slack; or
+        // the zone's budget).
+        let dns_budget =
+            (self.dns_timeout * (self.dns_attempts as u32 + 1)).max(zones.zone_budget());
+        let dialer = Dialer::new(
+            self.scope.clone(),
+            DialerLimits {
+                rate: self.rate,
+                per_ip: Some(self.per_ip),
+            },
+        );
+        Ok(Arc::new(Scanner {
+            prober: OriginProber {
+                dns,
+                zones: Some(zones),
+                dialer: Arc::new(dialer),
+                tls: TlsProbe::new(provider.clone())?,
+                negotiator: Negotiator::new(provider, self.profile),
+                path: self.path.clone(),
+                idle_probe: self.idle_probe,
+            },
+            context: CheckContext {
+                now: time::OffsetDateTime::now_utc().unix_timestamp(),
+                expiry_warn_days: self.expiry_warn_days.clone(),
+                trust,
+            },
+            dns_budget,
+        }))
+    }
+
+    /// The options recorded in the report.
+    pub fn report_options(&self) -> ReportOptions {
+        ReportOptions {
+            scan: Some(ScanOptions {
+                resolvers: self.resolvers.iter().map(|r| r.to_string()).collect(),
+                resolve_overrides: self.overrides.len(),
+                expiry_warn_days: self.expiry_warn_days.clone(),
+                dns_timeout_s: self.dns_timeout.as_secs_f64(),
+                dns_attempts: self.dns_attempts,
+                resolver_rate: self.resolver_rate.get(),
+                dns_in_flight: self.dns_in_flight,
+                dns_port: self.dns_port,
+                concurrency: self.concurrency,
+                rate: self.rate.map(NonZeroU32::get),
+                per_ip: self.per_ip.get(),
+                allow_private: self.allow_private.clone(),
+                path: self.path.clone(),
+                idle_probe: self.idle_probe,
+                cloudfront_profile: self.profile.as_str().to_string(),
+                shard: self.shard.map(|shard| shard.to_string()),
+                ssl_protocols: self
+                    .ssl_protocols
+                    .as_ref()
+                    .map(|v| v.iter().map(|p| p.api_name().to_string()).collect()),
+            }),
+            ..ReportOptions::default()
+        }
     }
 }
 
@@ -280,7 +400,7 @@ pub fn parse_resolve(text: &str) -> Result<(String, IpAddr), String> {
 }
 
 /// `I/N` with 1 ≤ I ≤ N ≤ 10000.
-pub fn parse_shard(text: &str) -> Result<(u64, u64), String> {
+pub fn parse_shard(text: &str) -> Result<Shard, String> {
     let (i, n) = text
         .split_once('/')
         .ok_or_else(|| format!("`{text}` is not I/N (e.g. 2/4)"))?;
@@ -295,7 +415,7 @@ pub fn parse_shard(text: &str) -> Result<(u64, u64), String> {
     if n == 0 || n > 10_000 || i == 0 || i > n {
         return Err(format!("`{text}`: give 1 <= I <= N <= 10000"));
     }
-    Ok((i, n))
+    Ok(Shard { index: i, count: n })
 }
 
 /// A request path: starts with `/`, printable ASCII without spaces, at most 2048 bytes.

@@ -35,8 +35,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::target::SkippedOrigin;
 use serde::de::IgnoredAny;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::InputError;
@@ -55,19 +56,6 @@ pub struct CloudFrontImport {
     pub skipped: Vec<SkippedOrigin>,
     /// Things the user should know (an incomplete export, a behavior aimed at no origin).
     pub warnings: Vec<String>,
-}
-
-/// An origin of the export that is not scanned, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SkippedOrigin {
-    /// The distribution's id.
-    pub distribution_id: String,
-    /// The origin's `Id`.
-    pub origin_id: String,
-    /// The origin's `DomainName`, lower-case.
-    pub domain: String,
-    /// Why it is not scanned.
-    pub reason: String,
 }
 
 /// What the input was expected to be, for errors about a file of the wrong shape.

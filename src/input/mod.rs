@@ -13,7 +13,8 @@ use std::path::Path;
 
 use crate::target::Target;
 
-pub use cloudfront::{CloudFrontImport, OriginRequestPolicies, SkippedOrigin};
+pub use crate::target::SkippedOrigin;
+pub use cloudfront::{CloudFrontImport, OriginRequestPolicies};
 
 /// Longest line accepted in any input file.
 pub const MAX_LINE_BYTES: usize = 64 * 1024;

@@ -546,6 +546,29 @@ async fn start_with(
     Ok(port)
 }
 
+/// The origins whose reported codes differ from the truth: (origin, expected, reported).
+pub fn truth_mismatches(
+    report: &crate::report::Report,
+    truth: &[TruthEntry],
+) -> Vec<(String, Vec<String>, Option<Vec<String>>)> {
+    truth
+        .iter()
+        .filter_map(|entry| {
+            let reported = report
+                .origins
+                .iter()
+                .find(|o| o.origin == entry.origin && o.port == entry.port)
+                .map(|o| {
+                    let mut codes: Vec<String> = o.codes().iter().map(|c| c.to_string()).collect();
+                    codes.sort();
+                    codes
+                });
+            (reported.as_ref() != Some(&entry.expected))
+                .then(|| (entry.origin.clone(), entry.expected.clone(), reported))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -183,7 +183,7 @@ pub struct OriginProber {
 
 impl OriginProber {
     /// Observes one origin; returns a parked connection when the idle probe should follow.
-    pub async fn observe(&self, target: Target) -> (Observation, Option<Parked>) {
+    pub async fn observe_origin(&self, target: Target) -> (Observation, Option<Parked>) {
         let zone_name = match (&target.origin, &self.zones) {
             (Host::Name(name), Some(_)) if !self.dns.is_overridden(name) => Some(name.clone()),
             _ => None,
@@ -440,6 +440,25 @@ impl OriginProber {
             tls::TlsOutcome::Established { chain, .. } => Some(chain),
             tls::TlsOutcome::Failed(_) => None,
         }
+    }
+}
+
+impl crate::engine::Prober for OriginProber {
+    type Parked = Parked;
+
+    fn observe(
+        &self,
+        target: Target,
+    ) -> impl std::future::Future<Output = (Observation, Option<Parked>)> + Send {
+        self.observe_origin(target)
+    }
+
+    fn idle_budget(&self, parked: &Parked) -> Duration {
+        parked.budget()
+    }
+
+    fn idle(&self, parked: Parked) -> impl std::future::Future<Output = IdleOutcome> + Send {
+        parked.run()
     }
 }
 

@@ -517,21 +517,12 @@ fn write_extras(report: &Report, out: &mut dyn Write) -> Result<(), ReportError>
             "<section class=\"panel\" id=\"skipped\"><h2>Not scanned</h2><ul>"
         )?;
         for s in &report.skipped {
-            let field = |k: &str| s.get(k).and_then(serde_json::Value::as_str).unwrap_or("?");
             writeln!(
                 out,
                 "<li><span class=\"name\">{}</span> ({}): {}</li>",
-                text(field("domain")),
-                text(&format!(
-                    "{}/{}",
-                    field("distribution_id"),
-                    field("origin_id")
-                )),
-                text(
-                    s.get("reason")
-                        .and_then(serde_json::Value::as_str)
-                        .unwrap_or("")
-                )
+                text(&s.domain),
+                text(&format!("{}/{}", s.distribution_id, s.origin_id)),
+                text(&s.reason)
             )?;
         }
         writeln!(out, "</ul></section>")?;
@@ -733,9 +724,11 @@ mod tests {
         let mut r = report(vec![o]);
         r.generated_at = hostile.into();
         r.warnings.push(hostile.into());
-        r.skipped
-            .push(serde_json::json!({"domain": hostile, "reason": hostile}));
-        r.options = serde_json::json!({ "path": hostile });
+        r.skipped.push(
+            serde_json::from_value(serde_json::json!({"domain": hostile, "reason": hostile}))
+                .expect("typed"),
+        );
+        r.options = serde_json::from_value(serde_json::json!({ "path": hostile })).expect("typed");
         let html = render(&r);
         for raw in [
             "<script>alert",

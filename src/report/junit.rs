@@ -129,10 +129,6 @@ fn write_origin(
     Ok(())
 }
 
-fn json_str<'a>(value: &'a serde_json::Value, key: &str) -> Option<&'a str> {
-    value.get(key).and_then(serde_json::Value::as_str)
-}
-
 /// Writes the JUnit XML.
 pub fn write(report: &Report, gate: GateLevel, out: &mut dyn Write) -> Result<(), ReportError> {
     let failures = report.origins.iter().filter(|o| gate.trips(o.risk)).count();
@@ -166,22 +162,14 @@ pub fn write(report: &Report, gate: GateLevel, out: &mut dyn Write) -> Result<()
         write_origin(origin, gate, out)?;
     }
     for entry in &report.skipped {
-        let name = json_str(entry, "domain").unwrap_or("?");
-        let name = match json_str(entry, "origin_id") {
-            Some(id) => format!("{name} ({id})"),
-            None => name.to_string(),
-        };
+        let name = format!("{} ({})", entry.domain, entry.origin_id);
         writeln!(
             out,
             "    <testcase classname=\"{}\" name=\"{}\" time=\"0.000\">",
-            attr(classname(json_str(entry, "distribution_id"))),
+            attr(classname(Some(entry.distribution_id.as_str()))),
             attr(&name)
         )?;
-        writeln!(
-            out,
-            "      <skipped message=\"{}\"/>",
-            attr(json_str(entry, "reason").unwrap_or("not scanned"))
-        )?;
+        writeln!(out, "      <skipped message=\"{}\"/>", attr(&entry.reason))?;
         writeln!(out, "    </testcase>")?;
     }
     let mut notes: Vec<String> = report
@@ -304,10 +292,13 @@ mod tests {
             ),
             origin("c.example.com", vec![]),
         ]);
-        r.skipped.push(serde_json::json!({
-            "domain": "bucket.s3.amazonaws.com", "distribution_id": "E1",
-            "origin_id": "s3", "reason": "S3 REST origin"
-        }));
+        r.skipped.push(
+            serde_json::from_value(serde_json::json!({
+                "domain": "bucket.s3.amazonaws.com", "distribution_id": "E1",
+                "origin_id": "s3", "reason": "S3 REST origin"
+            }))
+            .expect("typed"),
+        );
         r.summary.duration_ms = 1234;
 
         let xml = render(&r, GateLevel::AtLeast(Severity::Critical));
@@ -351,8 +342,10 @@ mod tests {
         o.distribution_id = Some(hostile.to_string());
         let mut r = report(vec![o]);
         r.warnings.push(hostile.to_string());
-        r.skipped
-            .push(serde_json::json!({"domain": hostile, "reason": hostile}));
+        r.skipped.push(
+            serde_json::from_value(serde_json::json!({"domain": hostile, "reason": hostile}))
+                .expect("typed"),
+        );
         r.generated_at = hostile.to_string();
         let xml = render(&r, GateLevel::AtLeast(Severity::High));
         assert_well_formed(&xml);

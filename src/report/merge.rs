@@ -7,8 +7,10 @@
 use std::collections::{HashMap, HashSet};
 
 use super::baseline::BaselineSummary;
+use super::options::ReportOptions;
 use super::{Report, ResolvedFinding, SCHEMA};
 use crate::finding::{Code, FindingStatus};
+use crate::target::SkippedOrigin;
 
 /// Why reports could not be merged.
 #[derive(Debug, thiserror::Error)]
@@ -56,10 +58,10 @@ pub fn merge(reports: Vec<Report>) -> Result<Report, MergeError> {
     let mut origins = Vec::new();
     let mut duplicate_warnings = Vec::new();
     let mut warnings: Vec<String> = Vec::new();
-    let mut skipped: Vec<serde_json::Value> = Vec::new();
+    let mut skipped: Vec<SkippedOrigin> = Vec::new();
     let mut resolved: Vec<ResolvedFinding> = Vec::new();
     let mut shards = Vec::new();
-    let mut options: Option<serde_json::Value> = None;
+    let mut options: Option<ReportOptions> = None;
     let mut generated_at = String::new();
     let mut duration_ms = 0u64;
     let mut interrupted = false;
@@ -67,8 +69,8 @@ pub fn merge(reports: Vec<Report>) -> Result<Report, MergeError> {
     let mut any_baseline = false;
 
     for (i, report) in reports.into_iter().enumerate() {
-        if let Some(shard) = report.options.get("shard") {
-            shards.push(shard.clone());
+        if let Some(shard) = report.options.scan.as_ref().and_then(|o| o.shard.clone()) {
+            shards.push(shard);
         }
         if options.is_none() {
             options = Some(report.options);
@@ -145,24 +147,16 @@ pub fn merge(reports: Vec<Report>) -> Result<Report, MergeError> {
         counts
     });
 
-    let mut options = match options {
-        Some(serde_json::Value::Object(map)) => map,
-        Some(serde_json::Value::Null) | None => serde_json::Map::new(),
-        Some(other) => {
-            let mut map = serde_json::Map::new();
-            map.insert("options".into(), other);
-            map
-        }
-    };
-    options.remove("shard");
-    if !shards.is_empty() {
-        options.insert("shards".into(), serde_json::Value::Array(shards));
+    let mut options = options.unwrap_or_default();
+    if let Some(scan) = options.scan.as_mut() {
+        scan.shard = None;
     }
-    options.insert("merged_reports".into(), count.into());
+    options.shards = shards;
+    options.merged_reports = Some(count);
 
     let mut merged = Report::new(
         origins,
-        serde_json::Value::Object(options),
+        options,
         std::time::Duration::from_millis(duration_ms),
         interrupted,
         not_scanned,
@@ -185,7 +179,10 @@ mod tests {
 
     fn shard(i: u32, origins: Vec<crate::report::OriginReport>) -> Report {
         let mut r = report(origins);
-        r.options = serde_json::json!({"concurrency": 8, "shard": format!("{i}/2")});
+        r.options = serde_json::from_value(
+            serde_json::json!({"concurrency": 8, "shard": format!("{i}/2")}),
+        )
+        .expect("typed");
         r.summary.duration_ms = 1000 * u64::from(i);
         r.generated_at = format!("2025-01-0{i}T00:00:00Z");
         r.warnings.push("export is incomplete".into());
@@ -245,10 +242,13 @@ mod tests {
         assert_eq!(merged.summary.baseline, None);
         assert_eq!(merged.generated_at, "2025-01-02T00:00:00Z");
         assert_eq!(merged.warnings, vec!["export is incomplete".to_string()]);
-        assert_eq!(
-            merged.options,
-            serde_json::json!({"concurrency": 8, "shards": ["1/2", "2/2"], "merged_reports": 2})
-        );
+        assert_eq!(merged.options.shards, vec!["1/2", "2/2"]);
+        assert_eq!(merged.options.merged_reports, Some(2));
+        let scan = merged
+            .options
+            .scan
+            .expect("the first report's scan options");
+        assert_eq!((scan.concurrency, scan.shard), (8, None));
     }
 
     #[test]

@@ -6,11 +6,13 @@
 pub mod baseline;
 pub mod csv_rows;
 pub mod escape;
+pub mod file;
 pub mod github;
 pub mod html;
 pub mod json;
 pub mod junit;
 pub mod merge;
+pub mod options;
 pub mod table;
 
 use std::collections::BTreeMap;
@@ -20,8 +22,8 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::finding::{risk_of, score_of, Code, Finding, GateLevel, Risk};
-use crate::probe::{Observation, Timings};
-use crate::target::Target;
+use crate::target::{SkippedOrigin, Target};
+use options::ReportOptions;
 
 /// The JSON schema name.
 pub const SCHEMA: &str = "originscan.report.v1";
@@ -138,18 +140,6 @@ pub struct TimingsMs {
     pub ttfb: Option<u64>,
 }
 
-impl From<Timings> for TimingsMs {
-    fn from(t: Timings) -> Self {
-        let ms = |d: Option<std::time::Duration>| d.map(|d| d.as_millis() as u64);
-        TimingsMs {
-            dns: ms(t.dns),
-            connect: ms(t.connect),
-            tls: ms(t.tls),
-            ttfb: ms(t.ttfb),
-        }
-    }
-}
-
 /// One origin's result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OriginReport {
@@ -194,12 +184,8 @@ pub struct OriginReport {
 }
 
 impl OriginReport {
-    /// The report for a target, its findings and (if it got that far) its observation.
-    pub fn new(
-        target: &Target,
-        findings: Vec<Finding>,
-        observation: Option<&Observation>,
-    ) -> OriginReport {
+    /// The report for a target and its findings (addresses and timings: [`Self::observed`]).
+    pub fn new(target: &Target, findings: Vec<Finding>) -> OriginReport {
         let input = match (&target.provenance.file, target.provenance.line) {
             (Some(file), Some(line)) => Some(format!("{file}:{line}")),
             (Some(file), None) => Some(file.clone()),
@@ -222,18 +208,41 @@ impl OriginReport {
                 crate::target::HostForwarding::Unknown(note) => Some(note.clone()),
             },
             input,
-            addresses: observation
-                .map(|o| {
-                    o.resolution
-                        .addresses()
-                        .iter()
-                        .map(|ip| ip.to_string())
-                        .collect()
-                })
-                .unwrap_or_default(),
+            addresses: Vec::new(),
             risk: risk_of(&findings),
             score: score_of(&findings),
-            timings_ms: observation.map(|o| o.timings.into()).unwrap_or_default(),
+            timings_ms: TimingsMs::default(),
+            findings,
+        }
+    }
+
+    /// The same report with the addresses the origin resolved to and its phase timings.
+    pub fn observed(mut self, addresses: Vec<String>, timings_ms: TimingsMs) -> OriginReport {
+        self.addresses = addresses;
+        self.timings_ms = timings_ms;
+        self
+    }
+
+    /// A one-row report on a Lambda@Edge function result (`lint-lambda`): the subject is the
+    /// file, the "policy" the event type; there is no port, SNI or address.
+    pub fn for_lambda_result(file: &str, event: &str, findings: Vec<Finding>) -> OriginReport {
+        OriginReport {
+            rank: None,
+            origin: file.to_string(),
+            port: 0,
+            protocol_policy: format!("lambda@edge {event}"),
+            sni: None,
+            host_header: None,
+            distribution_id: None,
+            origin_id: None,
+            origin_groups: Vec::new(),
+            aliases: Vec::new(),
+            host_forwarding: None,
+            input: Some(file.to_string()),
+            addresses: Vec::new(),
+            risk: risk_of(&findings),
+            score: score_of(&findings),
+            timings_ms: TimingsMs::default(),
             findings,
         }
     }
@@ -283,14 +292,14 @@ pub struct Report {
     /// When the scan finished (RFC 3339).
     pub generated_at: String,
     /// The options that shaped the scan.
-    pub options: serde_json::Value,
+    pub options: ReportOptions,
     /// Counts.
     pub summary: Summary,
     /// Ranked origins.
     pub origins: Vec<OriginReport>,
     /// Origins of the input that were not scanned, and why (S3 REST and VPC origins).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub skipped: Vec<serde_json::Value>,
+    pub skipped: Vec<SkippedOrigin>,
     /// Warnings about the input (an incomplete export, ...).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
@@ -303,7 +312,7 @@ impl Report {
     /// Ranks the origins (score, then name, then port) and counts them.
     pub fn new(
         mut origins: Vec<OriginReport>,
-        options: serde_json::Value,
+        options: ReportOptions,
         duration: std::time::Duration,
         interrupted: bool,
         not_scanned: usize,
@@ -407,7 +416,7 @@ pub(crate) mod test_support {
     pub fn report(origins: Vec<OriginReport>) -> Report {
         Report::new(
             origins,
-            serde_json::json!({}),
+            serde_json::from_value(serde_json::json!({})).expect("typed"),
             std::time::Duration::ZERO,
             false,
             0,

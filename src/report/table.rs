@@ -101,10 +101,7 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> Result<(), Re
         writeln!(
             out,
             "skipped: {} ({}/{}): {}",
-            skipped["domain"].as_str().unwrap_or("?"),
-            skipped["distribution_id"].as_str().unwrap_or("?"),
-            skipped["origin_id"].as_str().unwrap_or("?"),
-            skipped["reason"].as_str().unwrap_or("")
+            skipped.domain, skipped.distribution_id, skipped.origin_id, skipped.reason
         )?;
     }
     for warning in &report.warnings {

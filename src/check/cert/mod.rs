@@ -389,7 +389,7 @@ pub fn rfc3339(seconds: i64) -> String {
         .unwrap_or_else(|| seconds.to_string())
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "lab"))]
 mod tests {
     use std::sync::Arc;
 

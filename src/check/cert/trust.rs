@@ -131,7 +131,7 @@ impl TrustStore {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "lab"))]
 mod tests {
     use super::*;
     use crate::lab::ca::{ChainShape, LabCa, LeafKey, LeafSpec};

@@ -1,0 +1,141 @@
+//! `originscan scan`: read the inputs, build the scan's components from validated settings, run
+//! the engine with streaming output and signal handling, then rank, compare with the baseline,
+//! write the report and decide the exit. The demo scans its lab through this same entry point.
+
+use std::io::{IsTerminal, Write};
+use std::time::Instant;
+
+use super::output::open_output;
+use super::{raise_fd_limit, wait_for_signal, CommandError, ScanExit};
+use crate::cli::progress::Progress;
+use crate::cli::settings::ScanSettings;
+use crate::cli::ScanArgs;
+use crate::engine;
+use crate::input::{self, cloudfront::OriginRequestPolicies};
+use crate::report::file::read_report;
+use crate::report::{baseline, json, Format, OriginReport, Report, ReportError};
+
+/// No descriptors held by anything but the scan itself (a plain `scan`).
+pub const NO_EXTRA_FDS: u64 = 0;
+/// Descriptors one origin in flight may hold at once (its ports on its addresses).
+const FDS_PER_ORIGIN: u64 = 4;
+/// Descriptors kept for everything else (resolver sockets, output).
+const FD_RESERVE: u64 = 64;
+
+/// The result of a scan: the report and how it ended.
+#[derive(Debug)]
+pub struct ScanResult {
+    /// The ranked report.
+    pub report: Report,
+    /// How it ended.
+    pub exit: ScanExit,
+}
+
+/// Scans what `args` name. `extra_fds` are descriptors the process holds besides the scan (the
+/// demo's lab): `--concurrency` is lowered if the open-file limit cannot afford it.
+pub async fn run(args: ScanArgs, extra_fds: u64) -> Result<ScanResult, CommandError> {
+    let mut settings = ScanSettings::from_args(&args, std::io::stdout().is_terminal())?;
+    let policies = OriginRequestPolicies::read(&args.origin_request_policies)?;
+    let mut gathered = input::gather_all(&settings.targets, &settings.inputs, &policies)?;
+    if let Some(shard) = settings.shard {
+        gathered.targets.retain(|t| shard.holds(t.stable_hash()));
+        gathered.skipped.retain(|s| shard.holds(s.stable_hash()));
+    }
+    if !settings.quiet {
+        for warning in &gathered.warnings {
+            eprintln!("originscan: warning: {warning}");
+        }
+    }
+    fit_concurrency_to_fd_limit(&mut settings, extra_fds);
+    let mut targets = gathered.targets;
+    if let Some(protocols) = &settings.ssl_protocols {
+        for target in targets.iter_mut().filter(|t| t.ssl_protocols.is_none()) {
+            target.ssl_protocols = Some(protocols.clone());
+        }
+    }
+    let scanner = settings.scanner()?;
+    let mut out = open_output(settings.output.as_deref())?;
+    let streaming = settings.format == Format::Ndjson;
+    let color = settings.output.is_none()
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+
+    let started = Instant::now();
+    let mut progress = Progress::new(targets.len(), settings.progress);
+    let mut reports: Vec<OriginReport> = Vec::with_capacity(targets.len());
+    let mut write_error: Option<ReportError> = None;
+    let outcome = engine::run(
+        scanner,
+        targets,
+        settings.concurrency,
+        wait_for_signal(),
+        |report| {
+            progress.record(report.risk);
+            if streaming && write_error.is_none() {
+                if let Err(e) = json::write_line(&report, &mut out)
+                    .and_then(|_| out.flush().map_err(ReportError::from))
+                {
+                    write_error = Some(e);
+                }
+            }
+            reports.push(report);
+        },
+    )
+    .await;
+    progress.finish();
+    if let Some(error) = write_error {
+        return Err(error.into());
+    }
+
+    let mut report = Report::new(
+        reports,
+        settings.report_options(),
+        started.elapsed(),
+        outcome.interrupted,
+        outcome.not_scanned,
+    );
+    report.skipped = gathered.skipped.into_iter().map(Into::into).collect();
+    report.skipped.sort();
+    report.warnings = gathered.warnings;
+    if let Some(path) = &settings.baseline {
+        baseline::apply(&mut report, &read_report(path)?);
+    }
+    if !streaming {
+        report.write(settings.format, &mut out, color, settings.fail_on)?;
+    }
+    out.flush().map_err(ReportError::from)?;
+    if outcome.interrupted && !settings.quiet {
+        eprintln!(
+            "originscan: interrupted: {} origins reported, {} not scanned",
+            outcome.reported, outcome.not_scanned
+        );
+    }
+    let exit = if outcome.interrupted {
+        ScanExit::Interrupted
+    } else if report.origins.iter().any(|o| settings.fail_on.trips(o.risk))
+        // Without --baseline every finding counts as new: --fail-on-new fails safe.
+        || baseline::gate_new(&report, settings.fail_on_new)
+    {
+        ScanExit::GateTripped
+    } else {
+        ScanExit::Clean
+    };
+    Ok(ScanResult { report, exit })
+}
+
+/// Lowers `--concurrency` to what the open-file limit affords, with a warning.
+fn fit_concurrency_to_fd_limit(settings: &mut ScanSettings, extra_fds: u64) {
+    let fd_limit = raise_fd_limit();
+    let affordable =
+        (fd_limit.saturating_sub(extra_fds + FD_RESERVE) / FDS_PER_ORIGIN).max(1) as usize;
+    if settings.concurrency > affordable {
+        if !settings.quiet {
+            eprintln!(
+                "originscan: warning: open-file limit {fd_limit} allows {affordable} origins in flight; \
+                 --concurrency lowered from {}",
+                settings.concurrency
+            );
+        }
+        settings.concurrency = affordable;
+    }
+}
