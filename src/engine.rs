@@ -239,3 +239,225 @@ fn timings_ms(timings: &Timings) -> TimingsMs {
         ttfb: ms(timings.ttfb),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The engine's promise, on paused time with probes that misbehave on purpose: every target
+    //! gets a row or is counted as not scanned, and parked connections do not hold a slot.
+
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::check::cert::trust::TrustStore;
+    use crate::probe::dns::Resolution;
+    use crate::target::Host;
+
+    /// What the fake probe does for a target, chosen by the target's first label.
+    #[derive(Debug, Clone, Copy)]
+    enum Act {
+        /// Answers after this long.
+        Answer(Duration),
+        /// Answers after this long, handing back a connection that idles for the second.
+        Park(Duration, Duration),
+        /// Panics.
+        Panic,
+        /// Never answers.
+        Hang,
+    }
+
+    #[derive(Debug, Default)]
+    struct Counters {
+        observing: AtomicUsize,
+        most_observing: AtomicUsize,
+        idle_runs: AtomicUsize,
+    }
+
+    #[derive(Debug)]
+    struct FakeProber {
+        acts: Mutex<HashMap<String, Act>>,
+        counters: Arc<Counters>,
+    }
+
+    struct FakeParked(Duration);
+
+    impl Prober for FakeProber {
+        type Parked = FakeParked;
+
+        fn observe(
+            &self,
+            target: Target,
+        ) -> impl Future<Output = (Observation, Option<FakeParked>)> + Send {
+            let act = self.acts.lock().expect("not poisoned")[&target.origin.to_string()];
+            let counters = self.counters.clone();
+            async move {
+                let now = counters.observing.fetch_add(1, Ordering::SeqCst) + 1;
+                counters.most_observing.fetch_max(now, Ordering::SeqCst);
+                let observation =
+                    Observation::new(target, Resolution::Literal([127, 0, 0, 1].into()));
+                let parked = match act {
+                    Act::Answer(after) => {
+                        tokio::time::sleep(after).await;
+                        None
+                    }
+                    Act::Park(after, idle) => {
+                        tokio::time::sleep(after).await;
+                        Some(FakeParked(idle))
+                    }
+                    Act::Panic => panic!("a probe fails"),
+                    Act::Hang => std::future::pending().await,
+                };
+                counters.observing.fetch_sub(1, Ordering::SeqCst);
+                (observation, parked)
+            }
+        }
+
+        fn idle_budget(&self, parked: &FakeParked) -> Duration {
+            parked.0 * 2
+        }
+
+        fn idle(&self, parked: FakeParked) -> impl Future<Output = IdleOutcome> + Send {
+            let counters = self.counters.clone();
+            async move {
+                tokio::time::sleep(parked.0).await;
+                counters.idle_runs.fetch_add(1, Ordering::SeqCst);
+                IdleOutcome::ClosedWhileIdle { after: parked.0 }
+            }
+        }
+    }
+
+    fn scanner(acts: &[(&str, Act)]) -> (Arc<Scanner<FakeProber>>, Vec<Target>, Arc<Counters>) {
+        let counters = Arc::new(Counters::default());
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let scanner = Scanner {
+            prober: FakeProber {
+                acts: Mutex::new(acts.iter().map(|(n, a)| (n.to_string(), *a)).collect()),
+                counters: counters.clone(),
+            },
+            context: CheckContext {
+                now: 0,
+                expiry_warn_days: vec![30],
+                trust: TrustStore::new(provider, Vec::new()).expect("Mozilla's roots load"),
+            },
+            dns_budget: Duration::from_secs(10),
+        };
+        let targets = acts
+            .iter()
+            .map(|(name, _)| Target::new(Host::Name(name.to_string())))
+            .collect();
+        (Arc::new(scanner), targets, counters)
+    }
+
+    async fn run_all(
+        scanner: Arc<Scanner<FakeProber>>,
+        targets: Vec<Target>,
+        concurrency: usize,
+        shutdown: impl Future<Output = ()>,
+    ) -> (RunOutcome, Vec<OriginReport>) {
+        let mut reports = Vec::new();
+        let outcome = run(scanner, targets, concurrency, shutdown, |r| reports.push(r)).await;
+        (outcome, reports)
+    }
+
+    fn codes_of<'a>(reports: &'a [OriginReport], origin: &str) -> Vec<&'a str> {
+        reports
+            .iter()
+            .find(|r| r.origin == origin)
+            .map(|r| r.codes())
+            .unwrap_or_else(|| panic!("{origin} has no row"))
+    }
+
+    const SECOND: Duration = Duration::from_secs(1);
+
+    #[tokio::test(start_paused = true)]
+    async fn a_panicking_probe_gives_one_internal_error_row() {
+        let (scanner, targets, _) = scanner(&[
+            ("a.example", Act::Answer(SECOND)),
+            ("panics.example", Act::Panic),
+            ("b.example", Act::Answer(SECOND)),
+        ]);
+        let (outcome, reports) = run_all(scanner, targets, 2, std::future::pending()).await;
+        assert_eq!((outcome.reported, outcome.not_scanned), (3, 0));
+        assert_eq!(reports.len(), 3);
+        assert_eq!(
+            codes_of(&reports, "panics.example"),
+            vec!["SCAN_INTERNAL_ERROR"]
+        );
+        assert!(!codes_of(&reports, "a.example").contains(&"SCAN_INTERNAL_ERROR"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_hanging_probe_gives_a_deadline_row_at_its_deadline() {
+        let (scanner, targets, _) = scanner(&[
+            ("hangs.example", Act::Hang),
+            ("a.example", Act::Answer(SECOND)),
+        ]);
+        let deadline = scanner.deadline(&targets[0]);
+        let started = tokio::time::Instant::now();
+        let (outcome, reports) = run_all(scanner, targets, 2, std::future::pending()).await;
+        assert_eq!((outcome.reported, outcome.not_scanned), (2, 0));
+        assert_eq!(
+            codes_of(&reports, "hangs.example"),
+            vec!["SCAN_DEADLINE_EXCEEDED"]
+        );
+        let elapsed = started.elapsed();
+        assert!(
+            elapsed >= deadline && elapsed < deadline + SECOND,
+            "the hanging origin is cut at its deadline ({deadline:?}), not before or much later: {elapsed:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_shutdown_mid_run_counts_every_target() {
+        let acts: Vec<(String, Act)> = (0..10)
+            .map(|i| (format!("o{i}.example"), Act::Answer(SECOND * 2)))
+            .chain([("parked.example".to_string(), Act::Park(SECOND, SECOND * 60))])
+            .collect();
+        let named: Vec<(&str, Act)> = acts.iter().map(|(n, a)| (n.as_str(), *a)).collect();
+        let (scanner, mut targets, counters) = scanner(&named);
+        targets.rotate_right(1); // the parked origin goes first
+        let total = targets.len();
+        let (outcome, reports) = run_all(
+            scanner,
+            targets,
+            2,
+            tokio::time::sleep(Duration::from_millis(5_500)),
+        )
+        .await;
+        assert!(outcome.interrupted);
+        assert_eq!(outcome.reported + outcome.not_scanned, total);
+        assert_eq!(reports.len(), outcome.reported);
+        // 5.5 s at two in flight: o0..o3 finish at 2, 3, 4 and 5 s (the parked origin frees
+        // its slot at 1 s), and the parked origin is reported at the shutdown, its idle probe
+        // unfinished.
+        assert_eq!(
+            outcome.reported,
+            5,
+            "{:?}",
+            reports.iter().map(|r| &r.origin).collect::<Vec<_>>()
+        );
+        assert!(reports.iter().any(|r| r.origin == "parked.example"));
+        assert_eq!(counters.idle_runs.load(Ordering::SeqCst), 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn parked_connections_do_not_use_concurrency() {
+        let acts: Vec<(String, Act)> = (0..6)
+            .map(|i| (format!("p{i}.example"), Act::Park(SECOND, SECOND * 5)))
+            .collect();
+        let named: Vec<(&str, Act)> = acts.iter().map(|(n, a)| (n.as_str(), *a)).collect();
+        let (scanner, targets, counters) = scanner(&named);
+        let started = tokio::time::Instant::now();
+        let (outcome, reports) = run_all(scanner, targets, 1, std::future::pending()).await;
+        let elapsed = started.elapsed();
+        assert_eq!((outcome.reported, reports.len()), (6, 6));
+        assert_eq!(counters.idle_runs.load(Ordering::SeqCst), 6);
+        assert_eq!(counters.most_observing.load(Ordering::SeqCst), 1);
+        // One at a time, each observed in 1 s, each idle 5 s beside the others: 6 s + 5 s. Had
+        // a parked connection kept its slot, it would be 6 × 6 s.
+        assert!(
+            elapsed < SECOND * 12,
+            "parked origins held the only slot: {elapsed:?}"
+        );
+    }
+}

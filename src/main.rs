@@ -12,7 +12,7 @@ fn main() -> ExitCode {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()
-                .map_err(|error| CommandError::Runtime(error))?;
+                .map_err(CommandError::Runtime)?;
             commands::run(command, &runtime)
         });
     match result {

@@ -86,6 +86,8 @@ pub struct Cli {
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
+// Parsed once per process: the size of the largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Scan origins as CloudFront would connect to them, and rank them by 502 risk.
     #[command(after_help = EXAMPLES)]

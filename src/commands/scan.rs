@@ -94,7 +94,7 @@ pub async fn run(args: ScanArgs, extra_fds: u64) -> Result<ScanResult, CommandEr
         outcome.interrupted,
         outcome.not_scanned,
     );
-    report.skipped = gathered.skipped.into_iter().map(Into::into).collect();
+    report.skipped = gathered.skipped;
     report.skipped.sort();
     report.warnings = gathered.warnings;
     if let Some(path) = &settings.baseline {

@@ -79,6 +79,27 @@ pub struct Observation {
     pub timings: Timings,
 }
 
+impl Observation {
+    /// What is known of `target` once DNS has answered `resolution`: nothing else observed yet.
+    pub fn new(target: Target, resolution: Resolution) -> Observation {
+        Observation {
+            target,
+            resolution,
+            authority: None,
+            out_of_scope: Vec::new(),
+            not_probed: Vec::new(),
+            ports: Vec::new(),
+            tls: None,
+            negotiation: None,
+            alias_certificates: Vec::new(),
+            sni_alternatives: Vec::new(),
+            http: Vec::new(),
+            idle: None,
+            timings: Timings::default(),
+        }
+    }
+}
+
 /// How long each phase took.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Timings {
@@ -210,24 +231,8 @@ impl OriginProber {
             .dns
             .resolve(&target.origin, target.ip_address_type)
             .await;
-        let mut observation = Observation {
-            resolution,
-            authority: None,
-            out_of_scope: Vec::new(),
-            not_probed: Vec::new(),
-            ports: Vec::new(),
-            tls: None,
-            negotiation: None,
-            alias_certificates: Vec::new(),
-            sni_alternatives: Vec::new(),
-            http: Vec::new(),
-            idle: None,
-            timings: Timings {
-                dns: Some(dns_time),
-                ..Timings::default()
-            },
-            target,
-        };
+        let mut observation = Observation::new(target, resolution);
+        observation.timings.dns = Some(dns_time);
         let (permitted, forbidden): (Vec<IpAddr>, Vec<IpAddr>) = observation
             .resolution
             .addresses()
