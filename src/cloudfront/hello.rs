@@ -332,7 +332,7 @@ pub enum ServerMessage {
     Alert {
         /// 1 warning, 2 fatal.
         level: u8,
-        /// The description code (see [`alert_name`]).
+        /// The description code (see [`crate::cloudfront::alerts::alert_name`]).
         description: u8,
     },
     /// A ChangeCipherSpec record.
@@ -766,53 +766,10 @@ fn parse_certificate(body: &[u8]) -> Result<ServerMessage, HelloError> {
     Ok(ServerMessage::Certificate { chain })
 }
 
-/// The name of an alert description (IANA TLS Alerts registry), `unknown` if unassigned.
-pub fn alert_name(code: u8) -> &'static str {
-    match code {
-        0 => "close_notify",
-        10 => "unexpected_message",
-        20 => "bad_record_mac",
-        21 => "decryption_failed",
-        22 => "record_overflow",
-        30 => "decompression_failure",
-        40 => "handshake_failure",
-        41 => "no_certificate",
-        42 => "bad_certificate",
-        43 => "unsupported_certificate",
-        44 => "certificate_revoked",
-        45 => "certificate_expired",
-        46 => "certificate_unknown",
-        47 => "illegal_parameter",
-        48 => "unknown_ca",
-        49 => "access_denied",
-        50 => "decode_error",
-        51 => "decrypt_error",
-        52 => "too_many_cids_requested",
-        60 => "export_restriction",
-        70 => "protocol_version",
-        71 => "insufficient_security",
-        80 => "internal_error",
-        86 => "inappropriate_fallback",
-        90 => "user_canceled",
-        100 => "no_renegotiation",
-        109 => "missing_extension",
-        110 => "unsupported_extension",
-        111 => "certificate_unobtainable",
-        112 => "unrecognized_name",
-        113 => "bad_certificate_status_response",
-        114 => "bad_certificate_hash_value",
-        115 => "unknown_psk_identity",
-        116 => "certificate_required",
-        117 => "general_error",
-        120 => "no_application_protocol",
-        121 => "ech_required",
-        _ => "unknown",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cloudfront::alerts::alert_name;
     use tls_parser::{
         parse_tls_client_hello_extensions, parse_tls_plaintext, TlsExtension, TlsMessage,
         TlsMessageHandshake, TlsRecordType,

@@ -4,6 +4,7 @@
 //! The TLS offer (protocols, suites, curves, signature schemes) is in [`crate::cloudfront::tls_profile`],
 //! and the hand-built ClientHello made from it in [`crate::cloudfront::hello`].
 
+pub mod alerts;
 pub mod hello;
 pub mod tls_profile;
 

@@ -354,6 +354,10 @@ pub fn suite_name(suite: u16) -> &'static str {
     }
 }
 
+/// 3DES and RC4 suites: offered by CloudFront, but TLS_LEGACY_ONLY when they are all an origin
+/// accepts.
+pub const WEAK_SUITES: &[u16] = &[0x000A, 0x0004];
+
 #[cfg(test)]
 mod tests {
     use super::*;

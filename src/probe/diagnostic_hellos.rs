@@ -3,7 +3,7 @@
 //! ServerHello, after which everything is encrypted).
 //!
 //! The sequence is short and decided by the replies, so an origin costs one hello when it
-//! negotiates TLS 1.2, and at most three otherwise:
+//! negotiates TLS 1.2, and at most two otherwise ([`crate::probe::MAX_HELLOS`]):
 //! 1. CloudFront's offer up to the highest version the distribution lets CloudFront send
 //!    (TLS 1.2 at most here: TLS 1.3 acceptance is asked separately);
 //! 2. on `protocol_version`: TLS 1.3 (profile `2025`) or TLS 1.2 (to tell "too narrow" from
@@ -20,8 +20,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
+use crate::cloudfront::alerts;
 use crate::cloudfront::hello::{client_hello_for, HelloOffer, RecordReader, ServerMessage};
-use crate::cloudfront::tls_profile::{Profile, TlsVersion};
+use crate::cloudfront::tls_profile::{Profile, TlsVersion, WEAK_SUITES};
 use crate::probe::dialer::Dialer;
 
 /// Why a hello was sent.
@@ -143,12 +144,6 @@ impl Negotiation {
     }
 }
 
-/// 3DES and RC4 suites (TLS_LEGACY_ONLY when they are all an origin accepts).
-pub const WEAK_SUITES: &[u16] = &[0x000A, 0x0004];
-
-/// handshake_failure, insufficient_security, illegal_parameter: "nothing in your offer suits me".
-const REFUSAL_ALERTS: &[u8] = &[40, 71, 47];
-
 /// Sends CloudFront's hellos.
 #[derive(Debug, Clone)]
 pub struct Negotiator {
@@ -209,7 +204,9 @@ impl Negotiator {
         negotiation.attempts.push(first);
 
         let next = match &first_reply {
-            HelloReply::Alert { code: 70 } => match self.profile {
+            HelloReply::Alert {
+                code: alerts::PROTOCOL_VERSION,
+            } => match self.profile {
                 Profile::Y2025 => Some((
                     HelloPurpose::Tls13,
                     HelloOffer::cloudfront(self.profile, TlsVersion::Tls13),
@@ -222,7 +219,7 @@ impl Negotiator {
             },
             // Some stacks refuse an offer by closing without an alert: the diagnostic hello tells
             // that from an origin that closes every connection.
-            HelloReply::Alert { code } if REFUSAL_ALERTS.contains(code) => Some((
+            HelloReply::Alert { code } if alerts::is_refusal(*code) => Some((
                 HelloPurpose::Diagnostic,
                 HelloOffer::diagnostic(self.profile, first_max),
             )),

@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use super::{early_close, not_tls};
-use crate::cloudfront::hello::alert_name;
+use crate::cloudfront::alerts::{self, alert_name};
 use crate::cloudfront::tls_profile::{is_documented_suite, suite_name, Profile, TlsVersion};
 use crate::finding::{Code, Finding};
 use crate::probe::diagnostic_hellos::{HelloPurpose, HelloReply, Negotiation};
@@ -17,7 +17,23 @@ fn version_name(wire: u16) -> String {
         .unwrap_or_else(|| format!("0x{wire:04x}"))
 }
 
+/// What a reply was, in words (the `result` member of its evidence).
+fn result_of(reply: &HelloReply) -> &'static str {
+    match reply {
+        HelloReply::Accepted { .. } => "accepted",
+        HelloReply::Alert { .. } => "alert",
+        HelloReply::ClosedBeforeReply => "closed before any reply",
+        HelloReply::ClosedDuringHandshake => "closed during the handshake",
+        HelloReply::Reset => "reset",
+        HelloReply::NotTls { .. } => "not TLS",
+        HelloReply::Timeout => "no reply in time",
+        HelloReply::Malformed(_) => "malformed",
+        HelloReply::NotConnected => "could not connect",
+    }
+}
+
 fn describe(reply: &HelloReply) -> Value {
+    let result = result_of(reply);
     match reply {
         HelloReply::Accepted {
             version,
@@ -25,7 +41,7 @@ fn describe(reply: &HelloReply) -> Value {
             chain,
             client_cert_requested,
         } => json!({
-            "result": "accepted",
+            "result": result,
             "version": version_name(*version),
             "suite": suite_name(*suite),
             "suite_code": format!("0x{suite:04X}"),
@@ -33,17 +49,17 @@ fn describe(reply: &HelloReply) -> Value {
             "client_certificate_requested": client_cert_requested,
         }),
         HelloReply::Alert { code } => {
-            json!({"result": "alert", "alert": alert_name(*code), "alert_code": code})
+            json!({"result": result, "alert": alert_name(*code), "alert_code": code})
         }
-        HelloReply::ClosedBeforeReply => json!({"result": "closed before any reply"}),
-        HelloReply::ClosedDuringHandshake => json!({"result": "closed during the handshake"}),
-        HelloReply::Reset => json!({"result": "reset"}),
+        HelloReply::ClosedBeforeReply => json!({"result": result}),
+        HelloReply::ClosedDuringHandshake => json!({"result": result}),
+        HelloReply::Reset => json!({"result": result}),
         HelloReply::NotTls { first_bytes } => {
-            json!({"result": "not TLS", "first_bytes": first_bytes.escape_ascii().to_string()})
+            json!({"result": result, "first_bytes": first_bytes.escape_ascii().to_string()})
         }
-        HelloReply::Timeout => json!({"result": "no reply in time"}),
-        HelloReply::Malformed(reason) => json!({"result": "malformed", "reason": reason}),
-        HelloReply::NotConnected => json!({"result": "could not connect"}),
+        HelloReply::Timeout => json!({"result": result}),
+        HelloReply::Malformed(reason) => json!({"result": result, "reason": reason}),
+        HelloReply::NotConnected => json!({"result": result}),
     }
 }
 
@@ -96,10 +112,10 @@ pub fn check(observation: &Observation, negotiation: &Negotiation) -> Vec<Findin
             Some(HelloReply::Accepted { .. }) => refused(negotiation, &at, 0),
             _ => return vec![early_close(&at)],
         },
-        HelloReply::Alert { code: 70 } => protocol_refused(negotiation, &at),
-        HelloReply::Alert { code } if [40, 71, 47].contains(code) => {
-            refused(negotiation, &at, *code)
-        }
+        HelloReply::Alert {
+            code: alerts::PROTOCOL_VERSION,
+        } => protocol_refused(negotiation, &at),
+        HelloReply::Alert { code } if alerts::is_refusal(*code) => refused(negotiation, &at, *code),
         HelloReply::Alert { code } => Finding::new(
             Code::TLS_HANDSHAKE_FAILED,
             format!(
@@ -116,11 +132,9 @@ pub fn check(observation: &Observation, negotiation: &Negotiation) -> Vec<Findin
             ..
         } => return accepted(negotiation, &at, *version, *suite, *client_cert_requested),
         other => {
-            let described = describe(other);
-            let result = described["result"].as_str().unwrap_or("error");
-            let what = match described["reason"].as_str() {
-                Some(reason) => format!("{result} ({reason})"),
-                None => result.to_string(),
+            let what = match other {
+                HelloReply::Malformed(reason) => format!("malformed ({reason})"),
+                other => result_of(other).to_string(),
             };
             Finding::new(
                 Code::TLS_HANDSHAKE_FAILED,
@@ -263,7 +277,7 @@ fn accepted(
             ),
             negotiation,
         ));
-    } else if crate::probe::diagnostic_hellos::WEAK_SUITES.contains(&suite)
+    } else if crate::cloudfront::tls_profile::WEAK_SUITES.contains(&suite)
         && !matches!(
             negotiation.reply_to(HelloPurpose::WithoutWeakSuites),
             Some(HelloReply::Accepted { .. })
