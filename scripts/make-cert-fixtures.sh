@@ -12,7 +12,7 @@ openssl req -newkey rsa:2048 -nodes -keyout "$tmp/leaf.key" -out "$tmp/leaf.csr"
 printf 'subjectAltName=DNS:sha1.fixture.test\n' > "$tmp/ext"
 openssl x509 -req -in "$tmp/leaf.csr" -CA sha1-ca.pem -CAkey "$tmp/ca.key" -CAcreateserial \
   -out sha1-leaf.pem -days 3650 -sha1 -extfile "$tmp/ext" 2>/dev/null
-# An RSA 8192 key (kept: tests/openssl_peers.rs serves it; generating one takes seconds) and a
+# An RSA 8192 key (kept: tests/it/openssl_peers.rs serves it; generating one takes seconds) and a
 # leaf for it signed (SHA-256) by the same CA.
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:8192 -out rsa8192.key.pem 2>/dev/null
 openssl req -new -key rsa8192.key.pem -out "$tmp/big.csr" \

@@ -1,7 +1,7 @@
 //! Finding codes, severities, the catalog that explains each code, and the risk score.
 //!
 //! Codes are stable: users filter, baseline and gate on them. Add codes, never rename them.
-//! The catalog mirrors `FINDINGS.md`; `originscan explain CODE` prints an entry.
+//! The catalog mirrors `docs/FINDINGS.md`; `originscan explain CODE` prints an entry.
 
 use std::fmt;
 use std::str::FromStr;
@@ -26,7 +26,7 @@ pub enum Severity {
 }
 
 impl Severity {
-    /// The score weight of one finding of this severity (DESIGN.md, "Risk score").
+    /// The score weight of one finding of this severity (docs/ARCHITECTURE.md, "Risk score").
     pub fn weight(self) -> u32 {
         match self {
             Severity::Critical => 100,

@@ -7,7 +7,7 @@ use crate::finding::{Code, Finding};
 use crate::probe::dns::{DnsFailure, Resolution};
 use crate::probe::Observation;
 
-/// CNAME chains longer than this are a risk (FINDINGS.md).
+/// CNAME chains longer than this are a risk (docs/FINDINGS.md).
 pub const MAX_CNAME_CHAIN: usize = 8;
 
 /// DNS findings.

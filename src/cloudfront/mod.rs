@@ -1,6 +1,6 @@
 //! CloudFront's origin rules as data: connection defaults and the ranges the API accepts.
 //!
-//! Sources are named in `CLOUDFRONT.md` (botocore's CloudFront model and the developer guide).
+//! Sources are named in `docs/CLOUDFRONT.md` (botocore's CloudFront model and the developer guide).
 //! The TLS offer (protocols, suites, curves, signature schemes) is in [`crate::cloudfront::tls_profile`],
 //! and the hand-built ClientHello made from it in [`crate::cloudfront::hello`].
 

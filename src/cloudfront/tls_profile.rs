@@ -1,7 +1,7 @@
 //! CloudFront's TLS offer to an origin, as data: protocol versions, cipher suites, curves and
 //! signature schemes, for each profile of what CloudFront sends.
 //!
-//! Sources (see `CLOUDFRONT.md`, "TLS between CloudFront and the origin"):
+//! Sources (see `docs/CLOUDFRONT.md`, "TLS between CloudFront and the origin"):
 //! - the AWS page `secure-connections-supported-ciphers-cloudfront-to-origin.html` (the 16
 //!   documented suites, curves, signature algorithms);
 //! - the API enum `OriginSslProtocols` (`SSLv3`, `TLSv1`, `TLSv1.1`, `TLSv1.2`; no TLS 1.3);
@@ -42,7 +42,7 @@ pub enum TlsVersion {
     Tls13,
 }
 
-/// The protocols a distribution allows when its target names none (`FINDINGS.md`): every
+/// The protocols a distribution allows when its target names none (`docs/FINDINGS.md`): every
 /// version CloudFront offers but SSLv3. The evidence must say that this was assumed.
 pub const DEFAULT_ALLOWED: &[TlsVersion] =
     &[TlsVersion::Tls10, TlsVersion::Tls11, TlsVersion::Tls12];

@@ -19,7 +19,7 @@
 //! Sources: AWS CloudFront Developer Guide, `edge-functions-restrictions.html` /
 //! `lambda-at-edge-function-restrictions.html` (headers, status, request body, URI),
 //! `lambda-generating-http-responses.html` (response object, size, status range) and
-//! `lambda-event-structure.html` (shapes), as summarised in `CLOUDFRONT.md`.
+//! `lambda-event-structure.html` (shapes), as summarised in `docs/CLOUDFRONT.md`.
 //!
 //! - `LAMBDA_MALFORMED`: the result is not an object; `headers` is not an object; a header key
 //!   is not lower case or not an HTTP token; a header's value is not a list of objects with a
@@ -121,7 +121,7 @@ impl EventType {
                 "via",
             ],
             EventType::OriginResponse => &["transfer-encoding", "via"],
-            // CLOUDFRONT.md's list, from AWS's older "Requirements and restrictions" page; the
+            // docs/CLOUDFRONT.md's list, from AWS's older "Requirements and restrictions" page; the
             // 2023 edge-functions-restrictions page lists only Warning and Via.
             EventType::ViewerResponse => &[
                 "content-encoding",
@@ -345,7 +345,7 @@ const DISALLOWED: &[&str] = &[
     "x-forwarded-proto",
     "x-real-ip",
 ];
-/// Disallowed prefixes. `x-amzn-` is CLOUDFRONT.md's (and AWS's older page's) `X-Amzn-*`; the
+/// Disallowed prefixes. `x-amzn-` is docs/CLOUDFRONT.md's (and AWS's older page's) `X-Amzn-*`; the
 /// current AWS page lists eleven `X-Amzn-` names instead, all of which the prefix covers.
 const DISALLOWED_PREFIXES: &[&str] = &["x-amz-cf-", "x-amzn-", "x-edge-"];
 /// Disallowed in viewer events only.

@@ -111,7 +111,7 @@ pub struct Negotiation {
     pub profile: Profile,
     /// Versions the distribution allows (OriginSslProtocols).
     pub allowed: Vec<TlsVersion>,
-    /// Whether `allowed` is FINDINGS.md's default, assumed for want of a setting.
+    /// Whether `allowed` is docs/FINDINGS.md's default, assumed for want of a setting.
     pub allowed_assumed: bool,
     /// The hellos sent, in order.
     pub attempts: Vec<HelloAttempt>,

@@ -21,7 +21,7 @@ use crate::probe::Observation;
 
 const DAY: i64 = 86_400;
 
-/// RSA keys above this size are a risk (inferred for origins: CLOUDFRONT.md).
+/// RSA keys above this size are a risk (inferred for origins: docs/CLOUDFRONT.md).
 pub const MAX_RSA_BITS: usize = 4096;
 
 /// Certificate findings for the chain the origin sent: from the rustls handshake, or, when only

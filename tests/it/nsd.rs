@@ -12,7 +12,7 @@
 //! scan must report DNS_NS_LAME for `lame`, DNS_NS_INCONSISTENT for `mixed`, and no DNS_NS_*
 //! finding for `good`. Without `nsd`, the test fails under CI and is skipped elsewhere.
 
-mod common;
+use crate::common;
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};

@@ -2,7 +2,7 @@
 //! reported under the right distribution, with that distribution's settings applied, and S3 and
 //! VPC origins are listed as skipped.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

@@ -2,7 +2,7 @@
 //! flight, and the report holds every origin that finished, says the scan was interrupted and
 //! how many targets were not scanned; NDJSON is complete line by line.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

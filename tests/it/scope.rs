@@ -1,7 +1,7 @@
 //! What a scan sends: a bounded number of connections per origin, counted at the lab's
 //! listeners (README, "what originscan sends").
 
-mod common;
+use crate::common;
 
 use common::{args, originscan, stderr, LabRun};
 

@@ -3,7 +3,7 @@
 //! a sharded fleet joined by `merge` (equal to the unsharded scan), and the HTML report a team
 //! opens the next morning, rendered in headless Chromium.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::Path;

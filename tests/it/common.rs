@@ -1,7 +1,5 @@
 //! Shared test helpers: start the lab on loopback, run the real binary against it.
 
-#![allow(dead_code)]
-
 use std::path::{Path, PathBuf};
 use std::process::Output;
 

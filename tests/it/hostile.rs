@@ -1,7 +1,7 @@
 //! Hostile origins mixed with healthy ones: every target gets a row, each naming what happened,
 //! the scan ends within the origins' deadlines, and memory stays bounded.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::time::{Duration, Instant};

@@ -3,7 +3,7 @@
 //! cross-check: for each server, the version and suite CloudFront's hello gets must be what
 //! `openssl s_client` gets when it offers the same versions, suites, groups and schemes.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -2,7 +2,7 @@
 //! `keepalive_timeout 2s` and one with nginx's default (75 s). The idle probe must catch the
 //! first (CloudFront keeps origin connections 5 s by default) and pass the second.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Stdio;

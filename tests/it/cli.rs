@@ -1,7 +1,7 @@
 //! The command line's contract: input errors name file and line and exit 2 before any traffic;
 //! usage errors exit 2; `explain` teaches.
 
-mod common;
+use crate::common;
 
 use common::{args, originscan, stderr};
 

@@ -2,7 +2,7 @@
 //! DNS queries queue behind `--dns-in-flight`, and the findings must still equal the ground
 //! truth. At 0 ms a queue drains too fast to show what waiting does to timeouts.
 
-mod common;
+use crate::common;
 
 use common::{args, stderr, LabRun};
 use originscan::lab::fleet::FleetMix;

@@ -6,7 +6,7 @@
 //!   connecting or connected to that origin address (a client's socket leaves those states the
 //!   moment it closes), so the peak is what the scanner held open at once.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

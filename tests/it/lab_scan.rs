@@ -1,7 +1,7 @@
 //! End to end: the real binary scans the loopback lab; findings must equal the ground truth,
 //! origin by origin, and every output format must parse back.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

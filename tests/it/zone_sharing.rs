@@ -3,7 +3,7 @@
 //! every lab DNS server), no server sees more queries per second than `--resolver-rate`, and
 //! the findings still equal the ground truth.
 
-mod common;
+use crate::common;
 
 use common::{args, stderr, LabRun};
 use originscan::lab::fleet::{shared_zone_apex, FleetMix, Pathology};

@@ -1,0 +1,20 @@
+//! The integration tests, in one binary (as ripgrep keeps them): each module runs the real
+//! binary or the library against real sockets on loopback: the lab, and real peers nobody here
+//! wrote (openssl s_server, nginx, NSD, chromium, xmllint, botocore) where they are installed.
+
+mod cli;
+mod cloudfront_import;
+mod common;
+mod hostile;
+mod interrupt;
+mod lab_distributions;
+mod lab_scan;
+mod latency;
+mod limits;
+mod nginx;
+mod nsd;
+mod openssl_peers;
+mod report_formats;
+mod scope;
+mod workflows;
+mod zone_sharing;
