@@ -19,7 +19,7 @@ use crate::probe::authority::{AuthoritySettings, ZoneHealthCache};
 use crate::probe::diagnostic_hellos::Negotiator;
 use crate::probe::dialer::{Dialer, DialerLimits};
 use crate::probe::dns::{DnsProbe, DnsSettings, DnsSetupError};
-use crate::probe::dns_politeness::DnsGate;
+use crate::probe::dns_politeness::DnsPoliteness;
 use crate::probe::scope::AddressScope;
 use crate::probe::tls::TlsProbe;
 use crate::probe::OriginProber;
@@ -282,7 +282,7 @@ impl ScanSettings {
             extra_roots.extend(TrustStore::read_pem(path)?);
         }
         let trust = TrustStore::new(provider.clone(), extra_roots)?;
-        let gate = Arc::new(DnsGate::new(self.resolver_rate, self.dns_in_flight));
+        let politeness = Arc::new(DnsPoliteness::new(self.resolver_rate, self.dns_in_flight));
         let dns = Arc::new(DnsProbe::new(
             &DnsSettings {
                 resolvers: self.resolvers.clone(),
@@ -290,7 +290,7 @@ impl ScanSettings {
                 timeout: self.dns_timeout,
                 attempts: self.dns_attempts,
             },
-            gate,
+            politeness,
         )?);
         let zones = Arc::new(ZoneHealthCache::new(
             dns.clone(),

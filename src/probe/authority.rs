@@ -17,7 +17,7 @@
 //!
 //! Concurrent askers of the same question wait for the one query in flight (a shared future per
 //! key); the work runs in its own task, so an origin that gives up (its deadline) does not
-//! cancel it for the others. Every query passes the scan's [`super::dns_politeness::DnsGate`]; every wait is bounded
+//! cancel it for the others. Every query passes the scan's [`super::dns_politeness::DnsPoliteness`]; every wait is bounded
 //! (`--dns-timeout` × `--dns-attempts` per query, [`ZoneHealthCache::zone_budget`] per zone).
 //! Authoritative servers whose addresses the scan's scope forbids are not asked.
 
@@ -531,7 +531,7 @@ impl ZoneHealthCache {
         let mut backoff = Duration::from_millis(100);
         for attempt in 1..=attempts {
             let reply = {
-                let _pass = self.dns.gate().admit(server).await;
+                let _pass = self.dns.politeness().admit(server).await;
                 let once = query_once(server, name.clone(), record_type, self.settings.timeout);
                 // hickory times the query out itself; this bounds the wait regardless.
                 tokio::time::timeout(self.settings.timeout + Duration::from_millis(250), once)

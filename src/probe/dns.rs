@@ -2,7 +2,7 @@
 //!
 //! Observes only: what the resolvers answered, how long it took, and which failure it was,
 //! classified by hickory's error variants. `--resolve HOST:ADDR` overrides skip DNS entirely.
-//! Every query passes the scan's [`DnsGate`] (per-server rate and in-flight cap) first, and
+//! Every query passes the scan's [`DnsPoliteness`] (per-server rate and in-flight cap) first, and
 //! reaches the resolver as [`super::dns_transport`] sends it; the zone checks
 //! ([`super::authority`]) use [`DnsProbe::lookup`] for their recursive questions.
 
@@ -18,7 +18,7 @@ use hickory_proto::rr::{RData, RecordType};
 use hickory_resolver::config::{NameServerConfig, ResolveHosts, ResolverConfig};
 use hickory_resolver::Resolver;
 
-use super::dns_politeness::DnsGate;
+use super::dns_politeness::DnsPoliteness;
 use super::dns_transport::{self, SingleSendProvider};
 use crate::target::{Host, IpAddressType};
 
@@ -104,10 +104,10 @@ pub struct DnsProbe {
     attempts: usize,
     /// `--dns-timeout`: a lookup's deadline ([`dns_transport::with_deadline`]).
     timeout: Duration,
-    gate: Arc<DnsGate>,
+    politeness: Arc<DnsPoliteness>,
     /// The gate's key for the recursive resolvers: the one `--resolver`, or (several, or the
     /// system's) [`RESOLVER_POOL`], so that the pool as a whole stays within the rate.
-    gate_key: SocketAddr,
+    server_key: SocketAddr,
 }
 
 /// The gate key standing for a pool of recursive resolvers (hickory picks the server).
@@ -124,13 +124,19 @@ impl std::fmt::Debug for DnsProbe {
 impl DnsProbe {
     /// Builds the resolver. With no `--resolver`, reads the system's configuration. Every query
     /// passes `gate` first.
-    pub fn new(settings: &DnsSettings, gate: Arc<DnsGate>) -> Result<DnsProbe, DnsSetupError> {
-        let gate_key = match settings.resolvers.as_slice() {
+    pub fn new(
+        settings: &DnsSettings,
+        politeness: Arc<DnsPoliteness>,
+    ) -> Result<DnsProbe, DnsSetupError> {
+        let server_key = match settings.resolvers.as_slice() {
             [one] => *one,
             _ => RESOLVER_POOL,
         };
-        let provider =
-            SingleSendProvider::new(TokioRuntimeProvider::default(), gate.clone(), gate_key);
+        let provider = SingleSendProvider::new(
+            TokioRuntimeProvider::default(),
+            politeness.clone(),
+            server_key,
+        );
         let mut builder = if settings.resolvers.is_empty() {
             Resolver::builder(provider).map_err(|e| DnsSetupError::SystemConfig(e.to_string()))?
         } else {
@@ -169,8 +175,8 @@ impl DnsProbe {
             overrides: settings.overrides.clone(),
             attempts: settings.attempts.max(1),
             timeout: settings.timeout,
-            gate,
-            gate_key,
+            politeness,
+            server_key,
         })
     }
 
@@ -180,8 +186,8 @@ impl DnsProbe {
     }
 
     /// The scan's politeness gate.
-    pub fn gate(&self) -> &Arc<DnsGate> {
-        &self.gate
+    pub fn politeness(&self) -> &Arc<DnsPoliteness> {
+        &self.politeness
     }
 
     /// One query to the recursive resolvers, through the gate.
@@ -190,7 +196,7 @@ impl DnsProbe {
         name: &str,
         record_type: RecordType,
     ) -> Result<hickory_resolver::lookup::Lookup, NetError> {
-        let _pass = self.gate.admit(self.gate_key).await;
+        let _pass = self.politeness.admit(self.server_key).await;
         dns_transport::with_deadline(self.timeout, self.resolver.lookup(name, record_type)).await
     }
 
@@ -464,14 +470,14 @@ mod tests {
     }
 
     fn probe(resolver: SocketAddr, attempts: usize, timeout: Duration) -> DnsProbe {
-        let gate = Arc::new(DnsGate::new(NonZeroU32::new(1000).unwrap(), 32));
+        let politeness = Arc::new(DnsPoliteness::new(NonZeroU32::new(1000).unwrap(), 32));
         let settings = DnsSettings {
             resolvers: vec![resolver],
             overrides: HashMap::new(),
             timeout,
             attempts,
         };
-        DnsProbe::new(&settings, gate).unwrap()
+        DnsProbe::new(&settings, politeness).unwrap()
     }
 
     #[tokio::test]

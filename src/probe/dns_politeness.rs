@@ -1,5 +1,5 @@
 //! Politeness towards DNS servers: every query originscan sends, to the recursive resolver or to
-//! an authoritative server, first passes [`DnsGate::admit`] for that server's address.
+//! an authoritative server, first passes [`DnsPoliteness::admit`] for that server's address.
 //!
 //! Two limits per server: `--resolver-rate` queries per second (a governor keyed limiter with a
 //! burst of one, so that queries are spaced evenly and no one-second window holds more than the
@@ -10,7 +10,7 @@
 //! A lookup's first query waits its turn behind the server's other first queries (one at a time
 //! at the limiter, in order); a query the resolver library sends on its own within a lookup (a
 //! truncated answer retried over TCP, a CNAME target asked again) passes
-//! [`DnsGate::admit_follow_up`], which waits for the rate only, ahead of that queue, so that it
+//! [`DnsPoliteness::admit_follow_up`], which waits for the rate only, ahead of that queue, so that it
 //! is counted without outliving the lookup's timeout.
 
 use std::collections::HashMap;
@@ -29,7 +29,7 @@ pub const MAX_DNS_IN_FLIGHT_PER_SERVER: usize = 32;
 pub const DEFAULT_RESOLVER_RATE: u32 = 200;
 
 /// The per-server rate and in-flight cap shared by every DNS query of a scan.
-pub struct DnsGate {
+pub struct DnsPoliteness {
     rate: NonZeroU32,
     limiter: DefaultKeyedRateLimiter<SocketAddr>,
     cap: usize,
@@ -43,9 +43,9 @@ struct Lanes {
     turn: Arc<tokio::sync::Mutex<()>>,
 }
 
-impl std::fmt::Debug for DnsGate {
+impl std::fmt::Debug for DnsPoliteness {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DnsGate")
+        f.debug_struct("DnsPoliteness")
             .field("rate", &self.rate)
             .field("cap", &self.cap)
             .finish_non_exhaustive()
@@ -58,14 +58,14 @@ pub struct DnsPass {
     _slot: Option<OwnedSemaphorePermit>,
 }
 
-impl DnsGate {
+impl DnsPoliteness {
     /// A gate allowing `rate` queries per second and `in_flight` outstanding queries per server.
-    pub fn new(rate: NonZeroU32, in_flight: usize) -> DnsGate {
+    pub fn new(rate: NonZeroU32, in_flight: usize) -> DnsPoliteness {
         // One cell every 1/rate s, burst of one: evenly spaced queries; 2% slower than the rate,
         // so that jitter on the way cannot put rate + 1 queries into one second at the server.
         let period = Duration::from_nanos((1_020_000_000 / u64::from(rate.get())).max(1));
         let quota = Quota::with_period(period).unwrap_or_else(|| Quota::per_second(rate));
-        DnsGate {
+        DnsPoliteness {
             rate,
             limiter: RateLimiter::keyed(quota),
             cap: in_flight.max(1),
@@ -114,37 +114,37 @@ mod tests {
 
     #[tokio::test]
     async fn queries_to_one_server_are_spaced_by_the_rate() {
-        let gate = DnsGate::new(NonZeroU32::new(50).unwrap(), 4);
+        let politeness = DnsPoliteness::new(NonZeroU32::new(50).unwrap(), 4);
         let a: SocketAddr = "127.0.0.1:53".parse().unwrap();
         let b: SocketAddr = "127.0.0.2:53".parse().unwrap();
         let started = Instant::now();
         for _ in 0..6 {
-            drop(gate.admit(a).await);
+            drop(politeness.admit(a).await);
         }
         // 6 queries at 50/s: the first at once, then one every 20 ms.
         assert!(started.elapsed() >= Duration::from_millis(95));
         // Another server has its own budget.
         let before = Instant::now();
-        drop(gate.admit(b).await);
+        drop(politeness.admit(b).await);
         assert!(before.elapsed() < Duration::from_millis(15));
     }
 
     #[tokio::test]
     async fn a_follow_up_overtakes_the_queue_of_first_queries() {
-        let gate = Arc::new(DnsGate::new(NonZeroU32::new(50).unwrap(), 64));
+        let politeness = Arc::new(DnsPoliteness::new(NonZeroU32::new(50).unwrap(), 64));
         let a: SocketAddr = "127.0.0.1:53".parse().unwrap();
-        drop(gate.admit(a).await);
+        drop(politeness.admit(a).await);
         // Twenty first queries queue up (0.4 s at 50/s)...
         let queued: Vec<_> = (0..20)
             .map(|_| {
-                let gate = gate.clone();
-                tokio::spawn(async move { drop(gate.admit(a).await) })
+                let politeness = politeness.clone();
+                tokio::spawn(async move { drop(politeness.admit(a).await) })
             })
             .collect();
         tokio::time::sleep(Duration::from_millis(5)).await;
         // ...and a follow-up waits about two periods, not the whole queue.
         let started = Instant::now();
-        gate.admit_follow_up(a).await;
+        politeness.admit_follow_up(a).await;
         assert!(
             started.elapsed() < Duration::from_millis(100),
             "{:?}",
@@ -157,14 +157,14 @@ mod tests {
 
     #[tokio::test]
     async fn in_flight_queries_per_server_are_capped() {
-        let gate = Arc::new(DnsGate::new(NonZeroU32::new(100_000).unwrap(), 2));
+        let politeness = Arc::new(DnsPoliteness::new(NonZeroU32::new(100_000).unwrap(), 2));
         let a: SocketAddr = "127.0.0.1:53".parse().unwrap();
-        let first = gate.admit(a).await;
-        let _second = gate.admit(a).await;
-        let waiting = tokio::time::timeout(Duration::from_millis(50), gate.admit(a)).await;
+        let first = politeness.admit(a).await;
+        let _second = politeness.admit(a).await;
+        let waiting = tokio::time::timeout(Duration::from_millis(50), politeness.admit(a)).await;
         assert!(waiting.is_err(), "a third query waits for a slot");
         drop(first);
-        let third = tokio::time::timeout(Duration::from_millis(500), gate.admit(a)).await;
+        let third = tokio::time::timeout(Duration::from_millis(500), politeness.admit(a)).await;
         assert!(third.is_ok());
     }
 }

@@ -21,7 +21,7 @@ use hickory_resolver::config::{ConnectionConfig, ProtocolConfig};
 use hickory_resolver::{ConnectionProvider, PoolContext};
 use tokio::time::Instant;
 
-use super::dns_politeness::DnsGate;
+use super::dns_politeness::DnsPoliteness;
 
 tokio::task_local! {
     /// Set while a lookup runs ([`with_deadline`]).
@@ -127,26 +127,26 @@ fn note_answers(
 /// hickory's resolver resends an unanswered UDP query every 333 ms until its timeout (up to
 /// three datagrams per attempt). This provider sends one datagram per attempt, and counts every
 /// other query a lookup sends (a truncated answer retried over TCP, a CNAME target asked
-/// again) at [`DnsGate`] too ([`GatedExchange`]), so that what the gate counts is what the
+/// again) at [`DnsPoliteness`] too ([`GatedExchange`]), so that what the gate counts is what the
 /// resolver receives.
 #[derive(Clone)]
 pub struct SingleSendProvider {
     runtime: TokioRuntimeProvider,
-    gate: Arc<DnsGate>,
-    gate_key: SocketAddr,
+    politeness: Arc<DnsPoliteness>,
+    server_key: SocketAddr,
 }
 
 impl SingleSendProvider {
-    /// A provider whose queries pass `gate` under `gate_key`.
+    /// A provider whose queries pass `gate` under `server_key`.
     pub fn new(
         runtime: TokioRuntimeProvider,
-        gate: Arc<DnsGate>,
-        gate_key: SocketAddr,
+        politeness: Arc<DnsPoliteness>,
+        server_key: SocketAddr,
     ) -> SingleSendProvider {
         SingleSendProvider {
             runtime,
-            gate,
-            gate_key,
+            politeness,
+            server_key,
         }
     }
 }
@@ -159,12 +159,12 @@ impl std::fmt::Debug for SingleSendProvider {
 
 /// A connection to a resolver: a lookup's first query goes straight out (its pass was taken
 /// before the lookup, [`with_deadline`]); every other query waits for the gate's rate
-/// ([`DnsGate::admit_follow_up`]).
+/// ([`DnsPoliteness::admit_follow_up`]).
 #[derive(Clone)]
 pub struct GatedExchange {
     inner: Transport,
-    gate: Arc<DnsGate>,
-    gate_key: SocketAddr,
+    politeness: Arc<DnsPoliteness>,
+    server_key: SocketAddr,
 }
 
 /// How a [`GatedExchange`] reaches its server.
@@ -236,11 +236,11 @@ impl DnsHandle for GatedExchange {
             return note_answers(self.inner.send(request), deadline);
         }
         let inner = self.inner.clone();
-        let gate = self.gate.clone();
-        let key = self.gate_key;
+        let politeness = self.politeness.clone();
+        let key = self.server_key;
         let sent = deadline.clone();
         let answers = futures::stream::once(async move {
-            gate.admit_follow_up(key).await;
+            politeness.admit_follow_up(key).await;
             if let Some(deadline) = &sent {
                 deadline.progress();
             }
@@ -271,8 +271,8 @@ impl ConnectionProvider for SingleSendProvider {
         let bind_addr = config.bind_addr;
         let gated = |inner| GatedExchange {
             inner,
-            gate: self.gate.clone(),
-            gate_key: self.gate_key,
+            politeness: self.politeness.clone(),
+            server_key: self.server_key,
         };
         match &config.protocol {
             ProtocolConfig::Udp => {
