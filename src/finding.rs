@@ -133,6 +133,15 @@ impl GateLevel {
     }
 }
 
+impl std::fmt::Display for GateLevel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GateLevel::Never => f.write_str("never"),
+            GateLevel::AtLeast(severity) => write!(f, "{severity}"),
+        }
+    }
+}
+
 impl FromStr for GateLevel {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {

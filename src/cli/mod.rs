@@ -205,6 +205,11 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
 
+    /// A missing --baseline file is an empty baseline (every finding new), with a notice: for
+    /// the first night of a nightly job. Without it a missing baseline is an error.
+    #[arg(long, requires = "baseline")]
+    pub baseline_optional: bool,
+
     /// Like --fail-on, counting only findings that are new against --baseline.
     #[arg(long, value_name = "LEVEL", default_value = "never")]
     pub fail_on_new: String,

@@ -137,6 +137,8 @@ pub struct ScanSettings {
     pub shard: Option<Shard>,
     /// `--baseline`.
     pub baseline: Option<PathBuf>,
+    /// `--baseline-optional`: a missing baseline file is an empty baseline.
+    pub baseline_optional: bool,
     /// `--fail-on-new`.
     pub fail_on_new: GateLevel,
 }
@@ -247,6 +249,7 @@ impl ScanSettings {
             progress: !args.no_progress && !args.quiet,
             quiet: args.quiet,
             baseline: args.baseline.clone(),
+            baseline_optional: args.baseline_optional,
             fail_on_new: args
                 .fail_on_new
                 .parse()

@@ -73,6 +73,7 @@ pub fn run(args: &LintLambdaArgs) -> Result<ScanExit, CommandError> {
     };
     let report = Report::new(vec![subject], options, Duration::ZERO, false, 0);
     report.write(format, &mut out, false, fail_on)?;
+    out.commit()?;
     Ok(if report.origins.iter().any(|o| fail_on.trips(o.risk)) {
         ScanExit::GateTripped
     } else {

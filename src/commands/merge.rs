@@ -21,6 +21,7 @@ pub fn run(args: &MergeArgs) -> Result<ScanExit, CommandError> {
     let merged = crate::report::merge::merge(reports).map_err(ReportReadError::from)?;
     let (format, mut out) = output_and_format(args.format.as_deref(), args.output.as_ref())?;
     merged.write(format, &mut out, false, gate)?;
+    out.commit()?;
     Ok(if merged.origins.iter().any(|o| gate.trips(o.risk)) {
         ScanExit::GateTripped
     } else {

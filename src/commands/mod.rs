@@ -13,6 +13,7 @@ pub mod lint_lambda;
 pub mod merge;
 mod output;
 pub mod scan;
+mod summary;
 
 use crate::cli::config_file::ConfigError;
 use crate::cli::settings::{SetupError, UsageError};

@@ -1,18 +1,22 @@
-//! `originscan scan`: read the inputs, build the scan's components from validated settings, run
-//! the engine with streaming output and signal handling, then rank, compare with the baseline,
-//! write the report and decide the exit. The demo scans its lab through this same entry point.
+//! `originscan scan`: read and check everything the run needs (inputs, baseline, output path)
+//! before any traffic, build the scan's components from validated settings, run the engine with
+//! streaming output and signal handling, then rank, compare with the baseline, write the report
+//! atomically, print the closing summary and decide the exit. The demo scans its lab through
+//! this same entry point.
 
 use std::io::{IsTerminal, Write};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use super::output::open_output;
+use super::output::Destination;
+use super::summary::{gate_reasons, summary_line};
 use super::{raise_fd_limit, wait_for_signal, CommandError, ScanExit};
 use crate::cli::progress::Progress;
 use crate::cli::settings::ScanSettings;
 use crate::cli::ScanArgs;
 use crate::engine;
 use crate::input::{self, cloudfront::OriginRequestPolicies};
-use crate::report::file::read_report;
+use crate::report::file::{read_report, ReportReadError};
+use crate::report::options::ReportOptions;
 use crate::report::{baseline, json, Format, OriginReport, Report, ReportError};
 
 /// No descriptors held by anything but the scan itself (a plain `scan`).
@@ -41,6 +45,7 @@ pub async fn run(args: ScanArgs, extra_fds: u64) -> Result<ScanResult, CommandEr
         gathered.targets.retain(|t| shard.holds(t.stable_hash()));
         gathered.skipped.retain(|s| shard.holds(s.stable_hash()));
     }
+    let previous = read_baseline(&settings)?;
     if !settings.quiet {
         for warning in &gathered.warnings {
             eprintln!("originscan: warning: {warning}");
@@ -54,7 +59,7 @@ pub async fn run(args: ScanArgs, extra_fds: u64) -> Result<ScanResult, CommandEr
         }
     }
     let scanner = settings.scanner()?;
-    let mut out = open_output(settings.output.as_deref())?;
+    let mut out = Destination::open(settings.output.as_deref())?;
     let streaming = settings.format == Format::Ndjson;
     let color = settings.output.is_none()
         && std::io::stdout().is_terminal()
@@ -97,30 +102,61 @@ pub async fn run(args: ScanArgs, extra_fds: u64) -> Result<ScanResult, CommandEr
     report.skipped = gathered.skipped;
     report.skipped.sort();
     report.warnings = gathered.warnings;
-    if let Some(path) = &settings.baseline {
-        baseline::apply(&mut report, &read_report(path)?);
+    if let Some(previous) = &previous {
+        baseline::apply(&mut report, previous);
     }
     if !streaming {
         report.write(settings.format, &mut out, color, settings.fail_on)?;
     }
-    out.flush().map_err(ReportError::from)?;
-    if outcome.interrupted && !settings.quiet {
-        eprintln!(
-            "originscan: interrupted: {} origins reported, {} not scanned",
-            outcome.reported, outcome.not_scanned
-        );
+    let destination = out.describe();
+    out.commit()?;
+    if !settings.quiet {
+        eprintln!("originscan: {}", summary_line(&report, &destination));
     }
     let exit = if outcome.interrupted {
         ScanExit::Interrupted
-    } else if report.origins.iter().any(|o| settings.fail_on.trips(o.risk))
-        // Without --baseline every finding counts as new: --fail-on-new fails safe.
-        || baseline::gate_new(&report, settings.fail_on_new)
-    {
-        ScanExit::GateTripped
     } else {
-        ScanExit::Clean
+        // Without --baseline every finding counts as new: --fail-on-new fails safe.
+        let reasons = gate_reasons(&report, settings.fail_on, settings.fail_on_new);
+        for reason in &reasons {
+            eprintln!("originscan: gate tripped: {reason}");
+        }
+        if reasons.is_empty() {
+            ScanExit::Clean
+        } else {
+            ScanExit::GateTripped
+        }
     };
     Ok(ScanResult { report, exit })
+}
+
+/// The `--baseline` report, read before any traffic. With `--baseline-optional`, a missing
+/// file is an empty baseline (every finding new), with a notice.
+fn read_baseline(settings: &ScanSettings) -> Result<Option<Report>, CommandError> {
+    let Some(path) = &settings.baseline else {
+        return Ok(None);
+    };
+    match read_report(path) {
+        Ok(report) => Ok(Some(report)),
+        Err(ReportReadError::Io { source, .. })
+            if settings.baseline_optional && source.kind() == std::io::ErrorKind::NotFound =>
+        {
+            if !settings.quiet {
+                eprintln!(
+                    "originscan: notice: no baseline at {} yet (--baseline-optional): every finding counts as new",
+                    crate::report::escape::printable(&path.display().to_string())
+                );
+            }
+            Ok(Some(Report::new(
+                Vec::new(),
+                ReportOptions::default(),
+                Duration::ZERO,
+                false,
+                0,
+            )))
+        }
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// Lowers `--concurrency` to what the open-file limit affords, with a warning.

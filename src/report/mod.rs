@@ -105,7 +105,14 @@ impl Format {
         match (flag, output) {
             (Some(f), _) => f.parse(),
             (None, Some(path)) => {
-                Ok(Format::from_extension(&path.to_string_lossy()).unwrap_or(Format::Json))
+                Format::from_extension(&path.to_string_lossy()).ok_or_else(|| {
+                    format!(
+                    "cannot tell the report format from `{}`: name the file .txt (table), .csv, \
+                     .json, .ndjson (or .jsonl), .xml (junit) or .html, or give -f table|csv|\
+                     json|ndjson|junit|github|html",
+                    crate::report::escape::printable(&path.display().to_string())
+                )
+                })
             }
             (None, None) if stdout_is_terminal => Ok(Format::Table),
             (None, None) => Ok(Format::Json),
@@ -124,6 +131,15 @@ impl Format {
             "html" | "htm" => Some(Format::Html),
             _ => None,
         }
+    }
+}
+
+/// `1 origin`, `2 origins`: a count with its noun, singular for one.
+pub fn counted(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 

@@ -119,8 +119,8 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> Result<(), Re
         .collect();
     writeln!(
         out,
-        "\n{} origins in {:.1} s: {}",
-        report.summary.origins,
+        "\n{} in {:.1} s: {}",
+        super::counted(report.summary.origins, "origin"),
         report.summary.duration_ms as f64 / 1000.0,
         counts.join(", ")
     )?;
