@@ -1,0 +1,472 @@
+//! The Host-forwarding rules: whether one cache behavior sends the viewer's Host header to its
+//! origin (legacy `ForwardedValues.Headers` with `Host` or `*`, a managed cache policy with Host
+//! in its key, a managed origin request policy that forwards it, or a custom origin request
+//! policy whose headers include Host), and [`OriginRequestPolicies`]: the custom policies read
+//! from `--origin-request-policies` files. A custom policy that was not given makes the
+//! forwarding [`HostForwarding::Unknown`].
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+use super::model::{CacheBehavior, Items};
+use super::serde_message;
+use super::shape::{first_significant_byte, strip_utf8_bom};
+use crate::cloudfront;
+use crate::input::{InputError, MAX_INPUT_BYTES};
+use crate::target::HostForwarding;
+
+/// The Unknown forwarding text for a custom origin request policy that was not given.
+pub(super) fn unknown_policy_message(id: &str) -> String {
+    format!(
+        "custom origin request policy {id} not given with --origin-request-policies; \
+         assumed Host is not forwarded"
+    )
+}
+
+/// Whether one cache behavior forwards the viewer's Host header to its origin.
+pub(super) fn behavior_forwarding(
+    behavior: &CacheBehavior,
+    policies: &OriginRequestPolicies,
+) -> HostForwarding {
+    let legacy = behavior
+        .forwarded_values
+        .as_ref()
+        .and_then(|f| f.headers.as_ref())
+        .and_then(|h| h.items.as_ref())
+        .is_some_and(|items| {
+            items
+                .iter()
+                .any(|h| h.trim() == "*" || h.trim().eq_ignore_ascii_case("host"))
+        });
+    if legacy {
+        return HostForwarding::Forwarded;
+    }
+    let cache_policy = behavior.cache_policy_id.as_deref().map(str::trim);
+    if cache_policy.is_some_and(|id| {
+        cloudfront::MANAGED_CACHE_POLICIES_FORWARDING_HOST
+            .iter()
+            .any(|(managed, _)| managed.eq_ignore_ascii_case(id))
+    }) {
+        return HostForwarding::Forwarded;
+    }
+    let Some(policy) = behavior
+        .origin_request_policy_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    else {
+        return HostForwarding::NotForwarded;
+    };
+    if let Some((_, _, forwards)) = cloudfront::MANAGED_ORIGIN_REQUEST_POLICIES
+        .iter()
+        .find(|(id, _, _)| id.eq_ignore_ascii_case(policy))
+    {
+        return forwarding(*forwards);
+    }
+    match policies.forwards_host(policy) {
+        Some(forwards) => forwarding(forwards),
+        None => HostForwarding::Unknown(unknown_policy_message(policy)),
+    }
+}
+
+fn forwarding(forwards: bool) -> HostForwarding {
+    if forwards {
+        HostForwarding::Forwarded
+    } else {
+        HostForwarding::NotForwarded
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Origin request policies.
+
+/// Custom origin request policies, by id, as far as Host forwarding goes: read from
+/// `aws cloudfront get-origin-request-policy --id ID` output (or
+/// `aws cloudfront list-origin-request-policies --type custom`, which holds them all).
+/// [`OriginRequestPolicies::default`] is the empty set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OriginRequestPolicies {
+    forwards_host: HashMap<String, bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PolicyTop {
+    origin_request_policy: Option<OriginRequestPolicy>,
+    origin_request_policy_list: Option<Items<PolicySummary>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PolicySummary {
+    origin_request_policy: Option<OriginRequestPolicy>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct OriginRequestPolicy {
+    id: Option<String>,
+    origin_request_policy_config: Option<OriginRequestPolicyConfig>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct OriginRequestPolicyConfig {
+    headers_config: Option<HeadersConfig>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct HeadersConfig {
+    header_behavior: Option<String>,
+    headers: Option<Items<String>>,
+}
+
+impl OriginRequestPolicies {
+    /// Reads policy files (`get-origin-request-policy` or `list-origin-request-policies`
+    /// output). A policy given twice keeps its first reading.
+    pub fn read(paths: &[PathBuf]) -> Result<OriginRequestPolicies, InputError> {
+        let mut policies = OriginRequestPolicies::default();
+        for path in paths {
+            let file = path.display().to_string();
+            let io_err = |source| InputError::Io {
+                file: file.clone(),
+                source,
+            };
+            let meta = std::fs::metadata(path).map_err(io_err)?;
+            if meta.len() > MAX_INPUT_BYTES {
+                return Err(InputError::File {
+                    file,
+                    message: format!(
+                        "is {} bytes; at most {} are read",
+                        meta.len(),
+                        MAX_INPUT_BYTES
+                    ),
+                });
+            }
+            let content = std::fs::read(path).map_err(io_err)?;
+            policies.add(&file, &content)?;
+        }
+        Ok(policies)
+    }
+
+    /// Adds the policies in one file's content (`name` is used in errors).
+    pub fn add(&mut self, name: &str, content: &[u8]) -> Result<(), InputError> {
+        let content = strip_utf8_bom(content);
+        let wrong_shape = |why: &str| InputError::File {
+            file: name.to_string(),
+            message: format!(
+                "is not an origin request policy: {why}; expected the JSON output of \
+                 `aws cloudfront get-origin-request-policy --id ID` \
+                 ({{\"ETag\": ..., \"OriginRequestPolicy\": {{...}}}}) or of \
+                 `aws cloudfront list-origin-request-policies`"
+            ),
+        };
+        if first_significant_byte(content) != Some(b'{') {
+            return Err(wrong_shape("it is not a JSON object"));
+        }
+        let mut de = serde_json::Deserializer::from_slice(content);
+        let top = PolicyTop::deserialize(&mut de)
+            .and_then(|top| de.end().map(|()| top))
+            .map_err(|e| InputError::invalid(name, e.line().max(1), serde_message(&e)))?;
+        let policies: Vec<OriginRequestPolicy> =
+            match (top.origin_request_policy, top.origin_request_policy_list) {
+                (Some(policy), _) => vec![policy],
+                (None, Some(list)) => list
+                    .items
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|s| s.origin_request_policy)
+                    .collect(),
+                (None, None) => return Err(wrong_shape(
+                    "it has neither an OriginRequestPolicy nor an OriginRequestPolicyList member",
+                )),
+            };
+        for policy in policies {
+            let id = policy
+                .id
+                .map(|i| i.trim().to_ascii_lowercase())
+                .filter(|i| !i.is_empty())
+                .ok_or_else(|| InputError::File {
+                    file: name.to_string(),
+                    message: "an origin request policy has no Id".to_string(),
+                })?;
+            let headers = policy
+                .origin_request_policy_config
+                .and_then(|c| c.headers_config)
+                .ok_or_else(|| InputError::File {
+                    file: name.to_string(),
+                    message: format!("origin request policy {id} has no HeadersConfig"),
+                })?;
+            let forwards = headers_forward_host(
+                headers.header_behavior.as_deref().unwrap_or_default(),
+                &Items::into_vec(headers.headers),
+            )
+            .map_err(|m| InputError::File {
+                file: name.to_string(),
+                message: format!("origin request policy {id}: {m}"),
+            })?;
+            self.forwards_host.entry(id).or_insert(forwards);
+        }
+        Ok(())
+    }
+
+    /// Whether the custom policy `id` forwards Host; `None` when it was not given.
+    pub fn forwards_host(&self, id: &str) -> Option<bool> {
+        self.forwards_host
+            .get(&id.trim().to_ascii_lowercase())
+            .copied()
+    }
+
+    /// How many policies are known.
+    pub fn len(&self) -> usize {
+        self.forwards_host.len()
+    }
+
+    /// Whether no policy is known.
+    pub fn is_empty(&self) -> bool {
+        self.forwards_host.is_empty()
+    }
+}
+
+/// Whether an origin request policy's `HeadersConfig` sends the viewer's Host header.
+fn headers_forward_host(behavior: &str, headers: &[String]) -> Result<bool, String> {
+    let lists_host = headers
+        .iter()
+        .any(|h| h.trim().eq_ignore_ascii_case("host"));
+    match behavior {
+        "none" => Ok(false),
+        "whitelist" => Ok(lists_host),
+        "allViewer" | "allViewerAndWhitelistCloudFront" => Ok(true),
+        "allExcept" => Ok(!lists_host),
+        other => Err(format!(
+            "HeaderBehavior {other:?} is not one of none, whitelist, allViewer, \
+             allViewerAndWhitelistCloudFront, allExcept"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::cloudfront::parse;
+    use crate::input::cloudfront::test_support::*;
+    use serde_json::{json, Value};
+
+    #[test]
+    fn host_forwarding_follows_the_fixtures_behaviors() {
+        let with = parse("list.json", LIST, &fixture_policies()).unwrap();
+        let without = parse("list.json", LIST, &OriginRequestPolicies::default()).unwrap();
+        // Legacy ForwardedValues with Host; managed AllViewer; managed CORS-S3Origin.
+        for import in [&with, &without] {
+            assert_eq!(
+                target(import, "web-primary").host_forwarding,
+                HostForwarding::Forwarded
+            );
+            assert_eq!(
+                target(import, "api-alb").host_forwarding,
+                HostForwarding::Forwarded
+            );
+            assert_eq!(
+                target(import, "docs-website").host_forwarding,
+                HostForwarding::NotForwarded
+            );
+            // Routed to by no behavior: no aliases, nothing forwarded.
+            let spare = target(import, "spare-origin");
+            assert_eq!(spare.host_forwarding, HostForwarding::NotForwarded);
+            assert!(spare.aliases.is_empty());
+            assert_eq!(
+                target(import, "media-legacy").host_forwarding,
+                HostForwarding::Unknown(unknown_policy_message(UNGIVEN_POLICY))
+            );
+        }
+        // The custom policy forwards Host when its file is given, else it is an assumption.
+        assert_eq!(
+            target(&with, "api-legacy").host_forwarding,
+            HostForwarding::Forwarded
+        );
+        assert_eq!(
+            target(&without, "api-legacy").host_forwarding,
+            HostForwarding::Unknown(format!(
+                "custom origin request policy {CUSTOM_POLICY} not given with \
+                 --origin-request-policies; assumed Host is not forwarded"
+            ))
+        );
+        assert_eq!(
+            target(&with, "api-legacy").aliases,
+            names(&["api.example.com"])
+        );
+    }
+
+    /// The forwarding of one origin behind one behavior made of `behavior`'s members.
+    fn forwarding_for(behavior: Value, policies: &OriginRequestPolicies) -> HostForwarding {
+        let mut default = json!({"TargetOriginId": "o1"});
+        for (key, value) in behavior.as_object().unwrap() {
+            default[key] = value.clone();
+        }
+        let doc = export(json!([custom("o1")]), default, json!([]));
+        let import = parse("d.json", doc.as_bytes(), policies).unwrap();
+        import.targets[0].host_forwarding.clone()
+    }
+
+    fn policy_file(id: &str, behavior: &str, items: &[&str]) -> String {
+        json!({"ETag": "E1", "OriginRequestPolicy": {"Id": id, "OriginRequestPolicyConfig": {
+            "Name": "p", "HeadersConfig": {"HeaderBehavior": behavior,
+            "Headers": {"Quantity": items.len(), "Items": items}},
+            "CookiesConfig": {"CookieBehavior": "none"},
+            "QueryStringsConfig": {"QueryStringBehavior": "none"}}}})
+        .to_string()
+    }
+
+    #[test]
+    fn both_host_forwarding_styles_and_every_managed_policy() {
+        use HostForwarding::{Forwarded as F, NotForwarded as N};
+        let none = OriginRequestPolicies::default();
+        let cases: Vec<(Value, HostForwarding)> = vec![
+            (json!({}), N),
+            (headers(&["Host"]), F),
+            (headers(&["host"]), F),
+            (headers(&["*"]), F),
+            (headers(&["Accept-Language", "Origin"]), N),
+            (headers(&[]), N),
+            (orp("216adef6-5c7f-47e4-b989-5492eafa07d3"), F),
+            (orp("33f36d7e-f396-46d9-90e0-52428a34d9dc"), F),
+            (orp("216ADEF6-5C7F-47E4-B989-5492EAFA07D3"), F),
+            (orp("b689b0a8-53d0-40ab-baf2-68738e2966ac"), N),
+            (orp("88a5eaf4-2fd4-4709-b370-b4c650ea3fcf"), N),
+            (orp("59781a5b-3903-41f3-afcb-af62929ccde1"), N),
+            (orp("acba4595-bd28-49b8-b9fe-13317c0390fa"), N),
+            (orp("775133bc-15f2-49f9-abea-afb2e0bf67d2"), N),
+            (orp(""), N),
+            // Managed cache policies with Host in the key send it to the origin too.
+            (
+                json!({"CachePolicyId": "83da9c7e-98b4-4e11-a168-04f0df8e2c65"}),
+                F,
+            ),
+            (
+                json!({"CachePolicyId": "4cc15a8a-d715-48a4-82b8-cc0b614638fe"}),
+                F,
+            ),
+            (
+                json!({"CachePolicyId": "2e54312d-136d-493c-8eb9-b001f22f67d2"}),
+                F,
+            ),
+            (
+                json!({"CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6"}),
+                N,
+            ),
+            (
+                orp("11111111-2222-4333-8444-555555555555"),
+                HostForwarding::Unknown(unknown_policy_message(
+                    "11111111-2222-4333-8444-555555555555",
+                )),
+            ),
+        ];
+        for (behavior, want) in cases {
+            assert_eq!(forwarding_for(behavior.clone(), &none), want, "{behavior}");
+        }
+    }
+
+    #[test]
+    fn custom_policies_are_read_for_their_headers() {
+        let id = "11111111-2222-4333-8444-555555555555";
+        for (header_behavior, items, forwards) in [
+            ("whitelist", &["Host"][..], true),
+            ("whitelist", &["HOST", "Origin"][..], true),
+            ("whitelist", &["Origin"][..], false),
+            ("none", &[][..], false),
+            ("allViewer", &[][..], true),
+            (
+                "allViewerAndWhitelistCloudFront",
+                &["CloudFront-Viewer-Country"][..],
+                true,
+            ),
+            ("allExcept", &["Host"][..], false),
+            ("allExcept", &["Cookie"][..], true),
+            ("allExcept", &[][..], true),
+        ] {
+            let mut policies = OriginRequestPolicies::default();
+            policies
+                .add("p.json", policy_file(id, header_behavior, items).as_bytes())
+                .unwrap();
+            assert_eq!(policies.forwards_host(id), Some(forwards));
+            assert_eq!(
+                policies.forwards_host(&id.to_ascii_uppercase()),
+                Some(forwards)
+            );
+            let want = if forwards {
+                HostForwarding::Forwarded
+            } else {
+                HostForwarding::NotForwarded
+            };
+            assert_eq!(
+                forwarding_for(orp(id), &policies),
+                want,
+                "{header_behavior} {items:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn policy_files_are_read_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("policy.json");
+        std::fs::write(&path, POLICY).unwrap();
+        let policies = OriginRequestPolicies::read(&[path]).unwrap();
+        assert_eq!(policies.len(), 1);
+        assert_eq!(policies.forwards_host(CUSTOM_POLICY), Some(true));
+        assert_eq!(policies.forwards_host(UNGIVEN_POLICY), None);
+        assert!(OriginRequestPolicies::default().is_empty());
+
+        let missing = OriginRequestPolicies::read(&[dir.path().join("nope.json")]).unwrap_err();
+        assert!(matches!(missing, InputError::Io { .. }), "{missing:?}");
+
+        // `list-origin-request-policies` output holds several.
+        let list = json!({"OriginRequestPolicyList": {"MaxItems": 100, "Quantity": 2, "Items": [
+            {"Type": "custom", "OriginRequestPolicy": {"Id": "a", "OriginRequestPolicyConfig": {
+                "Name": "a", "HeadersConfig": {"HeaderBehavior": "allViewer"}}}},
+            {"Type": "custom", "OriginRequestPolicy": {"Id": "b", "OriginRequestPolicyConfig": {
+                "Name": "b", "HeadersConfig": {"HeaderBehavior": "none"}}}}
+        ]}});
+        let mut policies = OriginRequestPolicies::default();
+        policies
+            .add("list.json", list.to_string().as_bytes())
+            .unwrap();
+        assert_eq!(
+            (policies.forwards_host("a"), policies.forwards_host("b")),
+            (Some(true), Some(false))
+        );
+
+        let mut policies = OriginRequestPolicies::default();
+        let err = policies.add("x.json", LIST).unwrap_err().to_string();
+        assert!(
+            err.starts_with("x.json: is not an origin request policy"),
+            "{err}"
+        );
+        let err = policies
+            .add("x.json", policy_file("p", "sometimes", &[]).as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("origin request policy p: HeaderBehavior \"sometimes\""),
+            "{err}"
+        );
+        let err = policies
+            .add("x.json", b"{\n\"OriginRequestPolicy\": 5}")
+            .unwrap_err();
+        assert!(
+            matches!(err, InputError::Invalid { line: 2, .. }),
+            "{err:?}"
+        );
+        let err = policies
+            .add("x.json", br#"{"OriginRequestPolicy": {"Id": "p"}}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("origin request policy p has no HeadersConfig"),
+            "{err}"
+        );
+    }
+}
