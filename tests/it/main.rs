@@ -12,6 +12,7 @@ mod lab_scan;
 mod latency;
 mod limits;
 mod nginx;
+mod nightly;
 mod nsd;
 mod openssl_peers;
 mod report_formats;

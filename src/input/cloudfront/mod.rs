@@ -3,7 +3,7 @@
 //! (`aws cloudfront get-origin-request-policy --id ID`) that tell whether a behavior forwards the
 //! viewer's Host header.
 //!
-//! Shapes and member names are botocore's CloudFront model (`CLOUDFRONT.md`, "The distribution
+//! Shapes and member names are botocore's CloudFront model (`docs/CLOUDFRONT.md`, "The distribution
 //! config"); unknown members are ignored, missing optional ones take CloudFront's defaults.
 //!
 //! The rules:

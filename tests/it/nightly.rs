@@ -1,0 +1,126 @@
+//! The README's nightly recipe (`scripts/originscan-nightly.sh`), run over three nights against
+//! the lab: night one has no baseline yet, night two changes nothing, night three meets a new
+//! critical finding. The baseline is only ever a report of a night that succeeded.
+
+use std::path::Path;
+use std::process::Output;
+
+use crate::common::{read_json, LabRun};
+
+async fn night(lab: &LabRun, input: &Path, reports: &Path, name: &str) -> Output {
+    tokio::process::Command::new("sh")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/originscan-nightly.sh"))
+        .args(["--no-progress", "--no-idle-probe"])
+        .args(lab.lab_args())
+        .env("ORIGINSCAN", env!("CARGO_BIN_EXE_originscan"))
+        .env("INPUT", input)
+        .env("REPORTS", reports)
+        .env("NIGHT", name)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .expect("sh runs the nightly script")
+}
+
+fn list(lab: &LabRun, pathologies: &[&str]) -> String {
+    pathologies
+        .iter()
+        .map(|p| {
+            let entry = lab.truth_of(p);
+            format!("{}:{}\n", entry.origin, entry.port)
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_nights_of_the_readme_recipe() {
+    let lab = LabRun::start(45).await;
+    let reports = lab.path("reports");
+    let input = lab.path("origins.txt");
+    let stderr = |out: &Output| String::from_utf8_lossy(&out.stderr).into_owned();
+
+    // Night one: no baseline yet. Not an error: every finding is new, and healthy origins have
+    // none, so the gate passes and the report becomes the baseline.
+    std::fs::write(&input, list(&lab, &["healthy-rsa", "healthy-ecdsa"])).unwrap();
+    let one = night(&lab, &input, &reports, "night-1").await;
+    assert_eq!(one.status.code(), Some(0), "night one: {}", stderr(&one));
+    assert!(stderr(&one).contains("no baseline at"), "{}", stderr(&one));
+    let baseline = reports.join("baseline.json");
+    assert_eq!(
+        std::fs::read(&baseline).unwrap(),
+        std::fs::read(reports.join("night-1.json")).unwrap()
+    );
+
+    // Night two: nothing changed.
+    let two = night(&lab, &input, &reports, "night-2").await;
+    assert_eq!(two.status.code(), Some(0), "night two: {}", stderr(&two));
+    assert_eq!(
+        read_json(&reports.join("night-2.json"))["summary"]["baseline"]["new"],
+        0
+    );
+    let good = std::fs::read(&baseline).unwrap();
+    assert_eq!(good, std::fs::read(reports.join("night-2.json")).unwrap());
+
+    // Night three: an origin with an expired certificate joins: exit 1, the reason on stderr,
+    // and the baseline stays night two's.
+    std::fs::write(
+        &input,
+        list(&lab, &["healthy-rsa", "healthy-ecdsa", "expired"]),
+    )
+    .unwrap();
+    let three = night(&lab, &input, &reports, "night-3").await;
+    assert_eq!(
+        three.status.code(),
+        Some(1),
+        "night three: {}",
+        stderr(&three)
+    );
+    let expired = &lab.truth_of("expired").origin;
+    assert!(
+        stderr(&three).contains("gate tripped: --fail-on-new high: 1 origin")
+            && stderr(&three).contains(expired.as_str())
+            && stderr(&three).contains("CERT_EXPIRED"),
+        "{}",
+        stderr(&three)
+    );
+    assert_eq!(std::fs::read(&baseline).unwrap(), good);
+    assert_eq!(
+        read_json(&reports.join("night-3.json"))["summary"]["baseline"]["new"],
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_run_leaves_the_existing_report_byte_for_byte() {
+    let lab = LabRun::start(45).await;
+    let report = lab.path("report.json");
+    let before = b"{\"an\": \"earlier report\"}\n".to_vec();
+    std::fs::write(&report, &before).unwrap();
+    let input = lab.path("origins.txt");
+    std::fs::write(&input, list(&lab, &["healthy-rsa"])).unwrap();
+    // A missing baseline without --baseline-optional: exit 2 before any traffic.
+    let mut command = crate::common::args(&["scan", "--no-progress", "-i"]);
+    command.push(input.display().to_string());
+    command.extend(lab.lab_args());
+    command.extend(crate::common::args(&["--baseline"]));
+    command.push(lab.path("missing.json").display().to_string());
+    command.extend(crate::common::args(&["-o"]));
+    command.push(report.display().to_string());
+    let out = crate::common::originscan(&command).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read(&report).unwrap(), before);
+    // Nor is a new report file left behind empty.
+    let fresh = lab.path("fresh.json");
+    let position = command.iter().position(|a| a == "-o").unwrap();
+    command[position + 1] = fresh.display().to_string();
+    let out = crate::common::originscan(&command).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!fresh.exists());
+    let leftovers: Vec<_> = std::fs::read_dir(lab.dir.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
