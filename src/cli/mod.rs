@@ -54,9 +54,26 @@ pub fn write_completions(
     Ok(())
 }
 
-/// Writes the man page (roff).
-pub fn write_man_page(out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    clap_mangen::Man::new(Cli::command()).render(out)
+/// The man pages: originscan(1), then originscan-COMMAND(1) for each command, as (file name,
+/// roff).
+pub fn man_pages() -> std::io::Result<Vec<(String, Vec<u8>)>> {
+    let top = Cli::command();
+    let mut pages = Vec::new();
+    let mut page = Vec::new();
+    clap_mangen::Man::new(top.clone()).render(&mut page)?;
+    pages.push(("originscan.1".to_string(), page));
+    for sub in top.get_subcommands().filter(|s| s.get_name() != "help") {
+        let name = format!("originscan-{}", sub.get_name());
+        let mut page = Vec::new();
+        let command = sub
+            .clone()
+            .name(name.clone())
+            .bin_name(format!("originscan {}", sub.get_name()))
+            .after_help(EXIT_CODES);
+        clap_mangen::Man::new(command).render(&mut page)?;
+        pages.push((format!("{name}.1"), page));
+    }
+    Ok(pages)
 }
 
 const EXAMPLES: &str = "\
@@ -73,7 +90,14 @@ Examples:
   Nightly scan of every origin, kept as JSON:
     originscan scan -i origins.txt -f json -o nightly-$(date +%F).json
 
-Exit codes: 0 scan done and gate not tripped, 1 gate tripped (--fail-on), 2 usage or input error.";
+Exit codes: 0 scan done and gate not tripped, 1 gate tripped (--fail-on, --fail-on-new; the
+reason is on stderr), 2 usage, input or runtime error, 130 interrupted (the report holds what
+finished).";
+
+/// The exit codes, for the man pages of every command.
+const EXIT_CODES: &str = "Exit codes: 0 done and gate not tripped, 1 gate tripped (--fail-on, \
+--fail-on-new; the reason is on stderr), 2 usage, input or runtime error, 130 interrupted (the \
+report holds what finished).";
 
 /// Predicts which origins will make Amazon CloudFront answer 502 Bad Gateway.
 #[derive(Debug, Parser)]
@@ -115,8 +139,13 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff) to stdout.
-    Man,
+    /// Print the man pages (roff) to stdout: originscan(1), then one page per command
+    /// (originscan-scan(1), ...); with --dir, write each as its own file there.
+    Man {
+        /// Write originscan.1, originscan-scan.1, ... into DIR instead.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Explain a finding code: when it fires, its severity, and how to fix it.
     Explain {
         /// A finding code, e.g. CERT_EXPIRED (or `all`).

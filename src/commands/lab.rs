@@ -19,6 +19,13 @@ pub async fn run(args: &LabArgs) -> Result<(), CommandError> {
     .await?;
     lab.write_files(&args.dir)?;
     println!("lab: {} origins; DNS at {}", args.count, lab.resolver);
+    if lab.resolver.port() != 53 {
+        println!(
+            "lab: DNS on port {} (port 53 is taken or needs root); scan-args.txt passes --dns-port {}",
+            lab.resolver.port(),
+            lab.resolver.port()
+        );
+    }
     println!("files: {}", args.dir.display());
     println!(
         "scan it: originscan scan -i {} {}",

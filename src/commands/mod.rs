@@ -103,11 +103,36 @@ pub fn run(command: Command, runtime: &tokio::runtime::Runtime) -> Result<ScanEx
                 .map_err(ReportError::from)?;
             Ok(ScanExit::Clean)
         }
-        Command::Man => {
-            crate::cli::write_man_page(&mut std::io::stdout()).map_err(ReportError::from)?;
+        Command::Man { dir } => {
+            write_man_pages(dir.as_deref())?;
             Ok(ScanExit::Clean)
         }
     }
+}
+
+/// Every man page to stdout, or each to its file in `dir`.
+fn write_man_pages(dir: Option<&std::path::Path>) -> Result<(), CommandError> {
+    use std::io::Write;
+    let pages = crate::cli::man_pages().map_err(ReportError::from)?;
+    match dir {
+        None => {
+            let mut out = std::io::stdout().lock();
+            for (_, page) in pages {
+                out.write_all(&page).map_err(ReportError::from)?;
+            }
+            out.flush().map_err(ReportError::from)?;
+        }
+        Some(dir) => {
+            for (name, page) in pages {
+                let path = dir.join(name);
+                std::fs::write(&path, page).map_err(|source| CommandError::Output {
+                    path: path.display().to_string(),
+                    source,
+                })?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Waits for Ctrl-C or SIGTERM.
