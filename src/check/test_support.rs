@@ -4,14 +4,19 @@
 //! nothing else observed; each method adds one thing a probe would have seen. Every address is
 //! from a documentation range (RFC 5737, RFC 3849) and nothing connects: these are plain values.
 
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use rustls::pki_types::CertificateDer;
+
 use crate::cloudfront::tls_profile::{Profile, TlsVersion, DEFAULT_ALLOWED};
 use crate::finding::{Code, Finding};
 use crate::probe::diagnostic_hellos::{HelloAttempt, HelloPurpose, HelloReply, Negotiation};
 use crate::probe::dialer::ConnectOutcome;
 use crate::probe::dns::{DnsFailure, Resolution};
-use crate::probe::{Observation, PortObservation};
+use crate::probe::tls::{TlsFailure, TlsObservation, TlsOutcome};
+use crate::probe::{Observation, PortObservation, SniAlternative};
 use crate::target::{Host, Target};
-use std::net::{IpAddr, SocketAddr};
 
 /// The address an origin resolves to unless told otherwise (TEST-NET-1).
 pub(crate) const ORIGIN_ADDRESS: &str = "192.0.2.1";
@@ -96,6 +101,12 @@ impl ObservationBuilder {
         self
     }
 
+    /// An explicit SNI for CloudFront to send.
+    pub(crate) fn sni(mut self, sni: &str) -> Self {
+        self.observation.target.sni = Some(sni.to_string());
+        self
+    }
+
     /// Connecting to `address` (`ip:port`) gave `outcome`.
     pub(crate) fn connect_outcome(mut self, address: &str, outcome: ConnectOutcome) -> Self {
         let address: SocketAddr = address.parse().expect("ip:port");
@@ -104,6 +115,72 @@ impl ObservationBuilder {
             address,
             https,
             outcome,
+        });
+        self
+    }
+
+    /// The HTTPS port of the first address connected in 5 ms.
+    pub(crate) fn https_port_connected(self) -> Self {
+        let address = self.https_address().to_string();
+        let connected = ConnectOutcome::Connected {
+            elapsed: Duration::from_millis(5),
+            attempt: 1,
+        };
+        self.connect_outcome(&address, connected)
+    }
+
+    /// rustls's handshake on the HTTPS port completed, with `chain` served.
+    pub(crate) fn tls_established(self, chain: Vec<CertificateDer<'static>>) -> Self {
+        self.tls(TlsOutcome::Established {
+            version: "TLSv1_3".into(),
+            cipher_suite: "TLS13_AES_128_GCM_SHA256".into(),
+            chain,
+        })
+    }
+
+    /// rustls's handshake on the HTTPS port failed.
+    pub(crate) fn tls_failed(self, failure: TlsFailure) -> Self {
+        self.tls(TlsOutcome::Failed(failure))
+    }
+
+    fn tls(mut self, outcome: TlsOutcome) -> Self {
+        self.observation.tls = Some(TlsObservation {
+            address: self.https_address(),
+            sni: self.observation.target.sni_name().map(str::to_string),
+            outcome,
+            elapsed: Duration::from_millis(20),
+        });
+        self
+    }
+
+    /// CloudFront's hellos were sent, in this order, and got these replies.
+    pub(crate) fn cloudfront_hellos(mut self, hellos: &[(HelloPurpose, HelloReply)]) -> Self {
+        self.hellos = Some(hellos.to_vec());
+        self
+    }
+
+    /// The profile of CloudFront's hellos (default `2025`).
+    pub(crate) fn cloudfront_profile(mut self, profile: Profile) -> Self {
+        self.profile = profile;
+        self
+    }
+
+    /// The distribution's OriginSslProtocols (otherwise the default is assumed).
+    pub(crate) fn allowed_protocols(mut self, versions: &[TlsVersion]) -> Self {
+        self.allowed = Some(versions.to_vec());
+        self
+    }
+
+    /// Asked with another SNI (`None`: none), the origin served `chain` (`None`: the handshake
+    /// failed).
+    pub(crate) fn sni_alternative(
+        mut self,
+        sni: Option<&str>,
+        chain: Option<Vec<CertificateDer<'static>>>,
+    ) -> Self {
+        self.observation.sni_alternatives.push(SniAlternative {
+            sni: sni.map(str::to_string),
+            chain,
         });
         self
     }
@@ -153,6 +230,19 @@ impl ObservationBuilder {
     fn https_address(&self) -> SocketAddr {
         SocketAddr::new(self.first_address(), self.observation.target.https_port)
     }
+}
+
+/// A chain of one self-signed certificate whose SAN lists `names` (the first is also its CN).
+pub(crate) fn certificate_for(names: &[&str]) -> Vec<CertificateDer<'static>> {
+    let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    let mut params = rcgen::CertificateParams::new(names.clone()).expect("valid names");
+    params.distinguished_name = rcgen::DistinguishedName::new();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, names[0].as_str());
+    let key = rcgen::KeyPair::generate().expect("a key");
+    let certificate = params.self_signed(&key).expect("a certificate");
+    vec![certificate.der().clone()]
 }
 
 /// The codes of `findings`, in order.
