@@ -14,9 +14,10 @@ use crate::finding::{Code, Finding};
 use crate::probe::diagnostic_hellos::{HelloAttempt, HelloPurpose, HelloReply, Negotiation};
 use crate::probe::dialer::ConnectOutcome;
 use crate::probe::dns::{DnsFailure, Resolution};
+use crate::probe::http::{HttpExchange, HttpOutcome, HttpResponse, IdleOutcome};
 use crate::probe::tls::{TlsFailure, TlsObservation, TlsOutcome};
 use crate::probe::{Observation, PortObservation, SniAlternative};
-use crate::target::{Host, Target};
+use crate::target::{Host, ProtocolPolicy, Target};
 
 /// The address an origin resolves to unless told otherwise (TEST-NET-1).
 pub(crate) const ORIGIN_ADDRESS: &str = "192.0.2.1";
@@ -98,6 +99,30 @@ impl ObservationBuilder {
     /// These addresses were left out because the scope forbids them.
     pub(crate) fn out_of_scope(mut self, addresses: &[&str]) -> Self {
         self.observation.out_of_scope = addresses.iter().map(|a| ip(a)).collect();
+        self
+    }
+
+    /// OriginProtocolPolicy.
+    pub(crate) fn policy(mut self, policy: ProtocolPolicy) -> Self {
+        self.observation.target.policy = policy;
+        self
+    }
+
+    /// OriginReadTimeout.
+    pub(crate) fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.observation.target.read_timeout = timeout;
+        self
+    }
+
+    /// OriginKeepaliveTimeout.
+    pub(crate) fn keepalive_timeout(mut self, timeout: Duration) -> Self {
+        self.observation.target.keepalive_timeout = timeout;
+        self
+    }
+
+    /// The origin came from this distribution's export.
+    pub(crate) fn imported_from_distribution(mut self, id: &str) -> Self {
+        self.observation.target.provenance.distribution_id = Some(id.to_string());
         self
     }
 
@@ -185,6 +210,70 @@ impl ObservationBuilder {
         self
     }
 
+    /// A `status` response on the policy's port, keep-alive, first byte after 50 ms.
+    pub(crate) fn http_response(self, status: u16) -> Self {
+        self.http(
+            HttpOutcome::Response(HttpResponse {
+                status,
+                minor_version: 1,
+                connection_close: false,
+                keep_alive_timeout: None,
+                body_bytes: 0,
+                reusable: true,
+                continues: 0,
+            }),
+            Some(Duration::from_millis(50)),
+        )
+    }
+
+    /// The last response's first byte came after `ttfb`.
+    pub(crate) fn first_byte_after(mut self, ttfb: Duration) -> Self {
+        self.last_exchange().ttfb = Some(ttfb);
+        self
+    }
+
+    /// The last response said `Connection: close`.
+    pub(crate) fn closing_connection(mut self) -> Self {
+        let response = self.last_response();
+        response.connection_close = true;
+        response.reusable = false;
+        self
+    }
+
+    /// The last response said `Keep-Alive: timeout=<seconds>`.
+    pub(crate) fn advertising_keep_alive(mut self, seconds: u64) -> Self {
+        self.last_response().keep_alive_timeout = Some(seconds);
+        self
+    }
+
+    /// The request on the policy's port got no response but `outcome`.
+    pub(crate) fn http_failed(self, outcome: HttpOutcome) -> Self {
+        assert!(
+            !matches!(outcome, HttpOutcome::Response(_)),
+            "use http_response"
+        );
+        self.http(outcome, None)
+    }
+
+    fn http(mut self, outcome: HttpOutcome, ttfb: Option<Duration>) -> Self {
+        let target = &self.observation.target;
+        let https = target.policy.uses_https();
+        let address = SocketAddr::new(self.first_address(), target.primary_port());
+        self.observation.http.push(HttpExchange {
+            address,
+            https,
+            outcome,
+            ttfb,
+        });
+        self
+    }
+
+    /// The keep-alive idle probe gave `outcome`.
+    pub(crate) fn idle(mut self, outcome: IdleOutcome) -> Self {
+        self.observation.idle = Some(outcome);
+        self
+    }
+
     /// The observation.
     pub(crate) fn build(mut self) -> Observation {
         if let Some(hellos) = self.hellos.take() {
@@ -229,6 +318,20 @@ impl ObservationBuilder {
 
     fn https_address(&self) -> SocketAddr {
         SocketAddr::new(self.first_address(), self.observation.target.https_port)
+    }
+
+    fn last_exchange(&mut self) -> &mut HttpExchange {
+        self.observation
+            .http
+            .last_mut()
+            .expect("an HTTP exchange first")
+    }
+
+    fn last_response(&mut self) -> &mut HttpResponse {
+        match &mut self.last_exchange().outcome {
+            HttpOutcome::Response(response) => response,
+            other => panic!("{other:?} is not a response"),
+        }
     }
 }
 
