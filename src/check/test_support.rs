@@ -16,8 +16,8 @@ use crate::probe::dialer::ConnectOutcome;
 use crate::probe::dns::{DnsFailure, Resolution};
 use crate::probe::http::{HttpExchange, HttpOutcome, HttpResponse, IdleOutcome};
 use crate::probe::tls::{TlsFailure, TlsObservation, TlsOutcome};
-use crate::probe::{Observation, PortObservation, SniAlternative};
-use crate::target::{Host, ProtocolPolicy, Target};
+use crate::probe::{AliasCertificate, Observation, PortObservation, SniAlternative};
+use crate::target::{Host, HostForwarding, ProtocolPolicy, Target};
 
 /// The address an origin resolves to unless told otherwise (TEST-NET-1).
 pub(crate) const ORIGIN_ADDRESS: &str = "192.0.2.1";
@@ -132,6 +132,22 @@ impl ObservationBuilder {
         self
     }
 
+    /// The behaviors routing these aliases to the origin forward the viewer's Host.
+    pub(crate) fn host_forwarded_for(mut self, aliases: &[&str]) -> Self {
+        let target = &mut self.observation.target;
+        target.host_forwarding = HostForwarding::Forwarded;
+        target.aliases = aliases.iter().map(|a| a.to_string()).collect();
+        self
+    }
+
+    /// Host forwarding could not be told.
+    pub(crate) fn host_forwarding_unknown(mut self, aliases: &[&str]) -> Self {
+        let target = &mut self.observation.target;
+        target.host_forwarding = HostForwarding::Unknown("a custom policy".into());
+        target.aliases = aliases.iter().map(|a| a.to_string()).collect();
+        self
+    }
+
     /// Connecting to `address` (`ip:port`) gave `outcome`.
     pub(crate) fn connect_outcome(mut self, address: &str, outcome: ConnectOutcome) -> Self {
         let address: SocketAddr = address.parse().expect("ip:port");
@@ -205,6 +221,19 @@ impl ObservationBuilder {
     ) -> Self {
         self.observation.sni_alternatives.push(SniAlternative {
             sni: sni.map(str::to_string),
+            chain,
+        });
+        self
+    }
+
+    /// Asked with `alias` as SNI, the origin served `chain` (`None`: the handshake failed).
+    pub(crate) fn alias_certificate(
+        mut self,
+        alias: &str,
+        chain: Option<Vec<CertificateDer<'static>>>,
+    ) -> Self {
+        self.observation.alias_certificates.push(AliasCertificate {
+            alias: alias.to_string(),
             chain,
         });
         self
