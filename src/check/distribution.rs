@@ -69,3 +69,114 @@ pub fn check(observation: &Observation) -> Vec<Finding> {
     }
     findings
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::test_support::{certificate_for, codes, single, ObservationBuilder};
+    use crate::finding::Severity;
+
+    fn origin() -> ObservationBuilder {
+        ObservationBuilder::for_origin("origin.example.com")
+            .https_port_connected()
+            .tls_established(certificate_for(&["origin.example.com"]))
+    }
+
+    #[test]
+    fn aliases_the_certificate_covers_have_no_finding() {
+        let observation = origin()
+            .host_forwarded_for(&["www.example.com", "shop.example.com"])
+            .alias_certificate("www.example.com", Some(certificate_for(&["*.example.com"])))
+            .alias_certificate(
+                "shop.example.com",
+                Some(certificate_for(&["shop.example.com"])),
+            )
+            .build();
+        assert!(check(&observation).is_empty(), "{:?}", check(&observation));
+    }
+
+    #[test]
+    fn without_host_forwarded_aliases_are_not_judged() {
+        let uncovered = Some(certificate_for(&["origin.example.com"]));
+        let not_forwarded = origin()
+            .alias_certificate("www.example.com", uncovered.clone())
+            .build();
+        assert!(check(&not_forwarded).is_empty());
+        let unknown = origin()
+            .host_forwarding_unknown(&["www.example.com"])
+            .alias_certificate("www.example.com", uncovered)
+            .build();
+        assert!(check(&unknown).is_empty());
+        // Forwarded, but no alias was probed (all wildcards, say).
+        let none_probed = origin().host_forwarded_for(&["*.example.com"]).build();
+        assert!(check(&none_probed).is_empty());
+    }
+
+    #[test]
+    fn an_alias_the_certificate_misses_is_a_mismatch() {
+        let observation = origin()
+            .host_forwarded_for(&["www.example.com", "shop.example.net"])
+            .alias_certificate("www.example.com", Some(certificate_for(&["*.example.com"])))
+            .alias_certificate(
+                "shop.example.net",
+                Some(certificate_for(&["origin.example.com", "*.example.com"])),
+            )
+            .build();
+        let finding = single(check(&observation));
+        assert_eq!(finding.code, Code::CF_HOST_FORWARD_ALIAS_MISMATCH);
+        assert_eq!(finding.severity, Severity::Critical);
+        assert_eq!(
+            finding.evidence["uncovered"],
+            json!([{"alias": "shop.example.net", "names": ["origin.example.com", "*.example.com"]}])
+        );
+        assert_eq!(
+            finding.evidence["aliases"],
+            json!(["www.example.com", "shop.example.net"])
+        );
+        assert_eq!(finding.evidence["aliases_probed"], 2);
+        assert!(finding.summary.contains("does not cover shop.example.net"));
+    }
+
+    #[test]
+    fn aliases_probed_stops_at_the_probes_limit() {
+        let aliases: Vec<String> = (1..=MAX_ALIASES_PROBED + 1)
+            .map(|i| format!("a{i}.example.net"))
+            .collect();
+        let aliases: Vec<&str> = aliases.iter().map(String::as_str).collect();
+        let observation = origin()
+            .host_forwarded_for(&aliases)
+            .alias_certificate(aliases[0], Some(certificate_for(&["origin.example.com"])))
+            .build();
+        let finding = single(check(&observation));
+        assert_eq!(finding.evidence["aliases_probed"], MAX_ALIASES_PROBED);
+        assert_eq!(finding.evidence["aliases"].as_array().unwrap().len(), 9);
+    }
+
+    #[test]
+    fn an_alias_without_a_handshake_is_reported_apart() {
+        let observation = origin()
+            .host_forwarded_for(&["www.example.com", "shop.example.com", "api.example.com"])
+            .alias_certificate("www.example.com", None)
+            .alias_certificate("shop.example.com", Some(vec![]))
+            .alias_certificate("api.example.com", Some(certificate_for(&["example.com"])))
+            .build();
+        let findings = check(&observation);
+        assert_eq!(
+            codes(&findings),
+            vec![
+                Code::CF_HOST_FORWARD_ALIAS_MISMATCH,
+                Code::CF_HOST_FORWARD_ALIAS_MISMATCH
+            ]
+        );
+        assert_eq!(
+            findings[0].evidence["uncovered"][0]["alias"],
+            "api.example.com"
+        );
+        assert_eq!(
+            findings[1].evidence["failed_aliases"],
+            json!(["www.example.com", "shop.example.com"])
+        );
+        assert_eq!(findings[1].severity, Severity::Critical);
+        assert!(findings[1].summary.contains("no TLS handshake completes"));
+    }
+}

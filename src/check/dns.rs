@@ -111,3 +111,147 @@ fn private(observation: &Observation) -> Vec<Finding> {
     .evidence("connected", false)
     .evidence("allow_with", "--allow-private CIDR")]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::test_support::{codes, single, ObservationBuilder};
+    use crate::finding::Severity;
+
+    fn origin() -> ObservationBuilder {
+        ObservationBuilder::for_origin("origin.example.com")
+    }
+
+    /// `links` CNAME targets, `hop1.example.net` and on.
+    fn chain_of(links: usize) -> Vec<String> {
+        (1..=links).map(|i| format!("hop{i}.example.net")).collect()
+    }
+
+    fn failing(failure: DnsFailure) -> Finding {
+        single(check(&origin().dns_failed(failure).build()))
+    }
+
+    #[test]
+    fn a_name_resolved_to_public_addresses_has_no_finding() {
+        let resolved = origin()
+            .resolved(&["192.0.2.1", "2001:db8::1"])
+            .through_cnames(&["cdn.example.net"])
+            .build();
+        assert!(check(&resolved).is_empty(), "{:?}", check(&resolved));
+        let literal = ObservationBuilder::for_origin("198.51.100.7").build();
+        assert!(check(&literal).is_empty());
+        let overridden = origin().overridden(&["203.0.113.5"]).build();
+        assert!(check(&overridden).is_empty());
+    }
+
+    #[test]
+    fn nxdomain_is_critical() {
+        let finding = failing(DnsFailure::NxDomain);
+        assert_eq!(finding.code, Code::DNS_NXDOMAIN);
+        assert_eq!(finding.severity, Severity::Critical);
+        assert_eq!(finding.evidence["rcode"], "NXDOMAIN");
+        assert!(finding.summary.contains("origin.example.com"));
+    }
+
+    #[test]
+    fn servfail_refused_and_other_errors_are_servfail() {
+        let servfail = failing(DnsFailure::ServFail);
+        assert_eq!(servfail.code, Code::DNS_SERVFAIL);
+        assert_eq!(servfail.severity, Severity::Critical);
+        assert_eq!(servfail.evidence["rcode"], "SERVFAIL");
+
+        let refused = failing(DnsFailure::Refused);
+        assert_eq!(refused.code, Code::DNS_SERVFAIL);
+        assert_eq!(refused.evidence["rcode"], "REFUSED");
+
+        let other = failing(DnsFailure::Other("network unreachable".into()));
+        assert_eq!(other.code, Code::DNS_SERVFAIL);
+        assert_eq!(other.evidence["error"], "network unreachable");
+    }
+
+    #[test]
+    fn no_answer_in_time_is_a_timeout() {
+        let finding = failing(DnsFailure::Timeout);
+        assert_eq!(finding.code, Code::DNS_TIMEOUT);
+        assert_eq!(finding.severity, Severity::Critical);
+        assert_eq!(finding.evidence["error"], "timeout");
+    }
+
+    #[test]
+    fn a_name_without_a_or_aaaa_has_no_address() {
+        let finding = failing(DnsFailure::NoAddress);
+        assert_eq!(finding.code, Code::DNS_NO_ADDRESS);
+        assert_eq!(finding.evidence["rcode"], "NOERROR");
+        assert_eq!(finding.evidence["answers"], 0);
+    }
+
+    #[test]
+    fn a_dangling_cname_names_its_last_target_and_the_chain() {
+        let observation = origin()
+            .dns_failed(DnsFailure::DanglingCname)
+            .through_cnames(&["cdn.example.net", "gone.example.org"])
+            .build();
+        let finding = single(check(&observation));
+        assert_eq!(finding.code, Code::DNS_CNAME_DANGLING);
+        assert_eq!(finding.severity, Severity::Critical);
+        assert_eq!(finding.evidence["dangling_target"], "gone.example.org");
+        assert_eq!(
+            finding.evidence["cname_chain"],
+            json!(["cdn.example.net", "gone.example.org"])
+        );
+    }
+
+    #[test]
+    fn eight_cname_links_are_fine_and_nine_are_too_long() {
+        let eight = origin().through_cnames(&chain_of(MAX_CNAME_CHAIN)).build();
+        assert!(check(&eight).is_empty(), "{:?}", check(&eight));
+
+        let nine = origin()
+            .through_cnames(&chain_of(MAX_CNAME_CHAIN + 1))
+            .build();
+        let finding = single(check(&nine));
+        assert_eq!(finding.code, Code::DNS_CNAME_CHAIN_LONG);
+        assert_eq!(finding.severity, Severity::Medium);
+        assert_eq!(finding.evidence["cname_chain"], json!(chain_of(9)));
+    }
+
+    #[test]
+    fn a_long_chain_is_reported_beside_the_failure_it_ends_in() {
+        let observation = origin()
+            .dns_failed(DnsFailure::NxDomain)
+            .through_cnames(&chain_of(9))
+            .build();
+        assert_eq!(
+            codes(&check(&observation)),
+            vec![Code::DNS_NXDOMAIN, Code::DNS_CNAME_CHAIN_LONG]
+        );
+    }
+
+    #[test]
+    fn addresses_out_of_scope_are_private_and_not_connected_to() {
+        let observation = origin()
+            .resolved(&["192.0.2.1", "10.0.0.1"])
+            .out_of_scope(&["10.0.0.1"])
+            .build();
+        let finding = single(check(&observation));
+        assert_eq!(finding.code, Code::DNS_PRIVATE_ADDRESS);
+        assert_eq!(finding.severity, Severity::High);
+        assert_eq!(finding.evidence["addresses"], json!(["10.0.0.1"]));
+        assert_eq!(finding.evidence["connected"], false);
+    }
+
+    #[test]
+    fn private_literals_and_overrides_are_reported_too() {
+        let literal = ObservationBuilder::for_origin("10.1.2.3")
+            .out_of_scope(&["10.1.2.3"])
+            .build();
+        assert_eq!(codes(&check(&literal)), vec![Code::DNS_PRIVATE_ADDRESS]);
+        let overridden = origin()
+            .overridden(&["fd00::1"])
+            .out_of_scope(&["fd00::1"])
+            .build();
+        let finding = single(check(&overridden));
+        assert_eq!(finding.code, Code::DNS_PRIVATE_ADDRESS);
+        assert_eq!(finding.evidence["addresses"], json!(["fd00::1"]));
+    }
+}

@@ -197,3 +197,253 @@ fn keep_alive(observation: &Observation) -> Option<Finding> {
     }
     Some(finding)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::test_support::{codes, single, ObservationBuilder};
+    use crate::finding::Severity;
+    use crate::target::ProtocolPolicy;
+
+    /// CloudFront's defaults: OriginReadTimeout 30 s, OriginKeepaliveTimeout 5 s.
+    fn origin() -> ObservationBuilder {
+        ObservationBuilder::for_origin("origin.example.com").https_port_connected()
+    }
+
+    fn failed(outcome: HttpOutcome) -> Finding {
+        single(check(&origin().http_failed(outcome).build()))
+    }
+
+    fn ms(millis: u64) -> Duration {
+        Duration::from_millis(millis)
+    }
+
+    /// The codes for a 200 whose first byte came after `ttfb` (read timeout 30 s).
+    fn codes_after(ttfb: Duration) -> Vec<Code> {
+        codes(&check(
+            &origin().http_response(200).first_byte_after(ttfb).build(),
+        ))
+    }
+
+    #[test]
+    fn a_prompt_kept_alive_response_has_no_finding() {
+        let observation = origin()
+            .http_response(200)
+            .advertising_keep_alive(60)
+            .idle(IdleOutcome::Reused { idle: ms(5_000) })
+            .build();
+        assert!(check(&observation).is_empty(), "{:?}", check(&observation));
+        let no_idle_probe = origin().http_response(404).build();
+        assert!(check(&no_idle_probe).is_empty());
+    }
+
+    #[test]
+    fn closing_after_the_request_is_an_early_close() {
+        let finding = failed(HttpOutcome::ClosedWithoutResponse { reset: true });
+        assert_eq!(finding.code, Code::HTTP_EARLY_CLOSE);
+        assert_eq!(finding.severity, Severity::Critical);
+        assert_eq!(finding.evidence["stage"], "after request");
+        assert_eq!(finding.evidence["reset"], true);
+        assert_eq!(finding.evidence["address"], "192.0.2.1:443");
+        assert_eq!(finding.evidence["https"], true);
+    }
+
+    #[test]
+    fn refusing_the_request_is_an_early_close() {
+        let finding = failed(HttpOutcome::WriteFailed {
+            error: "broken pipe".into(),
+        });
+        assert_eq!(finding.code, Code::HTTP_EARLY_CLOSE);
+        assert_eq!(finding.evidence["stage"], "after handshake");
+        assert_eq!(finding.evidence["error"], "broken pipe");
+    }
+
+    #[test]
+    fn no_first_byte_within_the_read_timeout_is_a_slow_response() {
+        let finding = failed(HttpOutcome::NoFirstByte { waited: ms(30_000) });
+        assert_eq!(finding.code, Code::HTTP_SLOW_RESPONSE);
+        assert_eq!(finding.severity, Severity::Critical);
+        assert_eq!(finding.evidence["waited_ms"], 30_000);
+        assert_eq!(finding.evidence["read_timeout_s"], 30);
+        assert_eq!(finding.evidence["cloudfront_answers"], 504);
+    }
+
+    #[test]
+    fn a_stalled_response_is_a_slow_response() {
+        let finding = failed(HttpOutcome::Stalled {
+            stage: "body",
+            after: ms(31_500),
+            received: 1_200,
+        });
+        assert_eq!(finding.code, Code::HTTP_SLOW_RESPONSE);
+        assert_eq!(finding.evidence["stage"], "body");
+        assert_eq!(finding.evidence["received_bytes"], 1_200);
+        assert_eq!(finding.evidence["after_ms"], 31_500);
+    }
+
+    #[test]
+    fn invalid_http_is_malformed() {
+        let finding = failed(HttpOutcome::Malformed {
+            reason: "invalid status line".into(),
+            first_bytes: "HTTP/9 OK".into(),
+        });
+        assert_eq!(finding.code, Code::HTTP_MALFORMED_RESPONSE);
+        assert_eq!(finding.severity, Severity::Critical);
+        assert_eq!(finding.evidence["reason"], "invalid status line");
+        assert_eq!(finding.evidence["first_bytes"], "HTTP/9 OK");
+    }
+
+    #[test]
+    fn tls_on_the_plain_http_port_is_a_policy_mismatch() {
+        let observation = origin()
+            .policy(ProtocolPolicy::HttpOnly)
+            .http_failed(HttpOutcome::TlsOnPlainPort {
+                first_bytes: "\\x15\\x03\\x01\\x00\\x02".into(),
+            })
+            .build();
+        let finding = single(check(&observation));
+        assert_eq!(finding.code, Code::HTTP_PLAINTEXT_POLICY_MISMATCH);
+        assert_eq!(finding.severity, Severity::Critical);
+        assert_eq!(finding.evidence["policy"], "http-only");
+        assert_eq!(finding.evidence["address"], "192.0.2.1:80");
+        assert_eq!(finding.evidence["https"], false);
+    }
+
+    #[test]
+    fn the_origins_own_502_503_and_504_are_passed_on() {
+        for status in [502, 503, 504] {
+            let finding = single(check(&origin().http_response(status).build()));
+            assert_eq!(finding.code, Code::HTTP_ORIGIN_5XX, "{status}");
+            assert_eq!(finding.severity, Severity::High);
+            assert_eq!(finding.evidence["status"], status);
+        }
+        for status in [500, 501, 505] {
+            let findings = check(&origin().http_response(status).build());
+            assert!(findings.is_empty(), "{status}: {findings:?}");
+        }
+    }
+
+    #[test]
+    fn a_first_byte_after_half_the_read_timeout_is_near_it() {
+        assert_eq!(codes_after(ms(15_000)), vec![]);
+        assert_eq!(codes_after(ms(15_001)), vec![Code::HTTP_SLOW_RESPONSE_NEAR]);
+        assert_eq!(codes_after(ms(30_000)), vec![Code::HTTP_SLOW_RESPONSE_NEAR]);
+        let finding = single(check(
+            &origin()
+                .http_response(200)
+                .first_byte_after(ms(20_000))
+                .build(),
+        ));
+        assert_eq!(finding.severity, Severity::Medium);
+        assert_eq!(finding.evidence["ttfb_ms"], 20_000);
+        assert_eq!(finding.evidence["read_timeout_s"], 30);
+    }
+
+    #[test]
+    fn a_first_byte_after_the_read_timeout_is_a_timeout_too_low() {
+        assert_eq!(codes_after(ms(30_001)), vec![Code::CF_READ_TIMEOUT_TOO_LOW]);
+        let finding = single(check(
+            &origin()
+                .read_timeout(Duration::from_secs(10))
+                .imported_from_distribution("E2EXAMPLE")
+                .http_response(200)
+                .first_byte_after(ms(12_500))
+                .build(),
+        ));
+        assert_eq!(finding.code, Code::CF_READ_TIMEOUT_TOO_LOW);
+        assert_eq!(finding.severity, Severity::High);
+        assert_eq!(finding.evidence["ttfb_ms"], 12_500);
+        assert_eq!(finding.evidence["read_timeout_s"], 10);
+        assert_eq!(finding.evidence["distribution_id"], "E2EXAMPLE");
+    }
+
+    #[test]
+    fn connection_close_is_no_keep_alive() {
+        let finding = single(check(
+            &origin()
+                .http_response(200)
+                .closing_connection()
+                // Closing anyway: what it advertises is no keep-alive to compare.
+                .advertising_keep_alive(1)
+                .build(),
+        ));
+        assert_eq!(finding.code, Code::HTTP_NO_KEEPALIVE);
+        assert_eq!(finding.severity, Severity::Low);
+        assert_eq!(finding.evidence["connection"], "close");
+    }
+
+    #[test]
+    fn advertising_less_than_the_keepalive_timeout_is_shorter() {
+        // OriginKeepaliveTimeout 5 s.
+        let finding = single(check(
+            &origin()
+                .http_response(200)
+                .advertising_keep_alive(4)
+                .build(),
+        ));
+        assert_eq!(finding.code, Code::HTTP_KEEPALIVE_SHORTER);
+        assert_eq!(finding.severity, Severity::High);
+        assert_eq!(finding.evidence["advertised_timeout_s"], 4);
+        assert_eq!(finding.evidence["origin_keepalive_timeout_s"], 5);
+        assert!(!finding.evidence.contains_key("observed"));
+
+        // Equal is not "shorter" (though the fix asks for a keep-alive above the setting).
+        let equal = check(
+            &origin()
+                .http_response(200)
+                .advertising_keep_alive(5)
+                .build(),
+        );
+        assert!(equal.is_empty(), "{equal:?}");
+        let longer_setting = check(
+            &origin()
+                .keepalive_timeout(Duration::from_secs(60))
+                .http_response(200)
+                .advertising_keep_alive(30)
+                .build(),
+        );
+        assert_eq!(codes(&longer_setting), vec![Code::HTTP_KEEPALIVE_SHORTER]);
+    }
+
+    #[test]
+    fn closing_while_idle_before_the_keepalive_timeout_is_shorter() {
+        let idle_for = |after: Duration| {
+            check(
+                &origin()
+                    .http_response(200)
+                    .idle(IdleOutcome::ClosedWhileIdle { after })
+                    .build(),
+            )
+        };
+        let finding = single(idle_for(ms(4_999)));
+        assert_eq!(finding.code, Code::HTTP_KEEPALIVE_SHORTER);
+        assert_eq!(finding.evidence["observed"], "closed while idle");
+        assert_eq!(finding.evidence["observed_after_ms"], 4_999);
+        assert!(!finding.evidence.contains_key("advertised_timeout_s"));
+        assert!(idle_for(ms(5_000)).is_empty());
+    }
+
+    #[test]
+    fn closing_on_reuse_is_shorter_whatever_was_advertised() {
+        let finding = single(check(
+            &origin()
+                .http_response(200)
+                .advertising_keep_alive(60)
+                .idle(IdleOutcome::ClosedOnReuse { idle: ms(5_000) })
+                .build(),
+        ));
+        assert_eq!(finding.code, Code::HTTP_KEEPALIVE_SHORTER);
+        assert_eq!(finding.evidence["observed"], "closed when reused");
+        assert_eq!(finding.evidence["advertised_timeout_s"], 60);
+        assert!(finding.summary.contains("closed when reused after 5000 ms"));
+    }
+
+    #[test]
+    fn an_inconclusive_reuse_says_nothing_of_keep_alive() {
+        let observation = origin()
+            .http_response(200)
+            .idle(IdleOutcome::Inconclusive { idle: ms(5_000) })
+            .build();
+        assert!(check(&observation).is_empty(), "{:?}", check(&observation));
+    }
+}

@@ -9,6 +9,8 @@ pub mod distribution;
 pub mod dns;
 pub mod http;
 pub mod tcp;
+#[cfg(test)]
+pub(crate) mod test_support;
 pub mod tls;
 
 use crate::check::cert::trust::TrustStore;

@@ -121,35 +121,19 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::probe::dns::Resolution;
-    use crate::probe::Timings;
-    use crate::target::Target;
+    use crate::check::test_support::ObservationBuilder;
 
     fn observe(outcomes: Vec<ConnectOutcome>) -> Observation {
-        let target = Target::parse_spec("origin.example.com").unwrap();
-        Observation {
-            resolution: Resolution::Overridden(vec![]),
-            authority: None,
-            out_of_scope: vec![],
-            not_probed: vec![],
-            ports: outcomes
-                .into_iter()
-                .enumerate()
-                .map(|(i, outcome)| PortObservation {
-                    address: format!("192.0.2.{}:443", i + 1).parse().unwrap(),
-                    https: true,
-                    outcome,
-                })
-                .collect(),
-            tls: None,
-            negotiation: None,
-            alias_certificates: vec![],
-            sni_alternatives: vec![],
-            http: vec![],
-            idle: None,
-            timings: Timings::default(),
-            target,
-        }
+        outcomes
+            .into_iter()
+            .enumerate()
+            .fold(
+                ObservationBuilder::for_origin("origin.example.com"),
+                |origin, (i, outcome)| {
+                    origin.connect_outcome(&format!("192.0.2.{}:443", i + 1), outcome)
+                },
+            )
+            .build()
     }
 
     fn codes(outcomes: Vec<ConnectOutcome>) -> Vec<Code> {

@@ -131,3 +131,177 @@ pub fn not_tls(observation: &Observation, at: &str, first_bytes: &[u8]) -> Vec<F
 pub fn printable(bytes: &[u8]) -> String {
     bytes.escape_ascii().to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::check::test_support::{certificate_for, codes, single, ObservationBuilder};
+    use crate::finding::Severity;
+    use crate::probe::diagnostic_hellos::{HelloPurpose, HelloReply};
+
+    fn origin() -> ObservationBuilder {
+        ObservationBuilder::for_origin("origin.example.com").https_port_connected()
+    }
+
+    fn failed(failure: TlsFailure) -> Vec<Finding> {
+        check(&origin().tls_failed(failure).build())
+    }
+
+    #[test]
+    fn a_completed_handshake_has_no_finding() {
+        let observation = origin()
+            .tls_established(certificate_for(&["origin.example.com"]))
+            .build();
+        assert!(check(&observation).is_empty(), "{:?}", check(&observation));
+    }
+
+    #[test]
+    fn closing_before_any_reply_is_an_early_close() {
+        let finding = single(failed(TlsFailure::ClosedBeforeReply));
+        assert_eq!(finding.code, Code::HTTP_EARLY_CLOSE);
+        assert_eq!(finding.severity, Severity::Critical);
+        assert_eq!(finding.evidence["stage"], "after accept");
+        assert_eq!(finding.evidence["address"], "192.0.2.1:443");
+    }
+
+    #[test]
+    fn plain_http_on_the_https_port_is_not_tls_and_a_policy_mismatch() {
+        let findings = failed(TlsFailure::NotTls {
+            first_bytes: b"HTTP/1.1 400 Bad Request\r\n".to_vec(),
+        });
+        assert_eq!(
+            codes(&findings),
+            vec![Code::TLS_NOT_TLS, Code::HTTP_PLAINTEXT_POLICY_MISMATCH]
+        );
+        assert_eq!(
+            findings[0].evidence["first_bytes"],
+            "HTTP/1.1 400 Bad Request\\r\\n"
+        );
+        assert_eq!(findings[1].evidence["policy"], "https-only");
+        assert_eq!(findings[1].severity, Severity::Critical);
+    }
+
+    #[test]
+    fn other_bytes_on_the_https_port_are_only_not_tls() {
+        let finding = single(failed(TlsFailure::NotTls {
+            first_bytes: b"SSH-2.0-OpenSSH_9.6\r\n\x00".to_vec(),
+        }));
+        assert_eq!(finding.code, Code::TLS_NOT_TLS);
+        assert_eq!(finding.severity, Severity::Critical);
+        assert_eq!(
+            finding.evidence["first_bytes"],
+            "SSH-2.0-OpenSSH_9.6\\r\\n\\x00"
+        );
+        assert_eq!(finding.evidence["address"], "192.0.2.1:443");
+    }
+
+    #[test]
+    fn an_alert_fails_the_handshake_and_names_the_alert_and_sni() {
+        let finding = single(failed(TlsFailure::Alert {
+            description: "HandshakeFailure".into(),
+            code: 40,
+        }));
+        assert_eq!(finding.code, Code::TLS_HANDSHAKE_FAILED);
+        assert_eq!(finding.severity, Severity::Critical);
+        assert_eq!(finding.evidence["alert"], "HandshakeFailure");
+        assert_eq!(finding.evidence["alert_code"], 40);
+        assert_eq!(finding.evidence["sni"], "origin.example.com");
+    }
+
+    #[test]
+    fn closes_resets_stalls_and_protocol_errors_fail_the_handshake() {
+        let cases = [
+            (TlsFailure::ClosedDuringHandshake, "closed during handshake"),
+            (TlsFailure::Reset, "connection reset"),
+            (
+                TlsFailure::Timeout(Duration::from_secs(10)),
+                "handshake timeout",
+            ),
+            (
+                TlsFailure::Protocol("peer is incompatible".into()),
+                "peer is incompatible",
+            ),
+        ];
+        for (failure, error) in cases {
+            let finding = single(failed(failure));
+            assert_eq!(finding.code, Code::TLS_HANDSHAKE_FAILED, "{error}");
+            assert_eq!(finding.evidence["error"], error);
+            assert_eq!(finding.evidence["address"], "192.0.2.1:443");
+        }
+        let timeout = single(failed(TlsFailure::Timeout(Duration::from_secs(10))));
+        assert_eq!(timeout.evidence["timeout_s"], 10);
+    }
+
+    #[test]
+    fn an_ip_literal_origin_sends_no_sni_and_the_evidence_has_none() {
+        let observation = ObservationBuilder::for_origin("198.51.100.7")
+            .tls_failed(TlsFailure::Reset)
+            .build();
+        let finding = single(check(&observation));
+        assert_eq!(finding.code, Code::TLS_HANDSHAKE_FAILED);
+        assert!(!finding.evidence.contains_key("sni"));
+        assert_eq!(finding.evidence["address"], "198.51.100.7:443");
+    }
+
+    #[test]
+    fn cloudfronts_own_hellos_are_judged_instead_of_rustls() {
+        let accepted = HelloReply::Accepted {
+            version: 0x0303,
+            suite: 0xC02F,
+            chain: vec![],
+            client_cert_requested: false,
+        };
+        let observation = origin()
+            .tls_failed(TlsFailure::Reset)
+            .cloudfront_hellos(&[(HelloPurpose::CloudFront, accepted)])
+            .build();
+        assert!(check(&observation).is_empty(), "{:?}", check(&observation));
+    }
+
+    #[test]
+    fn the_right_certificate_only_without_sni_is_sni_dependent() {
+        let observation = origin()
+            .tls_established(certificate_for(&["default.example.net"]))
+            .sni_alternative(None, Some(certificate_for(&["origin.example.com"])))
+            .build();
+        let finding = single(check(&observation));
+        assert_eq!(finding.code, Code::TLS_SNI_DEPENDENT);
+        assert_eq!(finding.severity, Severity::Medium);
+        assert_eq!(finding.evidence["cloudfront_sni"], "origin.example.com");
+        assert_eq!(finding.evidence["serving_sni"], "(no SNI)");
+        assert_eq!(
+            finding.evidence["names"],
+            serde_json::json!(["origin.example.com"])
+        );
+    }
+
+    #[test]
+    fn the_right_certificate_only_for_the_origin_name_is_sni_dependent() {
+        let observation = origin()
+            .sni("edge.example.net")
+            .tls_established(certificate_for(&["edge.example.net"]))
+            .sni_alternative(
+                Some("origin.example.com"),
+                Some(certificate_for(&["*.example.com"])),
+            )
+            .sni_alternative(None, None)
+            .build();
+        let finding = single(check(&observation));
+        assert_eq!(finding.code, Code::TLS_SNI_DEPENDENT);
+        assert_eq!(finding.evidence["cloudfront_sni"], "edge.example.net");
+        assert_eq!(finding.evidence["serving_sni"], "origin.example.com");
+    }
+
+    #[test]
+    fn other_snis_serving_no_better_certificate_are_not_sni_dependent() {
+        let observation = origin()
+            .tls_established(certificate_for(&["default.example.net"]))
+            .sni_alternative(None, Some(certificate_for(&["default.example.net"])))
+            .sni_alternative(None, None)
+            .sni_alternative(None, Some(vec![]))
+            .build();
+        assert!(check(&observation).is_empty(), "{:?}", check(&observation));
+    }
+}
