@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::check::cert::facts::CertFacts;
 use crate::finding::{Code, Finding};
-use crate::probe::{Observation, MAX_ALIASES_PROBED};
+use crate::probe::Observation;
 use crate::target::HostForwarding;
 
 /// Configuration findings.
@@ -48,10 +48,8 @@ pub fn check(observation: &Observation) -> Vec<Finding> {
             )
             .evidence("uncovered", json!(uncovered))
             .evidence("aliases", json!(target.aliases))
-            .evidence(
-                "aliases_probed",
-                target.aliases.len().min(MAX_ALIASES_PROBED),
-            ),
+            // What was asked, not what was listed: wildcard aliases are not sent as SNI.
+            .evidence("aliases_probed", observation.alias_certificates.len()),
         );
     }
     if !unreachable.is_empty() {
@@ -75,6 +73,7 @@ mod tests {
     use super::*;
     use crate::check::test_support::{certificate_for, codes, single, ObservationBuilder};
     use crate::finding::Severity;
+    use crate::probe::MAX_ALIASES_PROBED;
 
     fn origin() -> ObservationBuilder {
         ObservationBuilder::for_origin("origin.example.com")
@@ -143,13 +142,28 @@ mod tests {
             .map(|i| format!("a{i}.example.net"))
             .collect();
         let aliases: Vec<&str> = aliases.iter().map(String::as_str).collect();
-        let observation = origin()
-            .host_forwarded_for(&aliases)
-            .alias_certificate(aliases[0], Some(certificate_for(&["origin.example.com"])))
-            .build();
-        let finding = single(check(&observation));
+        // The probe asks the first MAX_ALIASES_PROBED; the evidence counts what was asked.
+        let mut builder = origin().host_forwarded_for(&aliases);
+        for alias in &aliases[..MAX_ALIASES_PROBED] {
+            builder =
+                builder.alias_certificate(alias, Some(certificate_for(&["origin.example.com"])));
+        }
+        let finding = single(check(&builder.build()));
         assert_eq!(finding.evidence["aliases_probed"], MAX_ALIASES_PROBED);
         assert_eq!(finding.evidence["aliases"].as_array().unwrap().len(), 9);
+    }
+
+    #[test]
+    fn a_wildcard_alias_is_not_counted_as_probed() {
+        let observation = origin()
+            .host_forwarded_for(&["*.example.net", "www.example.net"])
+            .alias_certificate(
+                "www.example.net",
+                Some(certificate_for(&["origin.example.com"])),
+            )
+            .build();
+        let finding = single(check(&observation));
+        assert_eq!(finding.evidence["aliases_probed"], 1);
     }
 
     #[test]

@@ -49,7 +49,14 @@ fn exchange_findings(observation: &Observation, exchange: &HttpExchange) -> Vec<
         )],
         HttpOutcome::WriteFailed { error } => vec![with_address(
             Finding::new(Code::HTTP_EARLY_CLOSE, format!("{at} would not take the request: {error}"))
-                .evidence("stage", "after handshake")
+                .evidence(
+                    "stage",
+                    if exchange.https {
+                        "after handshake"
+                    } else {
+                        "after connect"
+                    },
+                )
                 .evidence("error", error.as_str()),
         )],
         HttpOutcome::NoFirstByte { waited } => vec![with_address(
@@ -246,6 +253,18 @@ mod tests {
         assert_eq!(finding.evidence["reset"], true);
         assert_eq!(finding.evidence["address"], "192.0.2.1:443");
         assert_eq!(finding.evidence["https"], true);
+    }
+
+    #[test]
+    fn refusing_the_request_on_the_plain_port_is_after_connect() {
+        let mut observation = origin()
+            .http_failed(HttpOutcome::WriteFailed {
+                error: "broken pipe".into(),
+            })
+            .build();
+        observation.http[0].https = false;
+        let finding = single(check(&observation));
+        assert_eq!(finding.evidence["stage"], "after connect");
     }
 
     #[test]
