@@ -29,11 +29,11 @@ use crate::report::{OriginReport, TimingsMs};
 use crate::target::Target;
 
 /// Slack added to an origin's deadline beyond the sum of its own timeouts.
-pub const DEADLINE_MARGIN: Duration = Duration::from_secs(5);
+pub(crate) const DEADLINE_MARGIN: Duration = Duration::from_secs(5);
 
 /// What the engine needs of the probes: observe one origin, and run the keep-alive idle probe
 /// on a connection the observation handed back.
-pub trait Prober: Send + Sync + 'static {
+pub(crate) trait Prober: Send + Sync + 'static {
     /// A connection kept open for the idle probe.
     type Parked: Send + 'static;
 
@@ -52,7 +52,7 @@ pub trait Prober: Send + Sync + 'static {
 
 /// Probes and judges one origin at a time; shared by every task.
 #[derive(Debug)]
-pub struct Scanner<P> {
+pub(crate) struct Scanner<P> {
     /// The probes.
     pub prober: P,
     /// What the checks need.
@@ -65,7 +65,7 @@ impl<P: Prober> Scanner<P> {
     /// The longest one origin may take before the idle probe: DNS, every connection attempt
     /// (ports and addresses are tried at once), the handshake, two responses' read budgets (HTTPS
     /// and HTTP ports), and a margin.
-    pub fn deadline(&self, target: &Target) -> Duration {
+    pub(crate) fn deadline(&self, target: &Target) -> Duration {
         let connect = target.connect_timeout * u32::from(target.connection_attempts.max(1));
         self.dns_budget
             + connect
@@ -75,7 +75,7 @@ impl<P: Prober> Scanner<P> {
     }
 
     /// Judges an observation.
-    pub fn report(&self, observation: &Observation) -> OriginReport {
+    pub(crate) fn report(&self, observation: &Observation) -> OriginReport {
         let findings = check::run(observation, &self.context);
         let addresses = observation
             .resolution
@@ -88,7 +88,7 @@ impl<P: Prober> Scanner<P> {
     }
 
     /// Scans one origin within its deadline; a parked connection comes back for the idle probe.
-    pub async fn scan(self: Arc<Self>, target: Target) -> Scanned<P::Parked> {
+    pub(crate) async fn scan(self: Arc<Self>, target: Target) -> Scanned<P::Parked> {
         let deadline = self.deadline(&target);
         let started = Instant::now();
         // The probes' state is kilobytes (handshakes, readers): boxed here, once, it is not
@@ -113,7 +113,7 @@ impl<P: Prober> Scanner<P> {
     }
 
     /// Runs the idle probe on a parked connection, then judges the whole observation.
-    pub async fn finish_idle(
+    pub(crate) async fn finish_idle(
         self: Arc<Self>,
         mut observation: Observation,
         parked: P::Parked,
@@ -128,7 +128,7 @@ impl<P: Prober> Scanner<P> {
 
 /// What scanning one origin gave.
 #[derive(Debug)]
-pub enum Scanned<Parked> {
+pub(crate) enum Scanned<Parked> {
     /// The report.
     Done(Box<OriginReport>),
     /// Everything but the idle probe, which is to run on the parked connection.
@@ -137,7 +137,7 @@ pub enum Scanned<Parked> {
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct RunOutcome {
+pub(crate) struct RunOutcome {
     /// Origins reported.
     pub reported: usize,
     /// Targets never reported because the run was interrupted.
@@ -149,7 +149,7 @@ pub struct RunOutcome {
 /// Scans every target with at most `concurrency` in flight, calling `on_report` as each
 /// finishes. When `shutdown` completes, the run stops: nothing new starts, what is in flight is
 /// aborted, and parked origins are reported without their idle result.
-pub async fn run<P: Prober>(
+pub(crate) async fn run<P: Prober>(
     scanner: Arc<Scanner<P>>,
     targets: Vec<Target>,
     concurrency: usize,

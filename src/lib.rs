@@ -6,11 +6,13 @@
 //! The [`lab`] is a simulated fleet on loopback that the demo, tests and benchmarks scan.
 //! [`lambda`] lints Lambda@Edge function results (`lint-lambda`) without touching the network.
 
+#![warn(unreachable_pub, missing_docs)]
+
 pub mod check;
 pub mod cli;
 pub mod cloudfront;
 pub mod commands;
-pub mod engine;
+pub(crate) mod engine;
 pub mod finding;
 pub mod input;
 #[cfg(feature = "lab")]

@@ -26,7 +26,7 @@ use crate::probe::authority::{DirectAnswer, DirectResult, ServerHealth, ZoneHeal
 use crate::probe::Observation;
 
 /// DNS_NS_* findings for one origin (those of its zone).
-pub fn check(observation: &Observation) -> Vec<Finding> {
+pub(crate) fn check(observation: &Observation) -> Vec<Finding> {
     match &observation.authority {
         Some(Ok(zone)) => judge(zone),
         _ => Vec::new(),
@@ -41,7 +41,7 @@ fn label(server: &ServerHealth) -> String {
 }
 
 /// The response code's mnemonic, as dig prints it.
-pub fn rcode_name(code: ResponseCode) -> String {
+pub(crate) fn rcode_name(code: ResponseCode) -> String {
     match code {
         ResponseCode::NoError => "NOERROR".into(),
         ResponseCode::FormErr => "FORMERR".into(),
@@ -185,7 +185,7 @@ fn slash24(ip: &IpAddr) -> Option<[u8; 3]> {
 }
 
 /// Every DNS_NS_* finding a zone's health gives.
-pub fn judge(zone: &ZoneHealth) -> Vec<Finding> {
+pub(crate) fn judge(zone: &ZoneHealth) -> Vec<Finding> {
     let asked: Vec<&ServerHealth> = zone
         .servers
         .iter()

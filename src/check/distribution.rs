@@ -10,7 +10,7 @@ use crate::probe::Observation;
 use crate::target::HostForwarding;
 
 /// Configuration findings.
-pub fn check(observation: &Observation) -> Vec<Finding> {
+pub(crate) fn check(observation: &Observation) -> Vec<Finding> {
     let target = &observation.target;
     if target.host_forwarding != HostForwarding::Forwarded
         || observation.alias_certificates.is_empty()

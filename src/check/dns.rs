@@ -8,10 +8,10 @@ use crate::probe::dns::{DnsFailure, Resolution};
 use crate::probe::Observation;
 
 /// CNAME chains longer than this are a risk (docs/FINDINGS.md).
-pub const MAX_CNAME_CHAIN: usize = 8;
+pub(crate) const MAX_CNAME_CHAIN: usize = 8;
 
 /// DNS findings.
-pub fn check(observation: &Observation) -> Vec<Finding> {
+pub(crate) fn check(observation: &Observation) -> Vec<Finding> {
     let mut findings = Vec::new();
     let name = observation.target.origin.to_string();
     let chain = match &observation.resolution {

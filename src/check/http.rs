@@ -9,7 +9,7 @@ use crate::probe::http::{HttpExchange, HttpOutcome, IdleOutcome};
 use crate::probe::Observation;
 
 /// HTTP findings.
-pub fn check(observation: &Observation) -> Vec<Finding> {
+pub(crate) fn check(observation: &Observation) -> Vec<Finding> {
     let mut findings: Vec<Finding> = observation
         .http
         .iter()

@@ -3,15 +3,15 @@
 //! They hold CloudFront's rules and touch no socket, so each is unit-tested on built
 //! observations. One file per area.
 
-pub mod authority;
+pub(crate) mod authority;
 pub mod cert;
-pub mod distribution;
-pub mod dns;
-pub mod http;
-pub mod tcp;
+pub(crate) mod distribution;
+pub(crate) mod dns;
+pub(crate) mod http;
+pub(crate) mod tcp;
 #[cfg(test)]
 pub(crate) mod test_support;
-pub mod tls;
+pub(crate) mod tls;
 
 use crate::check::cert::trust::TrustStore;
 use crate::finding::Finding;

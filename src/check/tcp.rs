@@ -10,7 +10,7 @@ use crate::probe::dialer::ConnectOutcome;
 use crate::probe::{Observation, PortObservation};
 
 /// TCP findings, per port.
-pub fn check(observation: &Observation) -> Vec<Finding> {
+pub(crate) fn check(observation: &Observation) -> Vec<Finding> {
     let mut by_port: BTreeMap<u16, Vec<&PortObservation>> = BTreeMap::new();
     for port in &observation.ports {
         by_port.entry(port.address.port()).or_default().push(port);

@@ -19,7 +19,7 @@ use serde::Deserialize;
 use crate::cli::ScanArgs;
 
 /// The file looked for in the working directory.
-pub const DEFAULT_CONFIG: &str = "originscan.toml";
+pub(crate) const DEFAULT_CONFIG: &str = "originscan.toml";
 
 /// Why the configuration file could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -45,17 +45,10 @@ pub enum ConfigError {
     },
 }
 
-impl ConfigError {
-    /// Whether the file's content is at fault.
-    pub fn is_invalid(&self) -> bool {
-        matches!(self, ConfigError::Invalid { .. })
-    }
-}
-
 /// Scan defaults from the file; every key is optional and named like the flag.
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ConfigFile {
+pub(crate) struct ConfigFile {
     /// `--resolver`.
     pub resolver: Option<Vec<String>>,
     /// `--resolve`.
@@ -92,7 +85,7 @@ pub struct ConfigFile {
 
 impl ConfigFile {
     /// Reads `explicit`, else `originscan.toml` in the working directory if there is one.
-    pub fn load(explicit: Option<&Path>) -> Result<Option<ConfigFile>, ConfigError> {
+    pub(crate) fn load(explicit: Option<&Path>) -> Result<Option<ConfigFile>, ConfigError> {
         let path = match explicit {
             Some(path) => path.to_path_buf(),
             None => {
@@ -112,7 +105,7 @@ impl ConfigFile {
     }
 
     /// Parses the file's text.
-    pub fn parse(path: &str, text: &str) -> Result<ConfigFile, ConfigError> {
+    pub(crate) fn parse(path: &str, text: &str) -> Result<ConfigFile, ConfigError> {
         toml::from_str(text).map_err(|e: toml::de::Error| ConfigError::Invalid {
             path: path.to_string(),
             line: e

@@ -6,13 +6,15 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-pub mod config_file;
-pub mod progress;
-pub mod settings;
+pub(crate) mod config_file;
+pub(crate) mod progress;
+pub(crate) mod settings;
 
 use clap::{CommandFactory, FromArgMatches};
 
-use config_file::{ConfigError, ConfigFile};
+pub use config_file::ConfigError;
+use config_file::ConfigFile;
+pub use settings::{SetupError, UsageError};
 
 /// `--dns-timeout`'s default, in seconds.
 pub const DEFAULT_DNS_TIMEOUT_SECS: f64 = 5.0;

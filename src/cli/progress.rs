@@ -10,14 +10,14 @@ use crate::finding::Risk;
 
 /// Progress of a scan.
 #[derive(Debug)]
-pub struct Progress {
+pub(crate) struct Progress {
     bar: Option<ProgressBar>,
     counts: BTreeMap<Risk, usize>,
 }
 
 impl Progress {
     /// A bar for `total` origins, shown only if `enabled` and stderr is a terminal.
-    pub fn new(total: usize, enabled: bool) -> Progress {
+    pub(crate) fn new(total: usize, enabled: bool) -> Progress {
         let bar = (enabled && std::io::stderr().is_terminal()).then(|| {
             let bar =
                 ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
@@ -35,7 +35,7 @@ impl Progress {
     }
 
     /// One more origin finished at `risk`.
-    pub fn record(&mut self, risk: Risk) {
+    pub(crate) fn record(&mut self, risk: Risk) {
         *self.counts.entry(risk).or_default() += 1;
         if let Some(bar) = &self.bar {
             bar.inc(1);
@@ -48,7 +48,7 @@ impl Progress {
     }
 
     /// Removes the bar.
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }

@@ -53,7 +53,7 @@ pub enum SetupError {
 
 /// `--shard I/N`: the I-th (1-based) of N stable shards.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Shard {
+pub(crate) struct Shard {
     /// I, 1-based.
     pub index: u64,
     /// N.
@@ -62,7 +62,7 @@ pub struct Shard {
 
 impl Shard {
     /// Whether the item with this stable hash belongs to this shard.
-    pub fn holds(&self, stable_hash: u64) -> bool {
+    pub(crate) fn holds(&self, stable_hash: u64) -> bool {
         stable_hash % self.count == self.index - 1
     }
 }
@@ -82,7 +82,7 @@ fn usage(flag: &'static str, message: impl Into<String>) -> UsageError {
 
 /// Everything a scan needs to know, validated.
 #[derive(Debug, Clone)]
-pub struct ScanSettings {
+pub(crate) struct ScanSettings {
     /// Positional targets.
     pub targets: Vec<String>,
     /// Input files.
@@ -145,7 +145,7 @@ pub struct ScanSettings {
 
 impl ScanSettings {
     /// Validates raw flags. `stdout_is_terminal` picks the default format.
-    pub fn from_args(
+    pub(crate) fn from_args(
         args: &ScanArgs,
         stdout_is_terminal: bool,
     ) -> Result<ScanSettings, UsageError> {
@@ -278,7 +278,7 @@ impl ScanSettings {
     /// Builds the scan's components from these settings, wired in one place (ripgrep's
     /// `HiArgs` pattern): roots, DNS with its politeness, zone checks, the dialer with its scope
     /// and limits, the TLS probes, and what the checks need.
-    pub fn scanner(&self) -> Result<Arc<Scanner<OriginProber>>, SetupError> {
+    pub(crate) fn scanner(&self) -> Result<Arc<Scanner<OriginProber>>, SetupError> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut extra_roots = Vec::new();
         for path in &self.ca_files {
@@ -342,7 +342,7 @@ impl ScanSettings {
     }
 
     /// The options recorded in the report.
-    pub fn report_options(&self) -> ReportOptions {
+    pub(crate) fn report_options(&self) -> ReportOptions {
         ReportOptions {
             scan: Some(ScanOptions {
                 resolvers: self.resolvers.iter().map(|r| r.to_string()).collect(),
@@ -372,7 +372,7 @@ impl ScanSettings {
 }
 
 /// `IP` or `IP:PORT` or `[V6]:PORT`; port 53 by default.
-pub fn parse_resolver(text: &str) -> Result<SocketAddr, String> {
+pub(crate) fn parse_resolver(text: &str) -> Result<SocketAddr, String> {
     if let Ok(addr) = text.parse::<SocketAddr>() {
         return Ok(addr);
     }
@@ -385,7 +385,7 @@ pub fn parse_resolver(text: &str) -> Result<SocketAddr, String> {
 
 /// `HOST:ADDR` (ADDR an IPv4, IPv6 or `[IPv6]` literal). A `HOST:PORT:ADDR` form (curl's) is
 /// accepted too; the port is ignored because the override applies to every port.
-pub fn parse_resolve(text: &str) -> Result<(String, IpAddr), String> {
+pub(crate) fn parse_resolve(text: &str) -> Result<(String, IpAddr), String> {
     let (host, rest) = text
         .split_once(':')
         .ok_or_else(|| format!("`{text}` is not HOST:ADDR"))?;
@@ -403,7 +403,7 @@ pub fn parse_resolve(text: &str) -> Result<(String, IpAddr), String> {
 }
 
 /// `I/N` with 1 ≤ I ≤ N ≤ 10000.
-pub fn parse_shard(text: &str) -> Result<Shard, String> {
+pub(crate) fn parse_shard(text: &str) -> Result<Shard, String> {
     let (i, n) = text
         .split_once('/')
         .ok_or_else(|| format!("`{text}` is not I/N (e.g. 2/4)"))?;

@@ -12,7 +12,7 @@ use crate::probe::dns_politeness::DEFAULT_RESOLVER_RATE;
 const SCAN_FD_RESERVE: u64 = 128;
 
 /// Starts the lab, scans it, prints how many origins equal the ground truth.
-pub async fn run(args: DemoArgs) -> Result<ScanResult, CommandError> {
+pub(crate) async fn run(args: DemoArgs) -> Result<ScanResult, CommandError> {
     if !args.scan.targets.is_empty() || !args.scan.inputs.is_empty() {
         return Err(UsageError {
             flag: "demo",

@@ -8,7 +8,7 @@ use crate::report::file::read_report;
 use crate::report::ReportError;
 
 /// Prints origins added or removed and findings new or resolved.
-pub fn run(old: &Path, new: &Path) -> Result<ScanExit, CommandError> {
+pub(crate) fn run(old: &Path, new: &Path) -> Result<ScanExit, CommandError> {
     let (old, new) = (read_report(old)?, read_report(new)?);
     let changes = crate::report::baseline::diff(&old, &new);
     let mut out = std::io::stdout().lock();

@@ -8,7 +8,7 @@ use crate::finding::Code;
 use crate::report::ReportError;
 
 /// Writes when `code` fires, its area and severity, and its fix.
-pub fn run(code: &str, out: &mut dyn Write) -> Result<(), CommandError> {
+pub(crate) fn run(code: &str, out: &mut dyn Write) -> Result<(), CommandError> {
     let codes: Vec<Code> = if code.eq_ignore_ascii_case("all") {
         Code::ALL.to_vec()
     } else {

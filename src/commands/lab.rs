@@ -10,7 +10,7 @@ use crate::lab::{Lab, LabConfig};
 
 /// Starts the lab, writes its files and the scan command, waits for Ctrl-C or SIGTERM, then
 /// writes the DNS traffic it saw.
-pub async fn run(args: &LabArgs) -> Result<(), CommandError> {
+pub(crate) async fn run(args: &LabArgs) -> Result<(), CommandError> {
     raise_fd_limit();
     let lab = Lab::start(LabConfig {
         dns_port: args.dns_port,

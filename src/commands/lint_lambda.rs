@@ -46,7 +46,7 @@ pub enum LambdaInputError {
 }
 
 /// Lints the file; exit 1 when a finding is at or above `--fail-on`.
-pub fn run(args: &LintLambdaArgs) -> Result<ScanExit, CommandError> {
+pub(crate) fn run(args: &LintLambdaArgs) -> Result<ScanExit, CommandError> {
     let fail_on: GateLevel = args.fail_on.parse().map_err(|message| UsageError {
         flag: "--fail-on",
         message,

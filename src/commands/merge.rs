@@ -8,7 +8,7 @@ use crate::finding::GateLevel;
 use crate::report::file::{read_report, ReportReadError};
 
 /// Reads every shard report, merges them, writes the result; exit 1 at or above `--fail-on`.
-pub fn run(args: &MergeArgs) -> Result<ScanExit, CommandError> {
+pub(crate) fn run(args: &MergeArgs) -> Result<ScanExit, CommandError> {
     let gate: GateLevel = args.fail_on.parse().map_err(|message| UsageError {
         flag: "--fail-on",
         message,

@@ -4,23 +4,24 @@
 //! ended ([`ScanExit`]); `main` maps that to an exit code.
 
 #[cfg(feature = "lab")]
-pub mod demo;
-pub mod diff;
-pub mod explain;
+pub(crate) mod demo;
+pub(crate) mod diff;
+pub(crate) mod explain;
 #[cfg(feature = "lab")]
-pub mod lab;
-pub mod lint_lambda;
-pub mod merge;
+pub(crate) mod lab;
+pub(crate) mod lint_lambda;
+pub(crate) mod merge;
 mod output;
-pub mod scan;
+pub(crate) mod scan;
 mod summary;
 
-use crate::cli::config_file::ConfigError;
-use crate::cli::settings::{SetupError, UsageError};
+pub use lint_lambda::LambdaInputError;
+
 use crate::cli::Command;
+use crate::cli::{ConfigError, SetupError, UsageError};
 use crate::input::InputError;
-use crate::report::file::ReportReadError;
 use crate::report::ReportError;
+use crate::report::ReportReadError;
 
 /// Why a command failed (exit 2).
 #[derive(Debug, thiserror::Error)]
@@ -52,7 +53,7 @@ pub enum CommandError {
     },
     /// A Lambda@Edge file could not be read.
     #[error(transparent)]
-    Lambda(#[from] lint_lambda::LambdaInputError),
+    Lambda(#[from] LambdaInputError),
     /// The configuration file is wrong.
     #[error(transparent)]
     Config(#[from] ConfigError),

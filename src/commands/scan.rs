@@ -20,7 +20,7 @@ use crate::report::options::ReportOptions;
 use crate::report::{baseline, json, Format, OriginReport, Report, ReportError};
 
 /// No descriptors held by anything but the scan itself (a plain `scan`).
-pub const NO_EXTRA_FDS: u64 = 0;
+pub(crate) const NO_EXTRA_FDS: u64 = 0;
 /// Descriptors one origin in flight may hold at once (its ports on its addresses).
 const FDS_PER_ORIGIN: u64 = 4;
 /// Descriptors kept for everything else (resolver sockets, output).
@@ -28,8 +28,9 @@ const FD_RESERVE: u64 = 64;
 
 /// The result of a scan: the report and how it ended.
 #[derive(Debug)]
-pub struct ScanResult {
-    /// The ranked report.
+pub(crate) struct ScanResult {
+    /// The ranked report (the demo compares it with the lab's truth).
+    #[cfg_attr(not(feature = "lab"), allow(dead_code))]
     pub report: Report,
     /// How it ended.
     pub exit: ScanExit,
@@ -37,7 +38,7 @@ pub struct ScanResult {
 
 /// Scans what `args` name. `extra_fds` are descriptors the process holds besides the scan (the
 /// demo's lab): `--concurrency` is lowered if the open-file limit cannot afford it.
-pub async fn run(args: ScanArgs, extra_fds: u64) -> Result<ScanResult, CommandError> {
+pub(crate) async fn run(args: ScanArgs, extra_fds: u64) -> Result<ScanResult, CommandError> {
     let mut settings = ScanSettings::from_args(&args, std::io::stdout().is_terminal())?;
     let policies = OriginRequestPolicies::read(&args.origin_request_policies)?;
     let mut gathered = input::gather_all(&settings.targets, &settings.inputs, &policies)?;

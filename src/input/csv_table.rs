@@ -13,7 +13,7 @@ use crate::cloudfront;
 use crate::target::{check_port, validate_dns_name, ProtocolPolicy, Target};
 
 /// Every column a CSV input may have.
-pub const COLUMNS: &[&str] = &[
+pub(super) const COLUMNS: &[&str] = &[
     "origin",
     "port",
     "https_port",
@@ -32,7 +32,7 @@ pub const COLUMNS: &[&str] = &[
 ];
 
 /// Parses a CSV table.
-pub fn parse(name: &str, content: &[u8]) -> Result<Vec<Target>, InputError> {
+pub(super) fn parse(name: &str, content: &[u8]) -> Result<Vec<Target>, InputError> {
     let mut reader = csv::ReaderBuilder::new()
         .comment(Some(b'#'))
         .trim(csv::Trim::All)

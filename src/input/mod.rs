@@ -57,11 +57,6 @@ pub enum InputError {
 }
 
 impl InputError {
-    /// Whether this is an error in the input's content (as opposed to reading it).
-    pub fn is_invalid(&self) -> bool {
-        matches!(self, InputError::Invalid { .. } | InputError::File { .. })
-    }
-
     pub(crate) fn invalid(file: &str, line: usize, message: impl Into<String>) -> InputError {
         InputError::Invalid {
             file: file.to_string(),

@@ -4,7 +4,7 @@ use super::{lines, InputError};
 use crate::target::Target;
 
 /// Parses a text list.
-pub fn parse(name: &str, content: &[u8]) -> Result<Vec<Target>, InputError> {
+pub(super) fn parse(name: &str, content: &[u8]) -> Result<Vec<Target>, InputError> {
     let mut targets = Vec::new();
     for line in lines(name, content) {
         let (number, text) = line?;

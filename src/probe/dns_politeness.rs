@@ -23,10 +23,10 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Queries in flight to any one DNS server, at most.
-pub const MAX_DNS_IN_FLIGHT_PER_SERVER: usize = 32;
+pub(crate) const MAX_DNS_IN_FLIGHT_PER_SERVER: usize = 32;
 
 /// The default of `--resolver-rate`: queries per second to any one DNS server.
-pub const DEFAULT_RESOLVER_RATE: u32 = 200;
+pub(crate) const DEFAULT_RESOLVER_RATE: u32 = 200;
 
 /// The per-server rate and in-flight cap shared by every DNS query of a scan.
 pub struct DnsPoliteness {

@@ -101,7 +101,7 @@ impl LookupDeadline {
 
 /// Runs one lookup through a [`SingleSendProvider`] whose first query's pass at the gate is
 /// already taken, within its [`LookupDeadline`] for `timeout` (`--dns-timeout`).
-pub async fn with_deadline<T>(
+pub(crate) async fn with_deadline<T>(
     timeout: Duration,
     lookup: impl Future<Output = Result<T, NetError>>,
 ) -> Result<T, NetError> {
@@ -130,7 +130,7 @@ fn note_answers(
 /// again) at [`DnsPoliteness`] too ([`GatedExchange`]), so that what the gate counts is what the
 /// resolver receives.
 #[derive(Clone)]
-pub struct SingleSendProvider {
+pub(crate) struct SingleSendProvider {
     runtime: TokioRuntimeProvider,
     politeness: Arc<DnsPoliteness>,
     server_key: SocketAddr,
@@ -138,7 +138,7 @@ pub struct SingleSendProvider {
 
 impl SingleSendProvider {
     /// A provider whose queries pass `gate` under `server_key`.
-    pub fn new(
+    pub(crate) fn new(
         runtime: TokioRuntimeProvider,
         politeness: Arc<DnsPoliteness>,
         server_key: SocketAddr,
@@ -161,7 +161,7 @@ impl std::fmt::Debug for SingleSendProvider {
 /// before the lookup, [`with_deadline`]); every other query waits for the gate's rate
 /// ([`DnsPoliteness::admit_follow_up`]).
 #[derive(Clone)]
-pub struct GatedExchange {
+pub(crate) struct GatedExchange {
     inner: Transport,
     politeness: Arc<DnsPoliteness>,
     server_key: SocketAddr,

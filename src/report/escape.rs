@@ -7,7 +7,7 @@
 /// Whether XML 1.0 allows `c` in a document (its `Char` production). Rust `char`s are never
 /// surrogates, so this rules out the C0 controls but tab, newline and carriage return, and
 /// U+FFFE and U+FFFF.
-pub fn is_xml_char(c: char) -> bool {
+pub(crate) fn is_xml_char(c: char) -> bool {
     matches!(
         c,
         '\t' | '\n'
@@ -19,7 +19,7 @@ pub fn is_xml_char(c: char) -> bool {
 }
 
 /// Text content for XML or HTML: `&`, `<` and `>` escaped, characters XML 1.0 forbids dropped.
-pub fn text(s: &str) -> String {
+pub(crate) fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars().filter(|c| is_xml_char(*c)) {
         match c {
@@ -35,7 +35,7 @@ pub fn text(s: &str) -> String {
 /// An attribute value for XML or HTML, safe inside double or single quotes: as [`text`], plus
 /// both quotes, and tab, newline and carriage return as character references (so attribute
 /// value normalisation does not turn them into spaces).
-pub fn attr(s: &str) -> String {
+pub(crate) fn attr(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars().filter(|c| is_xml_char(*c)) {
         match c {
@@ -55,7 +55,7 @@ pub fn attr(s: &str) -> String {
 
 /// One line for a terminal: control characters (escape sequences, newlines, NUL, the C1 set)
 /// are shown as `\u{..}` instead of being acted on.
-pub fn printable(s: &str) -> String {
+pub(crate) fn printable(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         if c.is_control() {

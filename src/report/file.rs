@@ -35,7 +35,7 @@ pub enum ReportReadError {
 }
 
 /// Reads a JSON report.
-pub fn read_report(path: &Path) -> Result<Report, ReportReadError> {
+pub(crate) fn read_report(path: &Path) -> Result<Report, ReportReadError> {
     let shown = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|source| ReportReadError::Io {
         path: shown.clone(),

@@ -10,19 +10,19 @@ use super::{Report, ReportError};
 use crate::finding::{GateLevel, Severity};
 
 /// Escapes a command's message: `%`, `\r`, `\n`.
-pub fn escape_data(s: &str) -> String {
+pub(crate) fn escape_data(s: &str) -> String {
     s.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
 /// Escapes a command property's value: as [`escape_data`], plus `:` and `,`.
-pub fn escape_property(s: &str) -> String {
+pub(crate) fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
 /// The workflow command for a severity (`None` for `info`, which is never annotated).
-pub fn command(severity: Severity) -> Option<&'static str> {
+pub(crate) fn command(severity: Severity) -> Option<&'static str> {
     match severity {
         Severity::Critical | Severity::High => Some("error"),
         Severity::Medium => Some("warning"),
@@ -32,7 +32,11 @@ pub fn command(severity: Severity) -> Option<&'static str> {
 }
 
 /// Writes one annotation per finding at or above `gate`.
-pub fn write(report: &Report, gate: GateLevel, out: &mut dyn Write) -> Result<(), ReportError> {
+pub(crate) fn write(
+    report: &Report,
+    gate: GateLevel,
+    out: &mut dyn Write,
+) -> Result<(), ReportError> {
     let shown = |severity: Severity| match gate {
         GateLevel::Never => severity > Severity::Info,
         level => level.includes(severity),

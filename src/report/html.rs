@@ -140,7 +140,7 @@ fn nonce() -> String {
 
 /// Seconds since the epoch of an RFC 3339 date (`YYYY-MM-DD`, optionally `THH:MM:SS`, any
 /// offset ignored: day precision is what the timeline needs). `None` when it is not one.
-pub fn parse_date(s: &str) -> Option<i64> {
+pub(crate) fn parse_date(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     let digits = |range: std::ops::Range<usize>| -> Option<i64> {
         let part = s.get(range)?;
@@ -541,7 +541,7 @@ fn write_extras(report: &Report, out: &mut dyn Write) -> Result<(), ReportError>
 }
 
 /// Writes the HTML page.
-pub fn write(report: &Report, out: &mut dyn Write) -> Result<(), ReportError> {
+pub(crate) fn write(report: &Report, out: &mut dyn Write) -> Result<(), ReportError> {
     let nonce = nonce();
     writeln!(
         out,

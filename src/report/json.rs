@@ -5,14 +5,14 @@ use std::io::Write;
 use super::{OriginReport, Report, ReportError};
 
 /// The whole report, pretty-printed.
-pub fn write(report: &Report, out: &mut dyn Write) -> Result<(), ReportError> {
+pub(crate) fn write(report: &Report, out: &mut dyn Write) -> Result<(), ReportError> {
     serde_json::to_writer_pretty(&mut *out, report)?;
     out.write_all(b"\n")?;
     Ok(())
 }
 
 /// One origin as one NDJSON line.
-pub fn write_line(origin: &OriginReport, out: &mut dyn Write) -> Result<(), ReportError> {
+pub(crate) fn write_line(origin: &OriginReport, out: &mut dyn Write) -> Result<(), ReportError> {
     serde_json::to_writer(&mut *out, origin)?;
     out.write_all(b"\n")?;
     Ok(())

@@ -130,7 +130,11 @@ fn write_origin(
 }
 
 /// Writes the JUnit XML.
-pub fn write(report: &Report, gate: GateLevel, out: &mut dyn Write) -> Result<(), ReportError> {
+pub(crate) fn write(
+    report: &Report,
+    gate: GateLevel,
+    out: &mut dyn Write,
+) -> Result<(), ReportError> {
     let failures = report.origins.iter().filter(|o| gate.trips(o.risk)).count();
     let skipped = report.skipped.len();
     let tests = report.origins.len() + skipped;

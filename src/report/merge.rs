@@ -43,7 +43,7 @@ fn describe(key: &RowKey) -> String {
 /// Merges shard reports into one: see the module documentation. The options are the first
 /// report's, with each report's `shard` option (when present) gathered in `shards` and the
 /// number of reports in `merged_reports`; `generated_at` is the latest report's.
-pub fn merge(reports: Vec<Report>) -> Result<Report, MergeError> {
+pub(crate) fn merge(reports: Vec<Report>) -> Result<Report, MergeError> {
     if reports.is_empty() {
         return Err(MergeError::Empty);
     }

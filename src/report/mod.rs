@@ -5,15 +5,17 @@
 
 pub mod baseline;
 pub mod csv_rows;
-pub mod escape;
-pub mod file;
-pub mod github;
-pub mod html;
-pub mod json;
-pub mod junit;
-pub mod merge;
+pub(crate) mod escape;
+pub(crate) mod file;
+pub(crate) mod github;
+pub(crate) mod html;
+pub(crate) mod json;
+pub(crate) mod junit;
+pub(crate) mod merge;
 pub mod options;
-pub mod table;
+pub use file::ReportReadError;
+pub use merge::MergeError;
+pub(crate) mod table;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -406,7 +408,7 @@ pub(crate) mod test_support {
     use crate::finding::{risk_of, score_of, Finding};
 
     /// An origin on port 443 with these findings (risk and score computed).
-    pub fn origin(name: &str, findings: Vec<Finding>) -> OriginReport {
+    pub(crate) fn origin(name: &str, findings: Vec<Finding>) -> OriginReport {
         OriginReport {
             rank: None,
             origin: name.to_string(),
@@ -429,7 +431,7 @@ pub(crate) mod test_support {
     }
 
     /// A ranked report of these origins.
-    pub fn report(origins: Vec<OriginReport>) -> Report {
+    pub(crate) fn report(origins: Vec<OriginReport>) -> Report {
         Report::new(
             origins,
             serde_json::from_value(serde_json::json!({})).expect("typed"),

@@ -62,7 +62,7 @@ fn write_origin(
 }
 
 /// Writes the table.
-pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> Result<(), ReportError> {
+pub(crate) fn write(report: &Report, out: &mut dyn Write, color: bool) -> Result<(), ReportError> {
     let width = report
         .origins
         .iter()

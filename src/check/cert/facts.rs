@@ -22,7 +22,7 @@ const WEAK_SIGNATURE_OIDS: &[&str] = &[
 
 /// What one certificate says.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CertFacts {
+pub(crate) struct CertFacts {
     /// Subject name, raw DER contents (without the outer SEQUENCE header).
     pub subject: Vec<u8>,
     /// Issuer name, raw DER contents.
@@ -55,7 +55,7 @@ pub struct CertFacts {
 
 impl CertFacts {
     /// Parses a DER certificate; `None` if it is not one.
-    pub fn parse(der: &[u8]) -> Option<CertFacts> {
+    pub(crate) fn parse(der: &[u8]) -> Option<CertFacts> {
         let (_, cert) = X509Certificate::from_der(der).ok()?;
         let mut dns_names = Vec::new();
         let mut ip_addresses = Vec::new();
@@ -109,18 +109,18 @@ impl CertFacts {
     }
 
     /// Whether subject and issuer are the same name.
-    pub fn is_self_issued(&self) -> bool {
+    pub(crate) fn is_self_issued(&self) -> bool {
         self.subject == self.issuer
     }
 
     /// Whether `issuer` is the certificate that issued this one (by name).
-    pub fn is_issued_by(&self, issuer: &CertFacts) -> bool {
+    pub(crate) fn is_issued_by(&self, issuer: &CertFacts) -> bool {
         self.issuer == issuer.subject
     }
 
     /// Whether the certificate covers `name` (a DNS name or IP literal), through a SAN or,
     /// as CloudFront allows, the subject CN. Wildcards cover exactly one leftmost label.
-    pub fn covers(&self, name: &str) -> bool {
+    pub(crate) fn covers(&self, name: &str) -> bool {
         let name = name.trim_end_matches('.').to_ascii_lowercase();
         if let Ok(ip) = name.parse::<IpAddr>() {
             return self.ip_addresses.contains(&ip)
@@ -136,7 +136,7 @@ impl CertFacts {
     }
 
     /// Every name the certificate carries (SAN DNS names, SAN IPs, then CNs).
-    pub fn names(&self) -> Vec<String> {
+    pub(crate) fn names(&self) -> Vec<String> {
         let mut names: Vec<String> = self.dns_names.clone();
         names.extend(self.ip_addresses.iter().map(|ip| ip.to_string()));
         for cn in &self.common_names {
@@ -149,7 +149,7 @@ impl CertFacts {
 }
 
 /// Whether a certificate name pattern (possibly `*.x.y`) matches a host name.
-pub fn name_matches(pattern: &str, name: &str) -> bool {
+pub(crate) fn name_matches(pattern: &str, name: &str) -> bool {
     let pattern = pattern.trim_end_matches('.');
     match pattern.strip_prefix("*.") {
         Some(suffix) => match name.split_once('.') {
@@ -161,7 +161,7 @@ pub fn name_matches(pattern: &str, name: &str) -> bool {
 }
 
 /// The contents of a DER TLV (skips the tag and length); the input itself if it is not one.
-pub fn der_contents(raw: &[u8]) -> &[u8] {
+pub(crate) fn der_contents(raw: &[u8]) -> &[u8] {
     let Some(&first_len) = raw.get(1) else {
         return raw;
     };

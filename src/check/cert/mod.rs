@@ -5,8 +5,8 @@
 //! roots is consulted for what the facts do not explain (bad signatures, wrong key usage), and
 //! matched by error variant, never by text.
 
-pub mod facts;
-pub mod signature_memo;
+pub(crate) mod facts;
+pub(crate) mod signature_memo;
 pub mod trust;
 
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};

@@ -18,28 +18,23 @@ use ring::digest::{Context, SHA256};
 use rustls::pki_types::{AlgorithmIdentifier, InvalidSignature, SignatureVerificationAlgorithm};
 
 /// At most this many verdicts are kept (about 3 MB); later ones are computed and not kept.
-pub const MAX_REMEMBERED: usize = 65_536;
+pub(crate) const MAX_REMEMBERED: usize = 65_536;
 
 /// Verdicts shared by the [`MemoAlgorithm`]s of one trust store.
 #[derive(Debug, Default)]
-pub struct SignatureMemo {
+pub(crate) struct SignatureMemo {
     verdicts: Mutex<HashMap<[u8; 32], bool>>,
 }
 
 impl SignatureMemo {
     /// An empty memo.
-    pub fn new() -> SignatureMemo {
+    pub(crate) fn new() -> SignatureMemo {
         SignatureMemo::default()
     }
 
     /// How many verdicts are kept.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.lock().len()
-    }
-
-    /// Whether no verdict is kept.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<[u8; 32], bool>> {
@@ -60,14 +55,14 @@ impl SignatureMemo {
 
 /// A webpki signature algorithm whose verdicts are remembered in a [`SignatureMemo`].
 #[derive(Debug)]
-pub struct MemoAlgorithm {
+pub(crate) struct MemoAlgorithm {
     inner: &'static dyn SignatureVerificationAlgorithm,
     memo: Arc<SignatureMemo>,
 }
 
 impl MemoAlgorithm {
     /// Wraps `inner`, remembering in `memo`.
-    pub fn new(
+    pub(crate) fn new(
         inner: &'static dyn SignatureVerificationAlgorithm,
         memo: Arc<SignatureMemo>,
     ) -> MemoAlgorithm {

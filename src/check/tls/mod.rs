@@ -1,7 +1,7 @@
 //! TLS handshake findings: no TLS at all, a plain-HTTP speaker on the HTTPS port, an origin
 //! that closes before answering, alerts, resets and stalls.
 
-pub mod negotiation;
+pub(crate) mod negotiation;
 
 use crate::finding::{Code, Finding};
 use crate::probe::tls::{TlsFailure, TlsOutcome};
@@ -9,7 +9,7 @@ use crate::probe::Observation;
 
 /// Handshake findings: from CloudFront's own hellos when they ran, else from rustls; and
 /// TLS_SNI_DEPENDENT.
-pub fn check(observation: &Observation) -> Vec<Finding> {
+pub(crate) fn check(observation: &Observation) -> Vec<Finding> {
     let mut findings = handshake(observation);
     findings.extend(sni_dependent(observation));
     findings
@@ -92,7 +92,7 @@ fn handshake(observation: &Observation) -> Vec<Finding> {
 }
 
 /// HTTP_EARLY_CLOSE for an origin that closed right after accepting the connection.
-pub fn early_close(at: &str) -> Finding {
+pub(crate) fn early_close(at: &str) -> Finding {
     Finding::new(
         Code::HTTP_EARLY_CLOSE,
         format!("{at} closed the connection right after accepting it, before any reply to the ClientHello"),
@@ -102,7 +102,7 @@ pub fn early_close(at: &str) -> Finding {
 }
 
 /// TLS_NOT_TLS (and HTTP_PLAINTEXT_POLICY_MISMATCH for plain HTTP on the HTTPS port).
-pub fn not_tls(observation: &Observation, at: &str, first_bytes: &[u8]) -> Vec<Finding> {
+pub(crate) fn not_tls(observation: &Observation, at: &str, first_bytes: &[u8]) -> Vec<Finding> {
     let shown = printable(first_bytes);
     let mut findings = vec![Finding::new(
         Code::TLS_NOT_TLS,
@@ -128,7 +128,7 @@ pub fn not_tls(observation: &Observation, at: &str, first_bytes: &[u8]) -> Vec<F
 }
 
 /// Bytes as text for the evidence: printable ASCII kept, the rest escaped.
-pub fn printable(bytes: &[u8]) -> String {
+pub(crate) fn printable(bytes: &[u8]) -> String {
     bytes.escape_ascii().to_string()
 }
 

@@ -99,7 +99,7 @@ fn acceptable(negotiation: &Negotiation, version: TlsVersion) -> bool {
 }
 
 /// Findings from the negotiation.
-pub fn check(observation: &Observation, negotiation: &Negotiation) -> Vec<Finding> {
+pub(crate) fn check(observation: &Observation, negotiation: &Negotiation) -> Vec<Finding> {
     let Some(first) = negotiation.first() else {
         return Vec::new();
     };
