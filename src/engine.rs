@@ -24,7 +24,7 @@ use tokio::task::JoinSet;
 use crate::check::{self, CheckContext};
 use crate::finding::{Code, Finding};
 use crate::probe::http::IdleOutcome;
-use crate::probe::{Observation, Timings};
+use crate::probe::{Observation, OriginProber, Parked, Timings};
 use crate::report::{OriginReport, TimingsMs};
 use crate::target::Target;
 
@@ -48,6 +48,26 @@ pub(crate) trait Prober: Send + Sync + 'static {
 
     /// Idles for OriginKeepaliveTimeout on `parked`, then reuses it.
     fn idle(&self, parked: Self::Parked) -> impl Future<Output = IdleOutcome> + Send;
+}
+
+/// The real probes, as the engine drives them.
+impl Prober for OriginProber {
+    type Parked = Parked;
+
+    fn observe(
+        &self,
+        target: Target,
+    ) -> impl Future<Output = (Observation, Option<Parked>)> + Send {
+        self.observe_origin(target)
+    }
+
+    fn idle_budget(&self, parked: &Parked) -> Duration {
+        parked.budget()
+    }
+
+    fn idle(&self, parked: Parked) -> impl Future<Output = IdleOutcome> + Send {
+        parked.run()
+    }
 }
 
 /// Probes and judges one origin at a time; shared by every task.

@@ -8,6 +8,7 @@
 
 #![warn(unreachable_pub, missing_docs)]
 
+pub(crate) mod certificate;
 pub mod check;
 pub mod cli;
 pub mod cloudfront;

@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::check::cert::facts::CertFacts;
+use crate::certificate::CertFacts;
 use crate::finding::{Code, Finding};
 use crate::probe::Observation;
 use crate::target::HostForwarding;

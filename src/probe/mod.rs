@@ -448,25 +448,6 @@ impl OriginProber {
     }
 }
 
-impl crate::engine::Prober for OriginProber {
-    type Parked = Parked;
-
-    fn observe(
-        &self,
-        target: Target,
-    ) -> impl std::future::Future<Output = (Observation, Option<Parked>)> + Send {
-        self.observe_origin(target)
-    }
-
-    fn idle_budget(&self, parked: &Parked) -> Duration {
-        parked.budget()
-    }
-
-    fn idle(&self, parked: Parked) -> impl std::future::Future<Output = IdleOutcome> + Send {
-        parked.run()
-    }
-}
-
 /// Whether the certificate CloudFront gets does not cover the name it must, so that the origin
 /// is asked again with other SNIs ([`OriginProber::sni_alternatives`]).
 fn needs_sni_alternatives(target: &Target, tls: &TlsObservation) -> bool {
@@ -476,7 +457,7 @@ fn needs_sni_alternatives(target: &Target, tls: &TlsObservation) -> bool {
     let name = target.certificate_name();
     let leaf_covers = chain
         .first()
-        .and_then(|leaf| crate::check::cert::facts::CertFacts::parse(leaf))
+        .and_then(|leaf| crate::certificate::CertFacts::parse(leaf))
         .is_some_and(|facts| facts.covers(&name));
     !leaf_covers
 }

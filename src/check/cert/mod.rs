@@ -5,7 +5,6 @@
 //! roots is consulted for what the facts do not explain (bad signatures, wrong key usage), and
 //! matched by error variant, never by text.
 
-pub(crate) mod facts;
 pub(crate) mod signature_memo;
 pub mod trust;
 
@@ -13,7 +12,7 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, Error as TlsError};
 use serde_json::json;
 
-use crate::check::cert::facts::CertFacts;
+use crate::certificate::CertFacts;
 use crate::check::CheckContext;
 use crate::finding::{Code, Finding, Severity};
 use crate::probe::tls::TlsOutcome;

@@ -2,6 +2,9 @@
 //! that closes before answering, alerts, resets and stalls.
 
 pub(crate) mod negotiation;
+mod no_tls;
+
+use no_tls::{early_close, not_tls};
 
 use crate::finding::{Code, Finding};
 use crate::probe::tls::{TlsFailure, TlsOutcome};
@@ -22,7 +25,7 @@ fn sni_dependent(observation: &Observation) -> Option<Finding> {
     let sent = observation.target.sni_name().map(str::to_string);
     observation.sni_alternatives.iter().find_map(|alternative| {
         let leaf = alternative.chain.as_ref()?.first()?;
-        let facts = crate::check::cert::facts::CertFacts::parse(leaf)?;
+        let facts = crate::certificate::CertFacts::parse(leaf)?;
         facts.covers(&name).then(|| {
             let serving = alternative.sni.clone().unwrap_or_else(|| "(no SNI)".into());
             Finding::new(
@@ -89,47 +92,6 @@ fn handshake(observation: &Observation) -> Vec<Finding> {
         None => finding,
     };
     vec![finding.evidence("address", at)]
-}
-
-/// HTTP_EARLY_CLOSE for an origin that closed right after accepting the connection.
-pub(crate) fn early_close(at: &str) -> Finding {
-    Finding::new(
-        Code::HTTP_EARLY_CLOSE,
-        format!("{at} closed the connection right after accepting it, before any reply to the ClientHello"),
-    )
-    .evidence("stage", "after accept")
-    .evidence("address", at)
-}
-
-/// TLS_NOT_TLS (and HTTP_PLAINTEXT_POLICY_MISMATCH for plain HTTP on the HTTPS port).
-pub(crate) fn not_tls(observation: &Observation, at: &str, first_bytes: &[u8]) -> Vec<Finding> {
-    let shown = printable(first_bytes);
-    let mut findings = vec![Finding::new(
-        Code::TLS_NOT_TLS,
-        format!("{at} answered the ClientHello with something that is not TLS: {shown:?}"),
-    )
-    .evidence("first_bytes", shown.clone())
-    .evidence("address", at)];
-    if first_bytes.starts_with(b"HTTP/") && observation.target.policy.uses_https() {
-        findings.push(
-            Finding::new(
-                Code::HTTP_PLAINTEXT_POLICY_MISMATCH,
-                format!(
-                    "the policy is {} but {at} speaks plain HTTP on the HTTPS port",
-                    observation.target.policy.as_str()
-                ),
-            )
-            .evidence("policy", observation.target.policy.as_str())
-            .evidence("first_bytes", shown)
-            .evidence("address", at),
-        );
-    }
-    findings
-}
-
-/// Bytes as text for the evidence: printable ASCII kept, the rest escaped.
-pub(crate) fn printable(bytes: &[u8]) -> String {
-    bytes.escape_ascii().to_string()
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use super::{early_close, not_tls};
+use super::no_tls::{early_close, not_tls};
 use crate::cloudfront::alerts::{self, alert_name};
 use crate::cloudfront::tls_profile::{is_documented_suite, suite_name, Profile, TlsVersion};
 use crate::finding::{Code, Finding};

@@ -1,7 +1,7 @@
-//! The facts the certificate checks need, parsed once from each DER certificate.
-//!
-//! Parsing uses x509-parser; names are compared as raw DER so that no string normalisation
-//! can make two different names look equal.
+//! What a certificate says, parsed once from its DER with x509-parser: validity, names, issuer
+//! links, key and signature algorithm. Shared by the certificate checks and by the probe, which
+//! asks other SNIs only when the leaf does not cover the name CloudFront checks. Names are
+//! compared as raw DER so that no string normalisation can make two different names look equal.
 
 use std::net::IpAddr;
 
