@@ -115,8 +115,13 @@ impl<P: Prober> Scanner<P> {
         // part of the task's future, which tokio moves several times while spawning it.
         let observing = Box::pin(self.prober.observe(target.clone()));
         match tokio::time::timeout(deadline, observing).await {
-            Ok((observation, Some(parked))) => Scanned::Parked(Box::new(observation), parked),
-            Ok((observation, None)) => Scanned::Done(Box::new(self.report(&observation))),
+            Ok((mut observation, parked)) => {
+                observation.timings.total = Some(started.elapsed());
+                match parked {
+                    Some(parked) => Scanned::Parked(Box::new(observation), parked),
+                    None => Scanned::Done(Box::new(self.report(&observation))),
+                }
+            }
             Err(_) => {
                 let finding = Finding::new(
                     Code::SCAN_DEADLINE_EXCEEDED,
@@ -139,8 +144,12 @@ impl<P: Prober> Scanner<P> {
         parked: P::Parked,
     ) -> OriginReport {
         let budget = self.prober.idle_budget(&parked) + DEADLINE_MARGIN;
+        let idling = Instant::now();
         if let Ok(idle) = tokio::time::timeout(budget, self.prober.idle(parked)).await {
             observation.idle = Some(idle);
+        }
+        if let Some(total) = observation.timings.total.as_mut() {
+            *total += idling.elapsed();
         }
         self.report(&observation)
     }
@@ -257,6 +266,7 @@ fn timings_ms(timings: &Timings) -> TimingsMs {
         connect: ms(timings.connect),
         tls: ms(timings.tls),
         ttfb: ms(timings.ttfb),
+        total: ms(timings.total),
     }
 }
 

@@ -22,8 +22,17 @@ impl Progress {
             let bar =
                 ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
             let style = ProgressStyle::with_template(
-                "{bar:30} {pos}/{len} origins  {per_sec}  eta {eta}  {msg}",
+                "{bar:30} {pos}/{len} origins  {rate}  eta {eta}  {msg}",
             )
+            .map(|style| {
+                // indicatif's {per_sec} prints "33.4399/s": whole origins a second read better.
+                style.with_key(
+                    "rate",
+                    |state: &indicatif::ProgressState, out: &mut dyn std::fmt::Write| {
+                        let _ = write!(out, "{:.0}/s", state.per_sec());
+                    },
+                )
+            })
             .unwrap_or_else(|_| ProgressStyle::default_bar());
             bar.set_style(style);
             bar

@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use super::InputError;
+use super::{InputError, LineErrors};
 use crate::cloudfront;
 use crate::target::{check_port, validate_dns_name, ProtocolPolicy, Target};
 
@@ -76,38 +76,56 @@ pub(super) fn parse(name: &str, content: &[u8]) -> Result<Vec<Target>, InputErro
     }
 
     let mut targets = Vec::new();
+    let mut errors = LineErrors::new(name);
     let mut record = csv::ByteRecord::new();
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
+            // A row of the wrong width is one bad line: the reader goes on with the next.
+            Err(e) if matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. }) => {
+                let (line, message) = csv_problem(&e);
+                errors.push(line, message);
+                continue;
+            }
             Err(e) => return Err(csv_error(name, &e)),
         }
         let line = record.position().map_or(0, |p| p.line() as usize);
         if record.iter().all(|f| f.is_empty()) {
             continue;
         }
-        let mut row = Vec::with_capacity(columns.len());
-        for field in record.iter() {
-            if field.len() > super::MAX_LINE_BYTES {
-                return Err(InputError::invalid(name, line, "field is too long"));
+        match row_of(&record).and_then(|row| row_to_target(&columns, &row)) {
+            Ok(mut target) => {
+                target.provenance.file = Some(name.to_string());
+                target.provenance.line = Some(line);
+                targets.push(target);
             }
-            row.push(
-                std::str::from_utf8(field)
-                    .map_err(|_| InputError::invalid(name, line, "not valid UTF-8"))?,
-            );
+            Err(message) => errors.push(line, message),
         }
-        let target =
-            row_to_target(&columns, &row).map_err(|m| InputError::invalid(name, line, m))?;
-        let mut target = target;
-        target.provenance.file = Some(name.to_string());
-        target.provenance.line = Some(line);
-        targets.push(target);
     }
-    Ok(targets)
+    errors.finish(targets)
+}
+
+/// A record's cells as text: each valid UTF-8 of bounded length.
+fn row_of(record: &csv::ByteRecord) -> Result<Vec<&str>, String> {
+    record
+        .iter()
+        .map(|field| {
+            if field.len() > super::MAX_LINE_BYTES {
+                return Err("field is too long".to_string());
+            }
+            std::str::from_utf8(field).map_err(|_| "not valid UTF-8".to_string())
+        })
+        .collect()
 }
 
 fn csv_error(name: &str, error: &csv::Error) -> InputError {
+    let (line, message) = csv_problem(error);
+    InputError::invalid(name, line, message)
+}
+
+/// The line a CSV error is on, and what is wrong, in words.
+fn csv_problem(error: &csv::Error) -> (usize, String) {
     let line = error.position().map_or(1, |p| p.line() as usize);
     let message = match error.kind() {
         csv::ErrorKind::UnequalLengths {
@@ -116,7 +134,7 @@ fn csv_error(name: &str, error: &csv::Error) -> InputError {
         csv::ErrorKind::Utf8 { .. } => "not valid UTF-8".to_string(),
         _ => format!("not valid CSV ({error})"),
     };
-    InputError::invalid(name, line, message)
+    (line, message)
 }
 
 fn row_to_target(columns: &[String], row: &[&str]) -> Result<Target, String> {
@@ -255,5 +273,20 @@ mod tests {
             let err = parse("t.csv", input).unwrap_err().to_string();
             assert!(err.starts_with(want), "got {err:?}, want {want:?}");
         }
+    }
+
+    #[test]
+    fn every_bad_row_is_reported() {
+        let err = parse(
+            "t.csv",
+            b"origin,port\na.example.com,443\nb.example.com,99999\nc.example.com,1,2\nd.example.com,0\n",
+        )
+        .unwrap_err()
+        .to_string();
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(lines.len(), 3, "{err}");
+        assert!(lines[0].starts_with("t.csv:3: "), "{err}");
+        assert!(lines[1].starts_with("t.csv:4: 3 fields"), "{err}");
+        assert!(lines[2].starts_with("t.csv:5: "), "{err}");
     }
 }

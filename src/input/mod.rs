@@ -51,9 +51,80 @@ pub enum InputError {
         /// What is wrong.
         message: String,
     },
+    /// Several lines are wrong: the first [`MAX_LINES_REPORTED`], one a line, then how many
+    /// more.
+    #[error("{}", lines_message(.file, .errors, *.more))]
+    Lines {
+        /// The file (`-` for stdin).
+        file: String,
+        /// (1-based line, what is wrong), in file order.
+        errors: Vec<(usize, String)>,
+        /// Bad lines beyond those listed.
+        more: usize,
+    },
     /// Nothing to scan.
     #[error("no targets: give TARGET arguments or --input FILE (see --help)")]
     NoTargets,
+}
+
+/// Bad lines of one file reported at once; the rest are counted.
+pub(crate) const MAX_LINES_REPORTED: usize = 20;
+
+fn lines_message(file: &str, errors: &[(usize, String)], more: usize) -> String {
+    let mut text: Vec<String> = errors
+        .iter()
+        .map(|(line, message)| format!("{file}:{line}: {message}"))
+        .collect();
+    if more > 0 {
+        text.push(format!(
+            "{file}: and {more} more bad line{}",
+            if more == 1 { "" } else { "s" }
+        ));
+    }
+    text.join("\n")
+}
+
+/// Collects a file's bad lines so that one run reports up to [`MAX_LINES_REPORTED`] of them.
+pub(crate) struct LineErrors {
+    file: String,
+    errors: Vec<(usize, String)>,
+    more: usize,
+}
+
+impl LineErrors {
+    pub(crate) fn new(file: &str) -> LineErrors {
+        LineErrors {
+            file: file.to_string(),
+            errors: Vec::new(),
+            more: 0,
+        }
+    }
+
+    /// Notes that `line` is wrong.
+    pub(crate) fn push(&mut self, line: usize, message: impl Into<String>) {
+        if self.errors.len() < MAX_LINES_REPORTED {
+            self.errors.push((line, message.into()));
+        } else {
+            self.more += 1;
+        }
+    }
+
+    /// `value` if no line was wrong; else one [`InputError::Invalid`], or
+    /// [`InputError::Lines`] for several.
+    pub(crate) fn finish<T>(mut self, value: T) -> Result<T, InputError> {
+        match (self.errors.len(), self.more) {
+            (0, _) => Ok(value),
+            (1, 0) => {
+                let (line, message) = self.errors.remove(0);
+                Err(InputError::invalid(&self.file, line, message))
+            }
+            _ => Err(InputError::Lines {
+                file: self.file,
+                errors: self.errors,
+                more: self.more,
+            }),
+        }
+    }
 }
 
 impl InputError {

@@ -125,7 +125,7 @@ impl ZoneError {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DirectQueryError {
     /// No reply within the timeout, on every attempt.
-    #[error("no reply within {timeout_ms} ms ({attempts} attempts)")]
+    #[error("no reply within {timeout_ms} ms ({})", crate::report::counted(*.attempts, "attempt"))]
     Timeout {
         /// Attempts made.
         attempts: usize,

@@ -111,6 +111,8 @@ pub struct Timings {
     pub tls: Option<Duration>,
     /// Time to the response's first byte.
     pub ttfb: Option<Duration>,
+    /// The whole origin, from its task's start to its report (the idle probe included).
+    pub total: Option<Duration>,
 }
 
 /// At most this many aliases of a Host-forwarding origin get their own handshake.

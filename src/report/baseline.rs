@@ -322,7 +322,11 @@ impl fmt::Display for Diff {
             .filter(|c| c.new_risk < c.old_risk)
             .count();
         if worse + better > 0 {
-            writeln!(f, "risk: {worse} origins worse, {better} better")?;
+            writeln!(
+                f,
+                "risk: {} worse, {better} better",
+                super::counted(worse, "origin")
+            )?;
         }
         if !self.added.is_empty() {
             writeln!(f, "\nadded:")?;

@@ -201,6 +201,7 @@ fn shorten(s: &str, max: usize) -> String {
 struct Expiry {
     origin: String,
     code: Code,
+    severity: Severity,
     not_after: String,
     at: i64,
 }
@@ -225,6 +226,7 @@ fn expiries(report: &Report) -> Vec<Expiry> {
                 found.push(Expiry {
                     origin: name(origin),
                     code: finding.code,
+                    severity: finding.severity,
                     not_after: not_after.to_string(),
                     at,
                 });
@@ -298,6 +300,8 @@ fn write_timeline(report: &Report, out: &mut dyn Write) -> Result<(), ReportErro
     for (i, expiry) in shown.iter().enumerate() {
         let y = top + lane * i as i64 + lane / 2;
         let level = match now {
+            // Its expiry may be years away, but it is not valid yet: as severe as its finding.
+            _ if expiry.code == Code::CERT_NOT_YET_VALID => expiry.severity.as_str(),
             Some(now) if expiry.at <= now => "critical",
             Some(now) if expiry.at - now <= 7 * 86_400 => "high",
             Some(now) if expiry.at - now <= 30 * 86_400 => "medium",
@@ -694,6 +698,25 @@ mod tests {
             "data-filter=\"a.example.com:443 high cert_expires_soon http_no_keepalive\""
         ));
         assert_eq!(html.matches("<script").count(), 1);
+    }
+
+    #[test]
+    fn a_certificate_not_yet_valid_is_drawn_at_its_findings_severity() {
+        let mut r = report(vec![origin(
+            "future.example.com",
+            vec![
+                Finding::new(Code::CERT_NOT_YET_VALID, "not yet valid").evidence(
+                    "certificate",
+                    serde_json::json!({"index": 0, "not_after": "2027-03-01T00:00:00Z"}),
+                ),
+            ],
+        )]);
+        r.generated_at = "2025-03-01T12:00:00Z".into();
+        let html = render(&r);
+        let expiry = &html[html.find("<g class=\"expiry\"").expect("a lane")..];
+        let lane = &expiry[..expiry.find("</g>").expect("closed")];
+        assert!(lane.contains(colour("critical")), "{lane}");
+        assert!(!lane.contains(colour("ok")), "{lane}");
     }
 
     #[test]

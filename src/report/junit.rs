@@ -28,6 +28,9 @@ fn seconds(ms: u64) -> String {
 /// The test case's time: the sum of the origin's phase timings.
 fn origin_ms(origin: &OriginReport) -> u64 {
     let t = &origin.timings_ms;
+    if let Some(total) = t.total {
+        return total;
+    }
     [t.dns, t.connect, t.tls, t.ttfb]
         .iter()
         .flatten()

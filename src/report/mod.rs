@@ -156,6 +156,9 @@ pub struct TimingsMs {
     pub tls: Option<u64>,
     /// First byte of the response.
     pub ttfb: Option<u64>,
+    /// The whole origin: every probe, the idle wait included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
 }
 
 /// One origin's result.

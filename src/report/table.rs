@@ -61,6 +61,30 @@ fn write_origin(
     Ok(())
 }
 
+/// Aliases shown beside a distribution's id: ` (www.example.com, shop.example.com, +2 more)`,
+/// or nothing when the export names none.
+fn aliases_of(members: &[&super::OriginReport]) -> String {
+    const SHOWN: usize = 3;
+    let mut aliases: Vec<&str> = Vec::new();
+    for alias in members.iter().flat_map(|o| &o.aliases) {
+        if !aliases.contains(&alias.as_str()) {
+            aliases.push(alias);
+        }
+    }
+    if aliases.is_empty() {
+        return String::new();
+    }
+    let mut shown: Vec<String> = aliases
+        .iter()
+        .take(SHOWN)
+        .map(|a| super::escape::printable(a))
+        .collect();
+    if aliases.len() > SHOWN {
+        shown.push(format!("+{} more", aliases.len() - SHOWN));
+    }
+    format!(" ({})", shown.join(", "))
+}
+
 /// Writes the table.
 pub(crate) fn write(report: &Report, out: &mut dyn Write, color: bool) -> Result<(), ReportError> {
     let width = report
@@ -89,7 +113,12 @@ pub(crate) fn write(report: &Report, out: &mut dyn Write, color: bool) -> Result
     for (distribution, members) in &groups {
         if grouped {
             match distribution {
-                Some(id) => writeln!(out, "distribution {id}")?,
+                Some(id) => writeln!(
+                    out,
+                    "distribution {}{}",
+                    super::escape::printable(id),
+                    aliases_of(members)
+                )?,
                 None => writeln!(out, "not from a distribution export")?,
             }
         }
@@ -132,4 +161,36 @@ pub(crate) fn write(report: &Report, out: &mut dyn Write, color: bool) -> Result
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::test_support::{origin, report};
+
+    #[test]
+    fn a_distribution_is_named_with_its_aliases() {
+        let mut a = origin("a.example.com", vec![]);
+        a.distribution_id = Some("E2QWRUHAPOMQZL".into());
+        a.aliases = [
+            "www.example.com",
+            "shop.example.com",
+            "api.example.com",
+            "m.example.com",
+        ]
+        .map(String::from)
+        .to_vec();
+        let mut b = origin("b.example.com", vec![]);
+        b.distribution_id = Some("E2QWRUHAPOMQZL".into());
+        b.aliases = vec!["www.example.com".into()];
+        let mut out = Vec::new();
+        write(&report(vec![a, b]), &mut out, false).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains(
+                "distribution E2QWRUHAPOMQZL (www.example.com, shop.example.com, api.example.com, +1 more)\n"
+            ),
+            "{text}"
+        );
+    }
 }

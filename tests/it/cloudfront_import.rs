@@ -35,7 +35,7 @@ fn botocore_available() -> bool {
             std::env::var_os("CI").is_none(),
             "CI is set but `python3 -c 'import botocore'` fails: pip install botocore"
         );
-        eprintln!("SKIPPED: python3 cannot import botocore (pip install botocore)");
+        crate::common::skip("python3 cannot import botocore (pip install botocore)");
     }
     available
 }

@@ -88,3 +88,10 @@ pub fn read_json(path: &Path) -> serde_json::Value {
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
+
+/// Says that a test is skipped because a real peer is missing, on the real stderr: libtest
+/// captures `eprintln!`, so a skip would be visible only with `--nocapture`.
+pub fn skip(reason: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "SKIPPED: {reason}");
+}

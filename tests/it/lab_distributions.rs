@@ -99,6 +99,6 @@ async fn scanning_the_lab_through_its_cloudfront_export() {
             std::env::var_os("CI").is_none(),
             "CI must install botocore (.ci/run)"
         );
-        eprintln!("SKIPPED: botocore field check (pip install botocore)");
+        crate::common::skip("botocore field check (pip install botocore)");
     }
 }

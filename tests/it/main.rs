@@ -15,6 +15,7 @@ mod nginx;
 mod nightly;
 mod nsd;
 mod openssl_peers;
+mod readme;
 mod report_formats;
 mod scope;
 mod workflows;

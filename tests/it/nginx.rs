@@ -31,7 +31,7 @@ async fn nginx_short_keepalive_is_found_and_default_is_not() {
             std::env::var_os("CI").is_none(),
             "CI must install nginx (.ci/run)"
         );
-        eprintln!("SKIPPED: nginx is not installed (apt-get install nginx)");
+        crate::common::skip("nginx is not installed (apt-get install nginx)");
         return;
     };
     let dir = tempfile::tempdir().unwrap();

@@ -171,7 +171,7 @@ async fn nsd_zones_lame_inconsistent_and_healthy() {
             std::env::var_os("CI").is_none(),
             "CI must install nsd (.ci/run)"
         );
-        eprintln!("SKIPPED: nsd is not installed (apt-get install nsd)");
+        crate::common::skip("nsd is not installed (apt-get install nsd)");
         return;
     };
     let dir = tempfile::tempdir().expect("temp dir");

@@ -268,7 +268,7 @@ fn openssl_available() -> bool {
             std::env::var_os("CI").is_none(),
             "CI must install openssl (.ci/run)"
         );
-        eprintln!("SKIPPED: openssl is not installed");
+        crate::common::skip("openssl is not installed");
     }
     found
 }

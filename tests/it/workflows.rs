@@ -200,7 +200,7 @@ async fn the_html_report_of_a_lab_scan_renders_in_chromium() {
             std::env::var_os("CI").is_none(),
             "CI must install chromium (.ci/run)"
         );
-        eprintln!("SKIPPED: chromium is not installed");
+        crate::common::skip("chromium is not installed");
         return;
     };
     let lab = LabRun::start(45).await;
