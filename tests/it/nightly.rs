@@ -55,6 +55,13 @@ async fn three_nights_of_the_readme_recipe() {
     // Night two: nothing changed.
     let two = night(&lab, &input, &reports, "night-2").await;
     assert_eq!(two.status.code(), Some(0), "night two: {}", stderr(&two));
+    // Every run ends with one summary line naming where the report went.
+    let summary = format!("report: {}", reports.join("night-2.json").display());
+    assert!(
+        stderr(&two).contains("originscan: 2 origins in ") && stderr(&two).contains(&summary),
+        "{}",
+        stderr(&two)
+    );
     assert_eq!(
         read_json(&reports.join("night-2.json"))["summary"]["baseline"]["new"],
         0
@@ -123,4 +130,28 @@ async fn a_failed_run_leaves_the_existing_report_byte_for_byte() {
         .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quiet_silences_the_summary_but_not_the_gates_reason() {
+    let lab = LabRun::start(45).await;
+    let input = lab.path("origins.txt");
+    std::fs::write(&input, list(&lab, &["expired"])).unwrap();
+    let mut command = crate::common::args(&["scan", "-q", "--fail-on", "critical", "-i"]);
+    command.push(input.display().to_string());
+    command.extend(lab.lab_args());
+    command.extend(crate::common::args(&["-o"]));
+    command.push(lab.path("out.json").display().to_string());
+    let out = crate::common::originscan(&command).await;
+    let stderr = crate::common::stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        !stderr.contains(" origins in ") && !stderr.contains(" origin in "),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("gate tripped: --fail-on critical: 1 origin at or above critical: ")
+            && stderr.contains("CERT_EXPIRED"),
+        "{stderr}"
+    );
 }
