@@ -118,20 +118,25 @@ impl CertFacts {
         self.issuer == issuer.subject
     }
 
-    /// Whether the certificate covers `name` (a DNS name or IP literal), through a SAN or,
-    /// as CloudFront allows, the subject CN. Wildcards cover exactly one leftmost label.
+    /// Whether the certificate covers `name` (a DNS name or IP literal) as s2n-tls (CloudFront)
+    /// decides: a SAN DNS name, or the subject CN only when there is no DNS SAN. Wildcards cover
+    /// exactly one leftmost label.
     pub(crate) fn covers(&self, name: &str) -> bool {
         let name = name.trim_end_matches('.').to_ascii_lowercase();
         if let Ok(ip) = name.parse::<IpAddr>() {
-            return self.ip_addresses.contains(&ip)
-                || self
-                    .common_names
-                    .iter()
-                    .any(|cn| cn.parse::<IpAddr>() == Ok(ip));
+            // s2n never takes a CN as an IP address.
+            return self.ip_addresses.contains(&ip);
         }
-        self.dns_names
+        // s2n's rule (s2n_verify_host_information, RFC 6125 section 6.4.4): the SAN's DNS names
+        // when there is one; the subject CN only when the certificate has no DNS SAN at all.
+        let patterns = if self.dns_names.is_empty() {
+            &self.common_names
+        } else {
+            &self.dns_names
+        };
+        patterns
             .iter()
-            .chain(self.common_names.iter())
+            .filter(|pattern| pattern.parse::<IpAddr>().is_err())
             .any(|pattern| name_matches(pattern, &name))
     }
 
@@ -225,10 +230,30 @@ mod tests {
         assert!(facts.is_self_issued());
         assert!(facts.covers("a.example.test"));
         assert!(facts.covers("x.w.example.test"));
-        assert!(facts.covers("cn.example.test"));
+        // With DNS names in the SAN, s2n does not look at the CN (RFC 6125 section 6.4.4).
+        assert!(!facts.covers("cn.example.test"));
         assert!(!facts.covers("b.example.test"));
         assert_eq!(facts.key_algorithm, "EC");
         assert!(facts.not_after > facts.not_before);
         assert!(CertFacts::parse(b"not a certificate").is_none());
+    }
+
+    #[test]
+    fn the_cn_counts_only_without_a_dns_san_and_never_as_an_ip() {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "origin.example.test");
+        let facts = CertFacts::parse(params.self_signed(&key).unwrap().der()).unwrap();
+        assert!(facts.covers("origin.example.test"));
+        assert!(!facts.covers("other.example.test"));
+
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "192.0.2.7");
+        let facts = CertFacts::parse(params.self_signed(&key).unwrap().der()).unwrap();
+        assert!(!facts.covers("192.0.2.7"));
     }
 }

@@ -224,6 +224,8 @@ catalog! {
     TLS_UNSUPPORTED_SIGNATURE => High, "TLS", "The server's key, curve or signature uses a scheme CloudFront does not offer.", "Use an RSA or ECDSA P-256/P-384 certificate signed with SHA-256.";
     TLS_TLS13_ONLY => Medium, "TLS", "The origin accepts only TLS 1.3, which CloudFront's API does not list for origins.", "Keep TLS 1.2 enabled on the origin.";
     TLS_LEGACY_ONLY => High, "TLS", "The origin works only with TLSv1/TLSv1.1 or only with 3DES/RC4.", "Enable TLS 1.2 with an ECDHE AES-GCM suite on the origin.";
+    TLS_HANDSHAKE_STALLED => Critical, "TLS", "The origin sends its ServerHello and then nothing: CloudFront's handshake never completes.", "Fix the origin's TLS stack (or the device in front of it) so that it finishes the handshake: check its certificate chain, key access and TLS offload.";
+    TLS_MESSAGE_TOO_LARGE => Critical, "TLS", "A handshake message (in practice the certificate chain) is over the 64 KiB CloudFront's TLS stack accepts.", "Serve a smaller certificate chain: fewer SANs per certificate, no extra certificates in the chain.";
     TLS_SNI_DEPENDENT => Medium, "TLS", "The certificate served changes with SNI and CloudFront would get the wrong one.", "Serve the certificate matching the SNI CloudFront sends (origin name or forwarded Host).";
     CERT_EXPIRED => Critical, "Certificate", "The leaf or a chain certificate is past its notAfter.", "Renew the certificate and install the new chain on the origin.";
     CERT_NOT_YET_VALID => Critical, "Certificate", "A certificate's notBefore is in the future.", "Install a certificate that is already valid, or fix the issuing clock.";

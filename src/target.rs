@@ -315,6 +315,18 @@ impl Target {
             .or(self.origin.name())
     }
 
+    /// The name CloudFront's handshake sends as SNI and verifies the certificate against: the
+    /// forwarded Host; with Host forwarded from viewers, the first alias a viewer would use (a
+    /// wildcard names no single host); else the SNI CloudFront sends ([`Self::sni_name`]).
+    pub fn cloudfront_server_name(&self) -> Option<&str> {
+        if self.host_header.is_none() && self.host_forwarding == HostForwarding::Forwarded {
+            if let Some(alias) = self.aliases.iter().find(|a| !a.starts_with('*')) {
+                return Some(alias);
+            }
+        }
+        self.sni_name()
+    }
+
     /// The name the certificate must match: the forwarded Host, else the origin domain.
     pub fn certificate_name(&self) -> String {
         match &self.host_header {

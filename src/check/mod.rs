@@ -12,6 +12,7 @@ pub(crate) mod tcp;
 #[cfg(test)]
 pub(crate) mod test_support;
 pub(crate) mod tls;
+pub(crate) mod verdict;
 
 use crate::check::cert::trust::TrustStore;
 use crate::finding::Finding;
@@ -37,6 +38,7 @@ pub fn run(observation: &Observation, context: &CheckContext) -> Vec<Finding> {
     findings.extend(http::check(observation));
     findings.extend(cert::check(observation, context));
     findings.extend(distribution::check(observation));
+    verdict::apply(observation, &mut findings);
     findings.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.code.cmp(&b.code)));
     findings
 }

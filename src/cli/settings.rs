@@ -16,6 +16,7 @@ use crate::cli::ScanArgs;
 use crate::engine::Scanner;
 use crate::finding::GateLevel;
 use crate::probe::authority::{AuthoritySettings, ZoneHealthCache};
+use crate::probe::cloudfront_tls::CloudFrontTls;
 use crate::probe::diagnostic_hellos::Negotiator;
 use crate::probe::dialer::{Dialer, DialerLimits};
 use crate::probe::dns::{DnsProbe, DnsSettings, DnsSetupError};
@@ -284,6 +285,7 @@ impl ScanSettings {
         for path in &self.ca_files {
             extra_roots.extend(TrustStore::read_pem(path)?);
         }
+        let cloudfront = Arc::new(CloudFrontTls::new(&extra_roots));
         let trust = TrustStore::new(provider.clone(), extra_roots)?;
         let politeness = Arc::new(DnsPoliteness::new(self.resolver_rate, self.dns_in_flight));
         let dns = Arc::new(DnsProbe::new(
@@ -328,6 +330,7 @@ impl ScanSettings {
                 zones: Some(zones),
                 dialer: Arc::new(dialer),
                 tls: TlsProbe::new(provider.clone())?,
+                cloudfront,
                 negotiator: Negotiator::new(provider, self.profile),
                 path: self.path.clone(),
                 idle_probe: self.idle_probe,

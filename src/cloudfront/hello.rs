@@ -444,6 +444,8 @@ pub struct RecordReader {
     negotiated: Option<u16>,
     /// Whether records are encrypted from now on.
     encrypted: bool,
+    /// The largest handshake message length announced so far.
+    largest: Option<usize>,
     /// The error every later call returns.
     failed: Option<HelloError>,
 }
@@ -501,6 +503,12 @@ impl RecordReader {
         self.records
     }
 
+    /// The largest handshake message length announced so far (its header read, its body
+    /// perhaps not yet).
+    pub fn largest_message(&self) -> Option<usize> {
+        self.largest
+    }
+
     /// Whether the reader has seen the handshake turn encrypted.
     pub fn is_encrypted(&self) -> bool {
         self.encrypted
@@ -531,6 +539,7 @@ impl RecordReader {
             return Ok(None);
         };
         let len = usize::from(a) << 16 | usize::from(b) << 8 | usize::from(c);
+        self.largest = self.largest.max(Some(len));
         if len > MAX_MESSAGE_LEN {
             return Err(HelloError::MessageTooLarge { len });
         }

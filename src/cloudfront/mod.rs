@@ -6,6 +6,7 @@
 
 pub mod alerts;
 pub mod hello;
+pub mod policy;
 pub mod tls_profile;
 
 use std::time::Duration;

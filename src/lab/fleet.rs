@@ -568,8 +568,9 @@ impl Pathology {
             Pathology::Tls13Only => vec![Code::TLS_TLS13_ONLY],
             Pathology::Ed25519Key => vec![Code::TLS_UNSUPPORTED_SIGNATURE],
             Pathology::HostileGarbage => vec![Code::TLS_NOT_TLS],
+            // Over the 64 KiB CloudFront's TLS stack (s2n) takes: the size is the reason.
+            Pathology::HostileHugeChain => vec![Code::TLS_MESSAGE_TOO_LARGE],
             Pathology::HostileEndlessRecord
-            | Pathology::HostileHugeChain
             | Pathology::HostileSlowHandshake
             | Pathology::HostileResetMidHandshake
             | Pathology::HostileSilent => vec![Code::TLS_HANDSHAKE_FAILED],

@@ -12,6 +12,7 @@
 //! beside the HTTP exchange.
 
 pub mod authority;
+pub mod cloudfront_tls;
 pub mod diagnostic_hellos;
 pub mod dialer;
 pub mod dns;
@@ -28,6 +29,7 @@ use std::time::Duration;
 use crate::probe::dialer::{ConnectOutcome, Connection, Dialer};
 use crate::target::{Host, Target};
 use authority::{ZoneError, ZoneHealth, ZoneHealthCache};
+use cloudfront_tls::{CloudFrontHandshake, CloudFrontTls};
 use dns::{DnsProbe, Resolution};
 use http::{HttpExchange, HttpIo, IdleOutcome};
 use tls::{TlsObservation, TlsProbe};
@@ -62,8 +64,11 @@ pub struct Observation {
     pub not_probed: Vec<IpAddr>,
     /// Connections made, per address and port.
     pub ports: Vec<PortObservation>,
-    /// The handshake on the first HTTPS connection, if any connected.
+    /// rustls's handshake to the first HTTPS address: the chain as sent, for the diagnosis.
     pub tls: Option<TlsObservation>,
+    /// CloudFront's own handshake (s2n-tls) on the first HTTPS connection: the verdict (`None`
+    /// for an origin given as an IP address, which CloudFront cannot have).
+    pub cloudfront: Option<CloudFrontHandshake>,
     /// CloudFront's own hellos to the same address.
     pub negotiation: Option<diagnostic_hellos::Negotiation>,
     /// With Host forwarded: the certificate served for each alias sent as SNI.
@@ -90,6 +95,7 @@ impl Observation {
             not_probed: Vec::new(),
             ports: Vec::new(),
             tls: None,
+            cloudfront: None,
             negotiation: None,
             alias_certificates: Vec::new(),
             sni_alternatives: Vec::new(),
@@ -194,8 +200,10 @@ pub struct OriginProber {
     pub zones: Option<Arc<ZoneHealthCache>>,
     /// TCP.
     pub dialer: Arc<Dialer>,
-    /// TLS, with rustls (for the chain and HTTP).
+    /// TLS, with rustls (the chain as sent; HTTP for an origin given as an IP address).
     pub tls: TlsProbe,
+    /// CloudFront's own TLS (s2n-tls): the verdict, and HTTP over it.
+    pub cloudfront: Arc<CloudFrontTls>,
     /// TLS, with CloudFront's own hellos.
     pub negotiator: diagnostic_hellos::Negotiator,
     /// The path the HTTP request asks for.
@@ -292,75 +300,37 @@ impl OriginProber {
         let mut parked: Option<(Box<dyn HttpIo>, IpAddr)> = None;
         if let Some(connection) = https_connection {
             let address = connection.stream.peer_addr().ok();
-            // CloudFront's hello runs beside rustls's handshake; once both are done, the SNI
-            // alternatives (only for a certificate that does not cover the name) run beside the
-            // HTTP exchange: the origin's open connections stay within its reservation.
-            let (hello_done, hello_finished) = tokio::sync::oneshot::channel::<()>();
-            let rustls_and_http = async {
-                let (tls, stream) = self
-                    .tls
-                    .handshake(connection.stream, target.sni_name(), target.connect_timeout)
-                    .await;
-                let mut exchange = None;
-                let mut reusable = None;
-                let alternatives = async {
-                    match address {
-                        Some(address) if needs_sni_alternatives(target, &tls) => {
-                            // Err: the hello's side was dropped, which is finished too.
-                            let _ = hello_finished.await;
-                            self.sni_alternatives(target, address).await
-                        }
-                        _ => Vec::new(),
-                    }
-                };
-                let http = async {
-                    if let (Some(mut stream), Some(address)) = (stream, address) {
-                        let (outcome, ttfb) =
-                            http::exchange(&mut stream, &request, limits, false).await;
-                        if is_reusable(&outcome) {
-                            reusable = Some(stream);
-                        }
-                        exchange = Some(HttpExchange {
-                            address,
-                            https: true,
-                            outcome,
-                            ttfb,
-                        });
-                    }
-                };
-                let ((), alternatives) = tokio::join!(http, alternatives);
-                (tls, exchange, reusable, alternatives)
+            let https = match (
+                target.cloudfront_server_name(),
+                target.origin.name(),
+                address,
+            ) {
+                (Some(sni), Some(_), Some(address)) => {
+                    self.observe_https_as_cloudfront(
+                        target, connection, sni, address, &request, limits,
+                    )
+                    .await
+                }
+                _ => {
+                    self.observe_https_with_rustls(target, connection, address, &request, limits)
+                        .await
+                }
             };
-            let negotiation = async {
-                let negotiation = match address {
-                    Some(address) => Some(
-                        self.negotiator
-                            .negotiate(
-                                &self.dialer,
-                                address,
-                                target.sni_name(),
-                                target.ssl_protocols.as_deref(),
-                                target.connect_timeout,
-                            )
-                            .await,
-                    ),
-                    None => None,
-                };
-                let _ = hello_done.send(());
-                negotiation
-            };
-            let ((tls, exchange, reusable, alternatives), negotiation) =
-                tokio::join!(rustls_and_http, negotiation);
-            observation.timings.tls = Some(tls.elapsed);
-            observation.tls = Some(tls);
-            observation.negotiation = negotiation;
-            observation.sni_alternatives = alternatives;
-            if let Some(exchange) = exchange {
+            observation.timings.tls = https
+                .cloudfront
+                .as_ref()
+                .and_then(CloudFrontHandshake::elapsed)
+                .or(https.tls.as_ref().map(|tls| tls.elapsed));
+            observation.tls = https.tls;
+            observation.cloudfront = https.cloudfront;
+            observation.negotiation = https.negotiation;
+            observation.sni_alternatives = https.alternatives;
+            if let Some(exchange) = https.exchange {
                 observation.timings.ttfb = exchange.ttfb;
                 observation.http.push(exchange);
             }
-            if let (Some(stream), Some(address)) = (reusable, address) {
-                parked = Some((Box::new(stream), address.ip()));
+            if let (Some(stream), Some(address)) = (https.reusable, address) {
+                parked = Some((stream, address.ip()));
             }
             if let (crate::target::HostForwarding::Forwarded, Some(address)) =
                 (&target.host_forwarding, address)
@@ -405,6 +375,184 @@ impl OriginProber {
             read_timeout,
         });
         (observation, parked)
+    }
+}
+
+/// What the HTTPS port gave: CloudFront's handshake (s2n) or rustls's, CloudFront's hellos,
+/// other SNIs, the HTTP exchange and the connection to park.
+struct HttpsObservation {
+    tls: Option<TlsObservation>,
+    cloudfront: Option<CloudFrontHandshake>,
+    negotiation: Option<diagnostic_hellos::Negotiation>,
+    alternatives: Vec<SniAlternative>,
+    exchange: Option<HttpExchange>,
+    reusable: Option<Box<dyn HttpIo>>,
+}
+
+impl OriginProber {
+    /// The HTTPS port as CloudFront reaches it: s2n's handshake with the scan's
+    /// CloudFront-Upstream policy on the first connection, then the HTTP exchange over it. Beside
+    /// it, on a second connection, CloudFront's hand-built hellos (which versions and suites the
+    /// origin takes, for the diagnosis) and then a rustls handshake that records the chain as
+    /// sent (s2n keeps only the chain it validated). When s2n refuses the certificate's name, the
+    /// other SNIs are asked on the first connection's place.
+    async fn observe_https_as_cloudfront(
+        &self,
+        target: &Target,
+        connection: Connection,
+        sni: &str,
+        address: SocketAddr,
+        request: &[u8],
+        limits: http::ReadLimits,
+    ) -> HttpsObservation {
+        let allowed = target
+            .ssl_protocols
+            .as_deref()
+            .unwrap_or(crate::cloudfront::tls_profile::DEFAULT_ALLOWED);
+        let policy = crate::cloudfront::policy::upstream_policy(self.negotiator.profile, allowed);
+        let cloudfront_and_http = async {
+            let (handshake, stream) = self
+                .cloudfront
+                .handshake(policy, connection.stream, sni, target.connect_timeout)
+                .await;
+            let mut exchange = None;
+            let mut reusable: Option<Box<dyn HttpIo>> = None;
+            if let Some(mut stream) = stream {
+                let (outcome, ttfb) = http::exchange(&mut stream, request, limits, false).await;
+                if is_reusable(&outcome) {
+                    reusable = Some(Box::new(stream));
+                }
+                exchange = Some(HttpExchange {
+                    address,
+                    https: true,
+                    outcome,
+                    ttfb,
+                });
+            }
+            // Other SNIs tell whether the origin has a certificate for the name at all. With
+            // Host forwarded from viewers the name is an alias: the alias checks say it.
+            let alternatives = if handshake.name_refused() && Some(sni) == target.sni_name() {
+                self.sni_alternatives(target, address).await
+            } else {
+                Vec::new()
+            };
+            (handshake, exchange, reusable, alternatives)
+        };
+        let diagnosis = async {
+            let negotiation = self
+                .negotiator
+                .negotiate(
+                    &self.dialer,
+                    address,
+                    Some(sni),
+                    target.ssl_protocols.as_deref(),
+                    target.connect_timeout,
+                )
+                .await;
+            let (_, connection) = self
+                .dialer
+                .connect(address, target.connect_timeout, 1)
+                .await;
+            let tls = match connection {
+                Some(connection) => Some(
+                    self.tls
+                        .handshake(connection.stream, Some(sni), target.connect_timeout)
+                        .await
+                        .0,
+                ),
+                None => None,
+            };
+            (negotiation, tls)
+        };
+        let ((cloudfront, exchange, reusable, alternatives), (negotiation, tls)) =
+            tokio::join!(cloudfront_and_http, diagnosis);
+        HttpsObservation {
+            tls,
+            cloudfront: Some(cloudfront),
+            negotiation: Some(negotiation),
+            alternatives,
+            exchange,
+            reusable,
+        }
+    }
+
+    /// The HTTPS port of an origin given as an IP address (no name for CloudFront to send or
+    /// verify, so no CloudFront handshake): rustls's handshake and the HTTP exchange over it,
+    /// beside CloudFront's hellos.
+    async fn observe_https_with_rustls(
+        &self,
+        target: &Target,
+        connection: Connection,
+        address: Option<SocketAddr>,
+        request: &[u8],
+        limits: http::ReadLimits,
+    ) -> HttpsObservation {
+        // CloudFront's hello runs beside rustls's handshake; once both are done, the SNI
+        // alternatives (only for a certificate that does not cover the name) run beside the
+        // HTTP exchange: the origin's open connections stay within its reservation.
+        let (hello_done, hello_finished) = tokio::sync::oneshot::channel::<()>();
+        let rustls_and_http = async {
+            let (tls, stream) = self
+                .tls
+                .handshake(connection.stream, target.sni_name(), target.connect_timeout)
+                .await;
+            let mut exchange = None;
+            let mut reusable = None;
+            let alternatives = async {
+                match address {
+                    Some(address) if needs_sni_alternatives(target, &tls) => {
+                        // Err: the hello's side was dropped, which is finished too.
+                        let _ = hello_finished.await;
+                        self.sni_alternatives(target, address).await
+                    }
+                    _ => Vec::new(),
+                }
+            };
+            let http = async {
+                if let (Some(mut stream), Some(address)) = (stream, address) {
+                    let (outcome, ttfb) = http::exchange(&mut stream, request, limits, false).await;
+                    if is_reusable(&outcome) {
+                        reusable = Some(Box::new(stream) as Box<dyn HttpIo>);
+                    }
+                    exchange = Some(HttpExchange {
+                        address,
+                        https: true,
+                        outcome,
+                        ttfb,
+                    });
+                }
+            };
+            let ((), alternatives) = tokio::join!(http, alternatives);
+            (tls, exchange, reusable, alternatives)
+        };
+        let negotiation = async {
+            let negotiation = match address {
+                Some(address) => Some(
+                    self.negotiator
+                        .negotiate(
+                            &self.dialer,
+                            address,
+                            target.sni_name(),
+                            target.ssl_protocols.as_deref(),
+                            target.connect_timeout,
+                        )
+                        .await,
+                ),
+                None => None,
+            };
+            let _ = hello_done.send(());
+            negotiation
+        };
+        let ((tls, exchange, reusable, alternatives), negotiation) =
+            tokio::join!(rustls_and_http, negotiation);
+        HttpsObservation {
+            tls: Some(tls),
+            cloudfront: None,
+            negotiation,
+            alternatives,
+            exchange,
+            reusable,
+        }
     }
 }
 

@@ -1,0 +1,191 @@
+//! CloudFront's own handshake (s2n-tls) has the last word over the diagnosis.
+//!
+//! - **s2n connected**: CloudFront reaches the origin, so no finding may say it cannot. The
+//!   diagnosis (rustls, webpki, CloudFront's hand-built hellos) is stricter in places (SHA-1
+//!   signatures, suites it does not speak): its findings that contradict a completed handshake are
+//!   dropped. Kept: the chain-order rule, which CloudFront enforces on top of s2n; risks that do
+//!   not stop this connection (expiry soon, legacy-only, TLS 1.3-only, other SNIs, aliases); and a
+//!   client certificate request, which under TLS 1.3 fails on the first read, after the handshake.
+//! - **s2n failed**: CloudFront answers 502, so the origin gets a critical finding whatever the
+//!   diagnosis found: the diagnosis's own when it has one (it says why), else one made from
+//!   s2n's result: TLS_HANDSHAKE_STALLED for an origin that sent its ServerHello and then nothing,
+//!   TLS_MESSAGE_TOO_LARGE for a handshake message over s2n's 64 KiB limit, TLS_HANDSHAKE_FAILED
+//!   otherwise. That finding says the HTTP checks did not run, and what s2n said.
+
+use serde_json::json;
+
+use crate::cloudfront::alerts::alert_name;
+use crate::finding::{Code, Finding, Severity};
+use crate::probe::cloudfront_tls::{CloudFrontHandshake, Received, S2N_MAX_MESSAGE};
+use crate::probe::Observation;
+
+/// Findings that say CloudFront's handshake cannot complete.
+const CONTRADICT_A_HANDSHAKE: &[Code] = &[
+    Code::TLS_NO_COMMON_PROTOCOL,
+    Code::TLS_NO_COMMON_CIPHER,
+    Code::TLS_HANDSHAKE_FAILED,
+    Code::TLS_NOT_TLS,
+    Code::TLS_UNSUPPORTED_SIGNATURE,
+    Code::CF_SSL_PROTOCOLS_TOO_NARROW,
+    Code::CERT_EXPIRED,
+    Code::CERT_NOT_YET_VALID,
+    Code::CERT_SELF_SIGNED,
+    Code::CERT_UNTRUSTED_ROOT,
+    Code::CERT_INCOMPLETE_CHAIN,
+    Code::CERT_NAME_MISMATCH,
+    Code::CERT_INVALID,
+];
+
+/// Applies s2n's verdict to the diagnosis's findings.
+pub(crate) fn apply(observation: &Observation, findings: &mut Vec<Finding>) {
+    let Some(handshake) = &observation.cloudfront else {
+        return;
+    };
+    match handshake {
+        CloudFrontHandshake::Established { .. } => {
+            findings.retain(|f| {
+                !(CONTRADICT_A_HANDSHAKE.contains(&f.code)
+                    || (f.code == Code::HTTP_EARLY_CLOSE
+                        && f.evidence.get("stage") == Some(&json!("after accept"))))
+            });
+        }
+        CloudFrontHandshake::Failed { received, .. }
+        | CloudFrontHandshake::TimedOut { received, .. } => {
+            let own = own_finding(handshake, received);
+            if let Some(own) = &own {
+                if own.code == Code::TLS_MESSAGE_TOO_LARGE {
+                    // The size is the reason: webpki's reading of the chain (BadEncoding) and the
+                    // hellos' failure to read it are not.
+                    findings.retain(|f| {
+                        !matches!(f.code, Code::CERT_INVALID | Code::TLS_HANDSHAKE_FAILED)
+                    });
+                }
+            }
+            let explained = findings.iter().position(explains_a_failure);
+            if let Some(index) = explained {
+                // The diagnosis's reason is CloudFront's 502 now, whatever its usual severity.
+                let finding = &mut findings[index];
+                if finding.severity < Severity::Critical {
+                    finding.severity = Severity::Critical;
+                }
+            }
+            let index = match (explained, own) {
+                (Some(index), None) => index,
+                (Some(_), Some(own)) if own.code != Code::TLS_HANDSHAKE_FAILED => {
+                    findings.push(own);
+                    findings.len() - 1
+                }
+                (Some(index), Some(_)) => index,
+                (None, Some(own)) => {
+                    findings.push(own);
+                    findings.len() - 1
+                }
+                (None, None) => {
+                    findings.push(failed(handshake));
+                    findings.len() - 1
+                }
+            };
+            let finding = findings.remove(index);
+            findings.insert(index, with_cloudfront_evidence(finding, handshake));
+        }
+    }
+}
+
+/// Whether the diagnosis's finding says why a handshake fails.
+fn explains_a_failure(finding: &Finding) -> bool {
+    match finding.code {
+        Code::TLS_UNSUPPORTED_SIGNATURE | Code::HTTP_PLAINTEXT_POLICY_MISMATCH => true,
+        Code::HTTP_EARLY_CLOSE => finding.evidence.get("stage") == Some(&json!("after accept")),
+        code => {
+            finding.severity == Severity::Critical
+                && matches!(code.area(), "TLS" | "Certificate" | "TCP" | "Configuration")
+        }
+    }
+}
+
+/// A finding from s2n's result alone, when it names a cause the diagnosis cannot see.
+fn own_finding(handshake: &CloudFrontHandshake, received: &Received) -> Option<Finding> {
+    if let Some(size) = received.oversized_message {
+        return Some(
+            Finding::new(
+                Code::TLS_MESSAGE_TOO_LARGE,
+                format!(
+                    "the origin sends a {size}-byte handshake message (its certificate chain); CloudFront's TLS stack takes at most {S2N_MAX_MESSAGE}"
+                ),
+            )
+            .evidence("message_bytes", size)
+            .evidence("limit_bytes", S2N_MAX_MESSAGE),
+        );
+    }
+    match handshake {
+        CloudFrontHandshake::TimedOut {
+            received, waited, ..
+        } if received.server_hello.is_some() => Some(
+            Finding::new(
+                Code::TLS_HANDSHAKE_STALLED,
+                format!(
+                    "the origin sent its ServerHello and then nothing for {} s: CloudFront's handshake never completes",
+                    waited.as_secs()
+                ),
+            )
+            .evidence("received_bytes", received.bytes),
+        ),
+        _ => Some(failed(handshake)),
+    }
+}
+
+/// TLS_HANDSHAKE_FAILED in s2n's words.
+fn failed(handshake: &CloudFrontHandshake) -> Finding {
+    let summary = match handshake {
+        CloudFrontHandshake::Failed {
+            error, received, ..
+        } => match received.alert {
+            Some((_, code)) => format!(
+                "CloudFront's handshake fails: the origin sends the alert {} ({error})",
+                alert_name(code)
+            ),
+            None => format!("CloudFront's handshake fails ({error})"),
+        },
+        CloudFrontHandshake::TimedOut { waited, .. } => format!(
+            "CloudFront's handshake gets no reply within {} s",
+            waited.as_secs()
+        ),
+        CloudFrontHandshake::Established { .. } => "CloudFront's handshake completes".into(),
+    };
+    Finding::new(Code::TLS_HANDSHAKE_FAILED, summary)
+}
+
+/// The evidence of what CloudFront's stack saw, and that the HTTP checks did not run.
+fn with_cloudfront_evidence(finding: Finding, handshake: &CloudFrontHandshake) -> Finding {
+    let (result, error, received) = match handshake {
+        CloudFrontHandshake::Established { .. } => return finding,
+        CloudFrontHandshake::Failed {
+            error,
+            message,
+            received,
+            ..
+        } => (
+            "failed",
+            json!({"name": error, "message": message}),
+            received,
+        ),
+        CloudFrontHandshake::TimedOut { received, .. } => ("timed out", json!(null), received),
+    };
+    finding
+        .evidence(
+            "cloudfront_handshake",
+            json!({
+                "stack": "s2n-tls",
+                "policy": handshake.policy(),
+                "result": result,
+                "error": error,
+                "alert": received.alert.map(|(_, code)| alert_name(code)),
+                "server_hello": received.server_hello.map(|(v, s)| format!("0x{v:04X} 0x{s:04X}")),
+                "received_bytes": received.bytes,
+            }),
+        )
+        .evidence(
+            "http_checks",
+            "not run: CloudFront's handshake does not complete, so CloudFront sends no request",
+        )
+}
