@@ -214,6 +214,15 @@ impl ObservationBuilder {
 
     /// Asked with another SNI (`None`: none), the origin served `chain` (`None`: the handshake
     /// failed).
+    /// CloudFront's own handshake (s2n) gave `handshake`.
+    pub(crate) fn cloudfront_handshake(
+        mut self,
+        handshake: crate::probe::cloudfront_tls::CloudFrontHandshake,
+    ) -> Self {
+        self.observation.cloudfront = Some(handshake);
+        self
+    }
+
     pub(crate) fn sni_alternative(
         mut self,
         sni: Option<&str>,

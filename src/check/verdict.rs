@@ -189,3 +189,170 @@ fn with_cloudfront_evidence(finding: Finding, handshake: &CloudFrontHandshake) -
             "not run: CloudFront's handshake does not complete, so CloudFront sends no request",
         )
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::check::test_support::{certificate_for, codes, ObservationBuilder};
+    use crate::cloudfront::tls_profile::TlsVersion;
+
+    const POLICY: &str = "CloudFront-Upstream-TLS-1-0-2025";
+
+    fn established() -> CloudFrontHandshake {
+        CloudFrontHandshake::Established {
+            policy: POLICY,
+            version: TlsVersion::Tls12,
+            cipher: "ECDHE-RSA-AES128-SHA".into(),
+            validated_chain: Vec::new(),
+            sent_chain: None,
+            elapsed: Duration::from_millis(5),
+        }
+    }
+
+    fn failed(error: &str, received: Received) -> CloudFrontHandshake {
+        CloudFrontHandshake::Failed {
+            policy: POLICY,
+            error: error.into(),
+            message: "words".into(),
+            received,
+            elapsed: Duration::from_millis(5),
+        }
+    }
+
+    fn judged(handshake: CloudFrontHandshake, mut findings: Vec<Finding>) -> Vec<Finding> {
+        let observation = ObservationBuilder::for_origin("origin.example.com")
+            .https_port_connected()
+            .tls_established(certificate_for(&["origin.example.com"]))
+            .cloudfront_handshake(handshake)
+            .build();
+        apply(&observation, &mut findings);
+        findings
+    }
+
+    #[test]
+    fn a_completed_handshake_drops_what_contradicts_it_and_keeps_the_rest() {
+        let findings = judged(
+            established(),
+            vec![
+                Finding::new(Code::CERT_INVALID, "webpki refuses SHA-1"),
+                Finding::new(Code::TLS_NO_COMMON_CIPHER, "rustls speaks no CBC"),
+                Finding::new(Code::CERT_WEAK_SIGNATURE, "SHA-1"),
+                Finding::new(Code::CERT_CHAIN_ORDER, "out of order"),
+                Finding::new(Code::HTTP_EARLY_CLOSE, "closed").evidence("stage", "after accept"),
+                Finding::new(Code::HTTP_EARLY_CLOSE, "closed").evidence("stage", "after request"),
+            ],
+        );
+        assert_eq!(
+            codes(&findings),
+            vec![
+                Code::CERT_WEAK_SIGNATURE,
+                Code::CERT_CHAIN_ORDER,
+                Code::HTTP_EARLY_CLOSE
+            ]
+        );
+        assert_eq!(findings[2].evidence["stage"], "after request");
+    }
+
+    #[test]
+    fn a_failed_handshake_is_never_left_without_a_critical_finding() {
+        let findings = judged(
+            failed(
+                "S2N_ERR_ALERT",
+                Received {
+                    alert: Some((2, 40)),
+                    bytes: 7,
+                    ..Received::default()
+                },
+            ),
+            vec![Finding::new(Code::HTTP_NO_KEEPALIVE, "closes")],
+        );
+        let failure = findings
+            .iter()
+            .find(|f| f.code == Code::TLS_HANDSHAKE_FAILED)
+            .expect("a critical finding");
+        assert_eq!(failure.severity, Severity::Critical);
+        assert!(
+            failure.summary.contains("handshake_failure"),
+            "{}",
+            failure.summary
+        );
+        assert_eq!(failure.evidence["cloudfront_handshake"]["policy"], POLICY);
+        assert_eq!(
+            failure.evidence["cloudfront_handshake"]["error"]["name"],
+            "S2N_ERR_ALERT"
+        );
+        assert!(failure.evidence["http_checks"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("not run")));
+    }
+
+    #[test]
+    fn the_diagnosis_reason_is_kept_and_made_critical() {
+        let findings = judged(
+            failed("S2N_ERR_ALERT", Received::default()),
+            vec![Finding::new(Code::TLS_UNSUPPORTED_SIGNATURE, "Ed25519 key")],
+        );
+        assert_eq!(codes(&findings), vec![Code::TLS_UNSUPPORTED_SIGNATURE]);
+        assert_eq!(findings[0].severity, Severity::Critical);
+        assert_eq!(
+            findings[0].evidence["cloudfront_handshake"]["result"],
+            "failed"
+        );
+    }
+
+    #[test]
+    fn silence_after_the_server_hello_is_a_stall() {
+        let stalled = CloudFrontHandshake::TimedOut {
+            policy: POLICY,
+            received: Received {
+                bytes: 63,
+                server_hello: Some((0x0303, 0xC02F)),
+                ..Received::default()
+            },
+            waited: Duration::from_secs(10),
+        };
+        assert_eq!(
+            codes(&judged(stalled, Vec::new())),
+            vec![Code::TLS_HANDSHAKE_STALLED]
+        );
+        // Silence from the start is no stall: no ServerHello came.
+        let silent = CloudFrontHandshake::TimedOut {
+            policy: POLICY,
+            received: Received::default(),
+            waited: Duration::from_secs(10),
+        };
+        assert_eq!(
+            codes(&judged(silent, Vec::new())),
+            vec![Code::TLS_HANDSHAKE_FAILED]
+        );
+    }
+
+    #[test]
+    fn an_oversized_message_is_the_reason_not_webpki() {
+        let findings = judged(
+            failed(
+                "S2N_ERR_BAD_MESSAGE",
+                Received {
+                    oversized_message: Some(210_000),
+                    ..Received::default()
+                },
+            ),
+            vec![
+                Finding::new(Code::CERT_INVALID, "BadEncoding"),
+                Finding::new(Code::TLS_HANDSHAKE_FAILED, "the hello reader gave up"),
+            ],
+        );
+        assert_eq!(codes(&findings), vec![Code::TLS_MESSAGE_TOO_LARGE]);
+        assert_eq!(findings[0].evidence["message_bytes"], 210_000);
+    }
+
+    #[test]
+    fn without_cloudfronts_handshake_nothing_changes() {
+        let observation = ObservationBuilder::for_origin("origin.example.com").build();
+        let mut findings = vec![Finding::new(Code::CERT_INVALID, "x")];
+        apply(&observation, &mut findings);
+        assert_eq!(codes(&findings), vec![Code::CERT_INVALID]);
+    }
+}

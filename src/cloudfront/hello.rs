@@ -67,7 +67,7 @@ const HELLO_RETRY_RANDOM: [u8; 32] = [
 ///   for SSLv3), no `supported_versions`. The suites are the profile's TLS 1.2-and-older ones,
 ///   less those newer than `max_version` ([`Profile::suites_for`], as s2n does).
 /// - TLS 1.3 (clamped to TLS 1.2 for a profile that does not offer it): `legacy_version`
-///   0x0303, the TLS 1.3 suites then the older ones, `supported_versions` {1.3, 1.2}, one X25519
+///   0x0303, the TLS 1.3 suites then the older ones, `supported_versions` {1.3, 1.2, 1.1, 1.0}, one X25519
 ///   `key_share`, `psk_key_exchange_modes` {psk_dhe_ke}, and a 32-byte session id (middlebox
 ///   compatibility). The key share and session id are derived from `random`, so the same
 ///   arguments give the same bytes; the key share is a well-formed X25519 value that is not of
@@ -208,9 +208,16 @@ pub fn client_hello_for(offer: &HelloOffer, sni: Option<&str>, random: [u8; 32])
                 w.extension(EXT_RENEGOTIATION_INFO, |w| w.prefixed(1, |_| {}));
                 if tls13 {
                     w.extension(EXT_SUPPORTED_VERSIONS, |w| {
+                        // As s2n under CloudFront-Upstream-TLS-1-0-2025: TLS 1.3 down to 1.0.
                         w.prefixed(1, |w| {
-                            w.u16(TlsVersion::Tls13.wire());
-                            w.u16(TlsVersion::Tls12.wire());
+                            for version in [
+                                TlsVersion::Tls13,
+                                TlsVersion::Tls12,
+                                TlsVersion::Tls11,
+                                TlsVersion::Tls10,
+                            ] {
+                                w.u16(version.wire());
+                            }
                         })
                     });
                     w.extension(EXT_KEY_SHARE, |w| {
@@ -903,7 +910,11 @@ mod tests {
                 if tls13 {
                     assert_eq!(p.session_id.len(), 32, "{what}");
                     assert_eq!(&p.suites[..3], profile.tls13_suites(), "{what}");
-                    assert_eq!(p.supported_versions, Some(vec![0x0304, 0x0303]), "{what}");
+                    assert_eq!(
+                        p.supported_versions,
+                        Some(vec![0x0304, 0x0303, 0x0302, 0x0301]),
+                        "{what}"
+                    );
                     let share = p.key_share.expect("key_share");
                     // client_shares length, then one KeyShareEntry: X25519, 32 bytes.
                     assert_eq!(share.len(), 2 + 2 + 2 + 32, "{what}");
@@ -1478,6 +1489,104 @@ mod tests {
                     assert!(count < 10_000);
                 }
             }
+        }
+    }
+
+    /// What a ClientHello offers, read leniently (any extension allowed).
+    fn offer_of(bytes: &[u8]) -> (Vec<u16>, Vec<u16>, Vec<u16>, Vec<u16>) {
+        let (_, record) = parse_tls_plaintext(bytes).expect("a TLS record");
+        let TlsMessage::Handshake(TlsMessageHandshake::ClientHello(ch)) = &record.msg[0] else {
+            panic!("not a ClientHello");
+        };
+        let suites = ch
+            .ciphers
+            .iter()
+            .map(|c| c.0)
+            .filter(|c| *c != 0x00FF)
+            .collect();
+        let (_, extensions) =
+            parse_tls_client_hello_extensions(ch.ext.expect("extensions")).expect("extensions");
+        let (mut groups, mut schemes, mut versions) = (Vec::new(), Vec::new(), Vec::new());
+        for ext in extensions {
+            match ext {
+                TlsExtension::EllipticCurves(g) => groups = g.iter().map(|g| g.0).collect(),
+                TlsExtension::SignatureAlgorithms(s) => schemes = s,
+                TlsExtension::SupportedVersions(v) => versions = v.iter().map(|v| v.0).collect(),
+                _ => {}
+            }
+        }
+        (suites, groups, schemes, versions)
+    }
+
+    /// The ClientHello s2n-tls sends under `policy`, read on a loopback listener.
+    async fn s2n_hello(policy: &'static str) -> Vec<u8> {
+        use tokio::io::AsyncReadExt;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let address = listener.local_addr().expect("address");
+        let client = tokio::spawn(async move {
+            let stream = tokio::net::TcpStream::connect(address)
+                .await
+                .expect("connect");
+            let tls = crate::probe::cloudfront_tls::CloudFrontTls::new(&[]);
+            let _ = tls
+                .handshake(policy, stream, SNI, std::time::Duration::from_secs(2))
+                .await;
+        });
+        let (mut stream, _) = listener.accept().await.expect("accept");
+        let mut bytes = vec![0u8; 5];
+        stream
+            .read_exact(&mut bytes)
+            .await
+            .expect("a record header");
+        let len = usize::from(u16::from_be_bytes([bytes[3], bytes[4]]));
+        bytes.resize(5 + len, 0);
+        stream
+            .read_exact(&mut bytes[5..])
+            .await
+            .expect("the record");
+        drop(stream);
+        let _ = client.await;
+        bytes
+    }
+
+    /// The hand-built hello must offer what CloudFront's own stack offers: the same suites,
+    /// groups and signature schemes in the same order, and the same versions.
+    #[tokio::test]
+    async fn the_hand_built_hello_offers_what_s2n_offers_under_each_policy() {
+        use crate::cloudfront::policy::upstream_policy;
+        let cases = [
+            (Profile::Y2025, TlsVersion::Tls13, TlsVersion::Tls10),
+            (Profile::Y2025, TlsVersion::Tls13, TlsVersion::Tls12),
+            (Profile::Legacy, TlsVersion::Tls12, TlsVersion::Tls10),
+        ];
+        for (profile, max, lowest) in cases {
+            let policy = upstream_policy(profile, &[lowest]);
+            let (s2n_suites, s2n_groups, s2n_schemes, s2n_versions) =
+                offer_of(&s2n_hello(policy).await);
+            let ours =
+                client_hello_for(&HelloOffer::cloudfront(profile, max), Some(SNI), [0x42; 32]);
+            let (suites, groups, schemes, versions) = offer_of(&ours);
+            assert_eq!(suites, s2n_suites, "{policy}: suites");
+            assert_eq!(groups, s2n_groups, "{policy}: groups");
+            assert_eq!(schemes, s2n_schemes, "{policy}: signature schemes");
+            // s2n lists the versions from TLS 1.3 down to the policy's lowest; the hand-built
+            // hello offers every version up to its highest (the lowest is the check's business).
+            let expected: Vec<u16> = s2n_versions
+                .iter()
+                .copied()
+                .filter(|v| *v >= lowest.wire())
+                .collect();
+            assert_eq!(
+                versions
+                    .iter()
+                    .copied()
+                    .filter(|v| *v >= lowest.wire())
+                    .collect::<Vec<_>>(),
+                expected,
+                "{policy}: versions"
+            );
         }
     }
 }
