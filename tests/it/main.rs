@@ -17,6 +17,7 @@ mod nsd;
 mod openssl_peers;
 mod readme;
 mod report_formats;
+mod s2n_peers;
 mod scope;
 mod workflows;
 mod zone_sharing;
