@@ -51,7 +51,7 @@ pub(crate) fn apply(observation: &Observation, findings: &mut Vec<Finding>) {
         }
         CloudFrontHandshake::Failed { received, .. }
         | CloudFrontHandshake::TimedOut { received, .. } => {
-            let own = own_finding(handshake, received);
+            let own = own_finding(handshake, received, sent_chain_message(observation));
             if let Some(own) = &own {
                 if own.code == Code::TLS_MESSAGE_TOO_LARGE {
                     // The size is the reason: webpki's reading of the chain (BadEncoding) and the
@@ -104,8 +104,15 @@ fn explains_a_failure(finding: &Finding) -> bool {
 }
 
 /// A finding from s2n's result alone, when it names a cause the diagnosis cannot see.
-fn own_finding(handshake: &CloudFrontHandshake, received: &Received) -> Option<Finding> {
-    if let Some(size) = received.oversized_message {
+fn own_finding(
+    handshake: &CloudFrontHandshake,
+    received: &Received,
+    chain_message: Option<usize>,
+) -> Option<Finding> {
+    let encrypted_oversize = chain_message.filter(|size| {
+        *size > S2N_MAX_MESSAGE && matches!(handshake, CloudFrontHandshake::Failed { .. })
+    });
+    if let Some(size) = received.oversized_message.or(encrypted_oversize) {
         return Some(
             Finding::new(
                 Code::TLS_MESSAGE_TOO_LARGE,
@@ -132,6 +139,29 @@ fn own_finding(handshake: &CloudFrontHandshake, received: &Received) -> Option<F
         ),
         _ => Some(failed(handshake)),
     }
+}
+
+/// The size of the Certificate message that carries the chain rustls was sent (TLS 1.3 form:
+/// header, context, list length, and per certificate its length and an empty extension list).
+/// Under TLS 1.3 that message is encrypted, so s2n's refusal of an oversized one cannot be read
+/// from the bytes it received: the chain rustls recorded tells the size.
+fn sent_chain_message(observation: &Observation) -> Option<usize> {
+    let message = |sizes: &mut dyn Iterator<Item = usize>| {
+        4 + 1 + 3 + sizes.map(|len| 3 + len + 2).sum::<usize>()
+    };
+    let from_rustls = observation.tls.as_ref().and_then(|tls| match &tls.outcome {
+        crate::probe::tls::TlsOutcome::Established { chain, .. } => {
+            Some(message(&mut chain.iter().map(|c| c.len())))
+        }
+        crate::probe::tls::TlsOutcome::Failed(_) => None,
+    });
+    // CloudFront's hand-built hello reads a TLS 1.2 chain in the clear, whatever its size.
+    let from_hellos = observation
+        .negotiation
+        .as_ref()
+        .and_then(|n| n.chain())
+        .map(|chain| message(&mut chain.iter().map(Vec::len)));
+    from_rustls.max(from_hellos)
 }
 
 /// TLS_HANDSHAKE_FAILED in s2n's words.
@@ -197,6 +227,7 @@ mod tests {
     use super::*;
     use crate::check::test_support::{certificate_for, codes, ObservationBuilder};
     use crate::cloudfront::tls_profile::TlsVersion;
+    use rustls::pki_types::CertificateDer;
 
     const POLICY: &str = "CloudFront-Upstream-TLS-1-0-2025";
 
@@ -346,6 +377,29 @@ mod tests {
         );
         assert_eq!(codes(&findings), vec![Code::TLS_MESSAGE_TOO_LARGE]);
         assert_eq!(findings[0].evidence["message_bytes"], 210_000);
+    }
+
+    #[test]
+    fn under_tls13_the_chain_rustls_got_tells_the_size() {
+        let big = vec![CertificateDer::from(vec![0u8; 70_000])];
+        let mut observation = ObservationBuilder::for_origin("origin.example.com")
+            .https_port_connected()
+            .tls_established(big)
+            .cloudfront_handshake(failed("S2N_ERR_BAD_MESSAGE", Received::default()))
+            .build();
+        let mut findings = vec![Finding::new(Code::CERT_INVALID, "BadEncoding")];
+        apply(&observation, &mut findings);
+        assert_eq!(codes(&findings), vec![Code::TLS_MESSAGE_TOO_LARGE]);
+        assert_eq!(findings[0].evidence["message_bytes"], 70_013);
+        // A chain under the limit is no reason.
+        observation.tls = ObservationBuilder::for_origin("origin.example.com")
+            .https_port_connected()
+            .tls_established(certificate_for(&["origin.example.com"]))
+            .build()
+            .tls;
+        let mut findings = vec![Finding::new(Code::CERT_INVALID, "bad signature")];
+        apply(&observation, &mut findings);
+        assert_eq!(codes(&findings), vec![Code::CERT_INVALID]);
     }
 
     #[test]

@@ -350,8 +350,18 @@ impl OriginProber {
         }
         if let Some(mut connection) = http_connection {
             if let Ok(address) = connection.stream.peer_addr() {
-                let (outcome, ttfb) =
+                let (mut outcome, ttfb) =
                     http::exchange(&mut connection.stream, &request, limits, true).await;
+                if matches!(
+                    outcome,
+                    http::HttpOutcome::ClosedWithoutResponse { reset: false }
+                ) {
+                    // Some TLS stacks (OpenSSL) close on a plain request without a word: a
+                    // ClientHello on the same port tells a TLS port from one that closes.
+                    if let Some(reply) = self.tls_on_plain_port(target, address).await {
+                        outcome = http::HttpOutcome::TlsOnPlainPort { first_bytes: reply };
+                    }
+                }
                 if parked.is_none() && is_reusable(&outcome) {
                     parked = Some((Box::new(connection.stream), address.ip()));
                 }
@@ -579,6 +589,32 @@ impl OriginProber {
             alternatives.push(SniAlternative { sni, chain });
         }
         alternatives
+    }
+
+    /// Whether the plain-HTTP port at `address` answers CloudFront's ClientHello with TLS: what
+    /// it answered, in words, if it did.
+    async fn tls_on_plain_port(&self, target: &Target, address: SocketAddr) -> Option<String> {
+        let (_, connection) = self
+            .dialer
+            .connect(address, target.connect_timeout, 1)
+            .await;
+        let hello = crate::cloudfront::hello::client_hello(
+            self.negotiator.profile,
+            crate::cloudfront::tls_profile::TlsVersion::Tls12,
+            target.sni_name(),
+            [0x5a; 32],
+        );
+        match diagnostic_hellos::exchange(connection?.stream, &hello, target.connect_timeout).await
+        {
+            diagnostic_hellos::HelloReply::Accepted { version, suite, .. } => Some(format!(
+                "(closed on the plain request; a ClientHello got a ServerHello: version 0x{version:04X}, suite 0x{suite:04X})"
+            )),
+            diagnostic_hellos::HelloReply::Alert { code } => Some(format!(
+                "(closed on the plain request; a ClientHello got the TLS alert {})",
+                crate::cloudfront::alerts::alert_name(code)
+            )),
+            _ => None,
+        }
     }
 
     /// One more connection and rustls handshake to `address` with `sni` (none if `None`): the

@@ -514,14 +514,12 @@ async fn oversized_leaf_is_over_s2ns_message_limit() {
         describe(o)
     );
 
-    // TODO(issue 15): over TLS 1.3 the Certificate message is encrypted, so the recorded bytes
-    // do not show its size; s2n fails the same way (S2N_ERR_BAD_MESSAGE) and the report says
-    // CERT_INVALID (webpki's BadEncoding). It should say TLS_MESSAGE_TOO_LARGE, as over TLS 1.2.
-    // This asserts the current behaviour, so that the fix shows here.
+    // Over TLS 1.3 the Certificate message is encrypted: s2n refuses it as a bad message after
+    // more than 64 KiB came, and that is read as the size.
     let o = origin(&report, tls13);
     assert_eq!(
         o.codes(),
-        vec!["CERT_INVALID"],
+        vec!["TLS_MESSAGE_TOO_LARGE"],
         "large leaf, TLS 1.3: {}",
         describe(o)
     );
@@ -553,15 +551,12 @@ async fn tls_on_the_http_only_port() {
     .unwrap();
     let report = scan(&pki, &["-i".into(), csv.display().to_string()]).await;
 
-    // TODO(issue 15): the issue wants HTTP_PLAINTEXT_POLICY_MISMATCH. OpenSSL closes on a plain
-    // HTTP request without an alert (SSL_R_HTTP_REQUEST, no alert sent), so the plain request
-    // gets no TLS bytes back and the report says HTTP_EARLY_CLOSE (stage "after request").
-    // Telling TLS apart would take a ClientHello on that port after the close. This asserts the
-    // current behaviour, so that the fix shows here.
+    // OpenSSL closes on a plain HTTP request without an alert (SSL_R_HTTP_REQUEST): a ClientHello
+    // on that port after the silent close tells that it speaks TLS.
     let o = origin(&report, port);
     assert_eq!(
         o.codes(),
-        vec!["HTTP_EARLY_CLOSE"],
+        vec!["HTTP_PLAINTEXT_POLICY_MISMATCH"],
         "TLS on the HTTP port: {}",
         describe(o)
     );
