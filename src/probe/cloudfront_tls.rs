@@ -121,11 +121,12 @@ impl CloudFrontHandshake {
         }
     }
 
-    /// How long a completed handshake took.
-    pub fn elapsed(&self) -> Option<Duration> {
+    /// How long the handshake took, until it completed, failed or was given up.
+    pub fn elapsed(&self) -> Duration {
         match self {
-            CloudFrontHandshake::Established { elapsed, .. } => Some(*elapsed),
-            _ => None,
+            CloudFrontHandshake::Established { elapsed, .. }
+            | CloudFrontHandshake::Failed { elapsed, .. } => *elapsed,
+            CloudFrontHandshake::TimedOut { waited, .. } => *waited,
         }
     }
 
@@ -275,8 +276,9 @@ impl CloudFrontTls {
         let connecting = connector.connect(sni, recorder);
         let result = tokio::time::timeout(timeout, connecting).await;
         recording.store(false, Ordering::Relaxed);
+        // The recording is read once and freed: a connection kept for HTTP holds no copy.
         let received = || {
-            let bytes = recorded.lock().unwrap_or_else(|e| e.into_inner());
+            let bytes = std::mem::take(&mut *recorded.lock().unwrap_or_else(|e| e.into_inner()));
             Received::from_bytes(&bytes)
         };
         match result {

@@ -319,7 +319,7 @@ impl OriginProber {
             observation.timings.tls = https
                 .cloudfront
                 .as_ref()
-                .and_then(CloudFrontHandshake::elapsed)
+                .map(CloudFrontHandshake::elapsed)
                 .or(https.tls.as_ref().map(|tls| tls.elapsed));
             observation.tls = https.tls;
             observation.cloudfront = https.cloudfront;
@@ -403,8 +403,8 @@ impl OriginProber {
     /// The HTTPS port as CloudFront reaches it: s2n's handshake with the scan's
     /// CloudFront-Upstream policy on the first connection, then the HTTP exchange over it. Beside
     /// it, on a second connection, CloudFront's hand-built hellos (which versions and suites the
-    /// origin takes, for the diagnosis) and then a rustls handshake that records the chain as
-    /// sent (s2n keeps only the chain it validated). When s2n refuses the certificate's name, the
+    /// origin takes, and the chain as sent when it comes in the clear), then, only if no chain
+    /// came so, a rustls handshake that records it (s2n keeps only the chain it validated). When s2n refuses the certificate's name, the
     /// other SNIs are asked on the first connection's place.
     async fn observe_https_as_cloudfront(
         &self,
@@ -459,18 +459,25 @@ impl OriginProber {
                     target.connect_timeout,
                 )
                 .await;
-            let (_, connection) = self
-                .dialer
-                .connect(address, target.connect_timeout, 1)
-                .await;
-            let tls = match connection {
-                Some(connection) => Some(
-                    self.tls
-                        .handshake(connection.stream, Some(sni), target.connect_timeout)
-                        .await
-                        .0,
-                ),
-                None => None,
+            // The chain as sent: CloudFront's hello reads it in the clear when the origin
+            // speaks TLS 1.2; only an origin that does not (TLS 1.3 only, or a failed hello)
+            // costs a rustls handshake more.
+            let tls = if negotiation.chain().is_some() {
+                None
+            } else {
+                let (_, connection) = self
+                    .dialer
+                    .connect(address, target.connect_timeout, 1)
+                    .await;
+                match connection {
+                    Some(connection) => Some(
+                        self.tls
+                            .handshake(connection.stream, Some(sni), target.connect_timeout)
+                            .await
+                            .0,
+                    ),
+                    None => None,
+                }
             };
             (negotiation, tls)
         };
