@@ -24,6 +24,7 @@ fn certificate_checks(c: &mut Criterion) {
     };
     let spec = LeafSpec {
         names: vec!["origin.lab.test".into()],
+        common_name: None,
         valid_from: time::Duration::days(-1),
         valid_until: time::Duration::days(365),
         key: LeafKey::Ecdsa,

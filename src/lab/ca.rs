@@ -47,8 +47,10 @@ pub enum ChainShape {
 /// What leaf to make.
 #[derive(Debug, Clone)]
 pub struct LeafSpec {
-    /// SAN DNS names (the first is also the CN).
+    /// SAN DNS names (the first is also the CN, unless `common_name` says otherwise).
     pub names: Vec<String>,
+    /// The subject CN, when not the first SAN name.
+    pub common_name: Option<String>,
     /// notBefore relative to now.
     pub valid_from: Duration,
     /// notAfter relative to now.
@@ -64,6 +66,7 @@ impl LeafSpec {
     pub fn healthy(names: Vec<String>) -> LeafSpec {
         LeafSpec {
             names,
+            common_name: None,
             valid_from: Duration::days(-1),
             valid_until: Duration::days(365),
             key: LeafKey::Ecdsa,
@@ -164,10 +167,10 @@ impl LabCa {
     /// Issues a leaf and returns the chain the server sends with its key.
     pub fn leaf(&self, spec: &LeafSpec) -> Result<ServedCert, LabError> {
         let mut params = CertificateParams::new(spec.names.clone())?;
-        if let Some(first) = spec.names.first() {
+        if let Some(cn) = spec.common_name.as_ref().or(spec.names.first()) {
             params
                 .distinguished_name
-                .push(DnType::CommonName, first.as_str());
+                .push(DnType::CommonName, cn.as_str());
         }
         let now = OffsetDateTime::now_utc();
         params.not_before = now + spec.valid_from;

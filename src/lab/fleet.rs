@@ -315,6 +315,13 @@ pub enum Pathology {
     Tls13Only,
     /// An Ed25519 certificate key.
     Ed25519Key,
+    /// A leaf whose CN is the origin name but whose SAN names only another: s2n (CloudFront)
+    /// does not look at the CN when there is a DNS SAN.
+    CnOnlyOtherSan,
+    /// A leaf with no SAN at all whose CN is the origin name: s2n takes the CN then.
+    NoSanCnMatch,
+    /// A ServerHello, then silence: CloudFront's handshake never completes.
+    StalledAfterHello,
     /// match-viewer: TLS on the HTTPS port and plain HTTP on the HTTP port, both healthy.
     HealthyMatchViewer,
     /// Hostile: binary garbage right after accept.
@@ -411,6 +418,10 @@ impl Pathology {
         Pathology::NsSerialMismatch,
         Pathology::NsSingle,
         Pathology::NsOneNetwork,
+        // Issue 15 (s2n-tls): appended, so that a lab of the first N keeps its members.
+        Pathology::CnOnlyOtherSan,
+        Pathology::NoSanCnMatch,
+        Pathology::StalledAfterHello,
     ];
 
     /// The name-server pathologies (one zone each), with a healthy origin in `lab.test`: a
@@ -507,6 +518,9 @@ impl Pathology {
             Pathology::ShortCnameChain => "short-cname-chain",
             Pathology::Tls13Only => "tls13-only",
             Pathology::Ed25519Key => "ed25519-key",
+            Pathology::CnOnlyOtherSan => "cn-only-other-san",
+            Pathology::NoSanCnMatch => "no-san-cn-match",
+            Pathology::StalledAfterHello => "stalled-after-hello",
             Pathology::HostileGarbage => "hostile-garbage",
             Pathology::HostileEndlessRecord => "hostile-endless-record",
             Pathology::HostileHugeChain => "hostile-huge-chain",
@@ -553,7 +567,8 @@ impl Pathology {
             | Pathology::HealthyHttpOnly
             | Pathology::HealthyMatchViewer
             | Pathology::ShortCnameChain
-            | Pathology::NsHealthy => vec![],
+            | Pathology::NsHealthy
+            | Pathology::NoSanCnMatch => vec![],
             // The lab's resolver still answers for these names (as a resolver with a warm cache
             // would): only the zone's servers are at fault.
             Pathology::NsOneDown | Pathology::NsGarbage => vec![Code::DNS_NS_UNRESPONSIVE],
@@ -567,6 +582,8 @@ impl Pathology {
             // Under the default profile (2025): CloudFront's TLS 1.3 support makes it work.
             Pathology::Tls13Only => vec![Code::TLS_TLS13_ONLY],
             Pathology::Ed25519Key => vec![Code::TLS_UNSUPPORTED_SIGNATURE],
+            Pathology::CnOnlyOtherSan => vec![Code::CERT_NAME_MISMATCH],
+            Pathology::StalledAfterHello => vec![Code::TLS_HANDSHAKE_STALLED],
             Pathology::HostileGarbage => vec![Code::TLS_NOT_TLS],
             // Over the 64 KiB CloudFront's TLS stack (s2n) takes: the size is the reason.
             Pathology::HostileHugeChain => vec![Code::TLS_MESSAGE_TOO_LARGE],
@@ -787,6 +804,15 @@ impl Pathology {
                 key: LeafKey::Ed25519,
                 ..LeafSpec::healthy(vec![name])
             }),
+            Pathology::CnOnlyOtherSan => leaf(LeafSpec {
+                common_name: Some(name.clone()),
+                ..LeafSpec::healthy(vec![format!("other-{name}")])
+            }),
+            Pathology::NoSanCnMatch => leaf(LeafSpec {
+                common_name: Some(name),
+                ..LeafSpec::healthy(Vec::new())
+            }),
+            Pathology::StalledAfterHello => ServerKind::Raw(RawBehaviour::StalledAfterHello),
         }
     }
 
@@ -818,7 +844,8 @@ impl Pathology {
             Pathology::HostileEndlessRecord
             | Pathology::HostileSlowHandshake
             | Pathology::HostileSilent
-            | Pathology::HostileHugeChain => Some((2, 1)),
+            | Pathology::HostileHugeChain
+            | Pathology::StalledAfterHello => Some((2, 1)),
             _ => None,
         }
     }
@@ -892,6 +919,8 @@ pub enum RawBehaviour {
     ResetMidHandshake,
     /// Never a byte.
     Silent,
+    /// A whole TLS 1.2 ServerHello, then nothing.
+    StalledAfterHello,
 }
 
 /// What listens on an origin's address.

@@ -234,6 +234,17 @@ async fn hostile(mut stream: LabStream, behaviour: RawBehaviour) {
                 let _ = stream.get_ref().set_linger(Some(Duration::ZERO));
                 drop(stream);
             }
+            RawBehaviour::StalledAfterHello => {
+                let _ = stream.read(&mut hello).await;
+                // ServerHello: TLS 1.2, a random, no session id, ECDHE-RSA-AES128-GCM-SHA256, no
+                // compression, no extensions.
+                let mut server_hello = vec![0x16, 0x03, 0x03, 0x00, 0x2a, 0x02, 0x00, 0x00, 0x26];
+                server_hello.extend_from_slice(&[0x03, 0x03]);
+                server_hello.extend_from_slice(&[0x5a; 32]);
+                server_hello.extend_from_slice(&[0x00, 0xc0, 0x2f, 0x00]);
+                let _ = stream.write_all(&server_hello).await;
+                let _ = stream.read(&mut hello).await;
+            }
             RawBehaviour::Silent => {
                 let _ = stream.read(&mut hello).await;
                 let _ = stream.read(&mut hello).await;

@@ -128,10 +128,12 @@ pub const MAX_ALIASES_PROBED: usize = 8;
 pub const MAX_HELLOS: usize = 2;
 
 /// The most TCP connections one origin is sent in a scan: one per port and address (the HTTPS
-/// one carries the rustls handshake, the HTTP request and the idle reuse), CloudFront's hellos,
-/// one handshake per probed alias, and the other-SNI handshakes. Each connection makes up to ConnectionAttempts tries.
+/// one carries CloudFront's handshake, the HTTP request and the idle reuse), CloudFront's
+/// hand-built hellos, a rustls handshake for the chain when no hello read it, one handshake per
+/// probed alias, the other-SNI handshakes, and a ClientHello to a plain-HTTP port that closed
+/// silently. Each connection makes up to ConnectionAttempts tries.
 pub const MAX_CONNECTIONS_PER_ORIGIN: usize =
-    MAX_ADDRESSES_PER_ORIGIN * 2 + MAX_HELLOS + MAX_ALIASES_PROBED + MAX_SNI_ALTERNATIVES;
+    MAX_ADDRESSES_PER_ORIGIN * 2 + MAX_HELLOS + 1 + MAX_ALIASES_PROBED + MAX_SNI_ALTERNATIVES + 1;
 
 /// Extra handshakes with other SNIs, only when the certificate does not cover the name.
 pub const MAX_SNI_ALTERNATIVES: usize = 2;

@@ -305,6 +305,7 @@ async fn cloudfront_handshake_against_openssl_servers() {
     let expired = lab_ca
         .leaf(&originscan::lab::ca::LeafSpec {
             names: vec![NAME.into()],
+            common_name: None,
             valid_from: time::Duration::days(-400),
             valid_until: time::Duration::days(-3),
             key: originscan::lab::ca::LeafKey::Rsa,

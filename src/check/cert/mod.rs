@@ -418,6 +418,7 @@ mod tests {
     fn spec(chain: ChainShape, from_days: i64, until_days: i64) -> LeafSpec {
         LeafSpec {
             names: vec!["origin.lab.test".into()],
+            common_name: None,
             valid_from: time::Duration::days(from_days),
             valid_until: time::Duration::days(until_days),
             key: LeafKey::Ecdsa,

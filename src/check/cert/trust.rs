@@ -167,6 +167,7 @@ mod tests {
                 for (from, until) in [(-1, 365), (-30, -1), (1, 365)] {
                     let spec = LeafSpec {
                         names: vec!["origin.lab.test".into()],
+                        common_name: None,
                         valid_from: time::Duration::days(from),
                         valid_until: time::Duration::days(until),
                         key,
