@@ -106,14 +106,34 @@ impl ConfigFile {
 
     /// Parses the file's text.
     pub(crate) fn parse(path: &str, text: &str) -> Result<ConfigFile, ConfigError> {
-        toml::from_str(text).map_err(|e: toml::de::Error| ConfigError::Invalid {
-            path: path.to_string(),
-            line: e
-                .span()
-                .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1)
-                .unwrap_or(1),
-            message: e.message().to_string(),
-        })
+        let config: ConfigFile =
+            toml::from_str(text).map_err(|e: toml::de::Error| ConfigError::Invalid {
+                path: path.to_string(),
+                line: e
+                    .span()
+                    .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1)
+                    .unwrap_or(1),
+                message: e.message().to_string(),
+            })?;
+        if let Some(ranges) = &config.allow_private {
+            // A list cannot mean "every private range" (only the bare flag does): an empty one
+            // is a mistake, such as an unset variable, and must not open the scope.
+            if ranges.is_empty() || ranges.iter().any(|r| r.trim().is_empty()) {
+                let line = text
+                    .lines()
+                    .position(|l| l.trim_start().starts_with("allow_private"))
+                    .map_or(1, |i| i + 1);
+                return Err(ConfigError::Invalid {
+                    path: path.to_string(),
+                    line,
+                    message: "allow_private: an empty list or an empty range would open every \
+                              private range; name the ranges, e.g. [\"127.0.0.0/8\"] (only a bare \
+                              --allow-private on the command line allows them all)"
+                        .into(),
+                });
+            }
+        }
+        Ok(config)
     }
 
     /// Fills every option of `args` that the command line did not give.
@@ -164,6 +184,21 @@ impl ConfigFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_empty_allow_private_list_is_refused_with_its_line() {
+        for list in ["[]", "[\"\"]", "[\" \"]", "[\"127.0.0.0/8\", \"\"]"] {
+            let text = format!("fail_on = \"critical\"\nallow_private = {list}\n");
+            let error = ConfigFile::parse("originscan.toml", &text).unwrap_err();
+            let message = error.to_string();
+            assert!(
+                message.starts_with("originscan.toml:2: allow_private"),
+                "{message}"
+            );
+        }
+        let fine = ConfigFile::parse("o.toml", "allow_private = [\"127.0.0.0/8\"]\n").unwrap();
+        assert_eq!(fine.allow_private, Some(vec!["127.0.0.0/8".to_string()]));
+    }
     use clap::{CommandFactory, FromArgMatches};
 
     use crate::cli::{Cli, Command};

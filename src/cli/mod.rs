@@ -96,6 +96,17 @@ Exit codes: 0 scan done and gate not tripped, 1 gate tripped (--fail-on, --fail-
 reason is on stderr), 2 usage, input or runtime error, 130 interrupted (the report holds what
 finished).";
 
+/// What the demo sets for its scan, whatever the scan options above say as defaults.
+#[cfg(feature = "lab")]
+const DEMO_DEFAULTS: &str = "\
+The demo's scan differs from `scan`'s defaults shown above: it reads the lab's targets.csv, asks
+the lab's resolver (--resolver, --dns-port), trusts the lab's CA (--ca-file), allows only
+127.0.0.0/8 (--allow-private), and, unless given, uses --dns-timeout 1 --dns-attempts 1 (the lab
+answers at once or never) and --resolver-rate 10000 (its resolver is in this process).
+
+Exit codes: 0 done and gate not tripped, 1 gate tripped, 2 usage, input or runtime error, 130
+interrupted.";
+
 /// The exit codes, for the man pages of every command.
 const EXIT_CODES: &str = "Exit codes: 0 done and gate not tripped, 1 gate tripped (--fail-on, \
 --fail-on-new; the reason is on stderr), 2 usage, input or runtime error, 130 interrupted (the \
@@ -120,6 +131,7 @@ pub enum Command {
     Scan(ScanArgs),
     /// Start the lab (a simulated fleet on loopback) in this process and scan it.
     #[cfg(feature = "lab")]
+    #[command(after_help = DEMO_DEFAULTS)]
     Demo(DemoArgs),
     /// Run the lab until interrupted, writing targets, truth, resolver address and CA into DIR.
     #[cfg(feature = "lab")]

@@ -94,8 +94,10 @@ pub(crate) struct ScanSettings {
     pub format: Format,
     /// Resolvers (empty: the system's).
     pub resolvers: Vec<SocketAddr>,
-    /// `--resolve` overrides.
+    /// `--resolve` overrides, by host.
     pub overrides: HashMap<String, Vec<IpAddr>>,
+    /// The `--resolve` entries as given (to warn about those that match no target).
+    pub resolve_entries: Vec<ResolveEntry>,
     /// Extra roots.
     pub ca_files: Vec<PathBuf>,
     /// Expiry horizons, ascending.
@@ -162,9 +164,14 @@ impl ScanSettings {
             .map(|r| parse_resolver(r).map_err(|m| usage("--resolver", m)))
             .collect::<Result<Vec<_>, _>>()?;
         let mut overrides: HashMap<String, Vec<IpAddr>> = HashMap::new();
-        for entry in &args.resolve {
-            let (host, ip) = parse_resolve(entry).map_err(|m| usage("--resolve", m))?;
-            overrides.entry(host).or_default().push(ip);
+        let mut resolve_entries = Vec::new();
+        for text in &args.resolve {
+            let entry = parse_resolve(text).map_err(|m| usage("--resolve", m))?;
+            overrides
+                .entry(entry.host.clone())
+                .or_default()
+                .push(entry.ip);
+            resolve_entries.push(entry);
         }
         let mut expiry_warn_days = args
             .expiry_warn
@@ -216,8 +223,15 @@ impl ScanSettings {
             .map_err(|m: String| usage("--fail-on", m))?;
         let scope = match &args.allow_private {
             None => AddressScope::public_only(),
-            Some(ranges) if ranges.iter().all(|r| r.trim().is_empty()) => {
-                AddressScope::allowing_all_private()
+            // Only the bare flag opens every private range: an empty or blank value (an unset
+            // variable in `--allow-private "$RANGES"`) is a mistake, not a wish.
+            Some(ranges) if ranges.is_empty() => AddressScope::allowing_all_private(),
+            Some(ranges) if ranges.iter().any(|r| r.trim().is_empty()) => {
+                return Err(usage(
+                    "--allow-private",
+                    "an empty range would open every private range; name the ranges (e.g. \
+                     127.0.0.0/8), or give the flag alone to allow them all",
+                ))
             }
             Some(ranges) => AddressScope::allowing(
                 ranges
@@ -234,6 +248,7 @@ impl ScanSettings {
             format,
             resolvers,
             overrides,
+            resolve_entries,
             ca_files: args.ca_files.clone(),
             expiry_warn_days,
             dns_timeout: Duration::from_secs_f64(args.dns_timeout),
@@ -374,9 +389,14 @@ impl ScanSettings {
     }
 }
 
-/// `IP` or `IP:PORT` or `[V6]:PORT`; port 53 by default.
+/// `IP` or `IP:PORT` or `[V6]:PORT`; port 53 by default, never 0.
 pub(crate) fn parse_resolver(text: &str) -> Result<SocketAddr, String> {
     if let Ok(addr) = text.parse::<SocketAddr>() {
+        if addr.port() == 0 {
+            return Err(format!(
+                "`{text}`: give a port from 1 to 65535 (or none for 53)"
+            ));
+        }
         return Ok(addr);
     }
     text.trim_start_matches('[')
@@ -386,23 +406,73 @@ pub(crate) fn parse_resolver(text: &str) -> Result<SocketAddr, String> {
         .map_err(|_| format!("`{text}` is not IP or IP:PORT"))
 }
 
-/// `HOST:ADDR` (ADDR an IPv4, IPv6 or `[IPv6]` literal). A `HOST:PORT:ADDR` form (curl's) is
-/// accepted too; the port is ignored because the override applies to every port.
-pub(crate) fn parse_resolve(text: &str) -> Result<(String, IpAddr), String> {
+/// One `--resolve` entry: the host, the port it names (curl's `HOST:PORT:ADDR`), the address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ResolveEntry {
+    /// The host name, lower-case.
+    pub(crate) host: String,
+    /// The port named, if any: the entry is meant for the host's targets on that port.
+    pub(crate) port: Option<u16>,
+    /// The address to connect to.
+    pub(crate) ip: IpAddr,
+    /// The entry as given, for messages.
+    pub(crate) text: String,
+}
+
+/// `HOST:ADDR`, `HOST:[IPv6]` or `HOST:PORT:ADDR` (ADDR an IPv4 or a bracketed IPv6). Nothing
+/// ambiguous is accepted: `HOST:2001:db8::1` could be port 2001 and address `db8::1`, so an IPv6
+/// address must be bracketed.
+pub(crate) fn parse_resolve(text: &str) -> Result<ResolveEntry, String> {
     let (host, rest) = text
         .split_once(':')
         .ok_or_else(|| format!("`{text}` is not HOST:ADDR"))?;
+    if host.contains('*') {
+        return Err(format!(
+            "`{host}`: a wildcard names no single host; give one HOST:ADDR per host"
+        ));
+    }
     let host = validate_dns_name(host)?;
-    let address_text = match rest.split_once(':') {
-        Some((port, addr)) if port.parse::<u16>().is_ok() && !addr.is_empty() => addr,
-        _ => rest,
+    let address = |addr: &str| -> Result<IpAddr, String> {
+        if let Some(inner) = addr.strip_prefix('[') {
+            return inner
+                .strip_suffix(']')
+                .and_then(|v6| v6.parse::<std::net::Ipv6Addr>().ok())
+                .map(IpAddr::V6)
+                .ok_or_else(|| format!("`{addr}` in `{text}` is not a bracketed IPv6 address"));
+        }
+        match addr.parse::<IpAddr>() {
+            Ok(IpAddr::V4(v4)) => Ok(IpAddr::V4(v4)),
+            Ok(IpAddr::V6(_)) => Err(format!(
+                "`{text}`: bracket an IPv6 address (HOST:[{addr}] or HOST:PORT:[{addr}])"
+            )),
+            Err(_) => Err(format!("`{addr}` in `{text}` is not an IP address")),
+        }
     };
-    let ip = address_text
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .parse::<IpAddr>()
-        .map_err(|_| format!("`{address_text}` in `{text}` is not an IP address"))?;
-    Ok((host, ip))
+    let entry = |port: Option<u16>, ip: IpAddr| ResolveEntry {
+        host: host.clone(),
+        port,
+        ip,
+        text: text.to_string(),
+    };
+    if rest.starts_with('[') || rest.parse::<std::net::Ipv4Addr>().is_ok() {
+        return Ok(entry(None, address(rest)?));
+    }
+    match rest.split_once(':') {
+        Some((port, addr)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => {
+            let port = port
+                .parse::<u16>()
+                .ok()
+                .filter(|p| *p > 0)
+                .ok_or_else(|| format!("`{port}` in `{text}` is not a port from 1 to 65535"))?;
+            if addr.parse::<std::net::Ipv6Addr>().is_ok() {
+                return Err(format!(
+                    "`{text}`: bracket the IPv6 address (HOST:PORT:[{addr}]); unbracketed, it reads as a port and part of an address"
+                ));
+            }
+            Ok(entry(Some(port), address(addr)?))
+        }
+        _ => Ok(entry(None, address(rest)?)),
+    }
 }
 
 /// `I/N` with 1 ≤ I ≤ N ≤ 10000.
@@ -462,6 +532,19 @@ mod tests {
     }
 
     #[test]
+    fn only_the_bare_allow_private_opens_every_private_range() {
+        let ten: IpAddr = "10.0.0.1".parse().unwrap();
+        assert!(settings(&["--allow-private"]).unwrap().scope.permits(ten));
+        for empty in ["", ",", " ", "127.0.0.0/8,", ", "] {
+            let error = settings(&["--allow-private", empty]).unwrap_err();
+            assert_eq!(error.flag, "--allow-private", "{empty:?}");
+        }
+        let lab = settings(&["--allow-private", "127.0.0.0/8"]).unwrap();
+        assert!(!lab.scope.permits(ten));
+        assert!(lab.scope.permits("127.0.0.1".parse().unwrap()));
+    }
+
+    #[test]
     fn dns_in_flight_is_validated() {
         assert_eq!(settings(&[]).unwrap().dns_in_flight, 32);
         assert_eq!(
@@ -513,22 +596,37 @@ mod tests {
         );
         assert!(parse_resolver("resolver.example").is_err());
 
+        let entry = parse_resolve("Origin.example.com:127.0.0.2").unwrap();
         assert_eq!(
-            parse_resolve("Origin.example.com:127.0.0.2").unwrap(),
-            (
-                "origin.example.com".to_string(),
-                "127.0.0.2".parse().unwrap()
-            )
+            (entry.host.as_str(), entry.port, entry.ip),
+            ("origin.example.com", None, "127.0.0.2".parse().unwrap())
+        );
+        let entry = parse_resolve("a.example.com:443:[::1]").unwrap();
+        assert_eq!((entry.port, entry.ip), (Some(443), "::1".parse().unwrap()));
+        let entry = parse_resolve("a.example.com:8443:127.0.0.3").unwrap();
+        assert_eq!(
+            (entry.port, entry.ip),
+            (Some(8443), "127.0.0.3".parse().unwrap())
         );
         assert_eq!(
-            parse_resolve("a.example.com:443:::1").unwrap().1,
-            "::1".parse::<IpAddr>().unwrap()
-        );
-        assert_eq!(
-            parse_resolve("a.example.com:[::1]").unwrap().1,
+            parse_resolve("a.example.com:[::1]").unwrap().ip,
             "::1".parse::<IpAddr>().unwrap()
         );
         assert!(parse_resolve("a.example.com").is_err());
         assert!(parse_resolve("a.example.com:nowhere").is_err());
+        // Nothing ambiguous: an unbracketed IPv6 could be a port and part of an address.
+        for bad in [
+            "foo.example:2001:db8::1",
+            "a.example.com:443:::1",
+            "a.example.com:::1",
+            "a.example.com:[::1",
+            "a.example.com:0:127.0.0.1",
+            "a.example.com:99999:127.0.0.1",
+            "*.example:127.0.0.1",
+        ] {
+            assert!(parse_resolve(bad).is_err(), "{bad}");
+        }
+        assert!(parse_resolver("127.0.0.1:0").is_err());
+        assert!(parse_resolver("[::1]:0").is_err());
     }
 }

@@ -51,6 +51,16 @@ pub(crate) async fn run(args: ScanArgs, extra_fds: u64) -> Result<ScanResult, Co
         for warning in &gathered.warnings {
             eprintln!("originscan: warning: {warning}");
         }
+        for entry in unmatched_overrides(&settings, &gathered.targets) {
+            eprintln!(
+                "originscan: warning: --resolve {}: matches no target{}",
+                crate::report::escape::printable(&entry.text),
+                entry
+                    .port
+                    .map(|p| format!(" on port {p}"))
+                    .unwrap_or_default()
+            );
+        }
     }
     fit_concurrency_to_fd_limit(&mut settings, extra_fds);
     let mut targets = gathered.targets;
@@ -129,6 +139,25 @@ pub(crate) async fn run(args: ScanArgs, extra_fds: u64) -> Result<ScanResult, Co
         }
     };
     Ok(ScanResult { report, exit })
+}
+
+/// The `--resolve` entries that name no target's host (or, with a port, none of its ports).
+fn unmatched_overrides<'a>(
+    settings: &'a ScanSettings,
+    targets: &[crate::target::Target],
+) -> Vec<&'a crate::cli::settings::ResolveEntry> {
+    settings
+        .resolve_entries
+        .iter()
+        .filter(|entry| {
+            !targets.iter().any(|t| {
+                t.origin.name() == Some(entry.host.as_str())
+                    && entry
+                        .port
+                        .is_none_or(|p| p == t.https_port || p == t.http_port)
+            })
+        })
+        .collect()
 }
 
 /// The `--baseline` report, read before any traffic. With `--baseline-optional`, a missing
