@@ -27,7 +27,7 @@ use crate::finding::{risk_of, score_of, Code, Finding, GateLevel, Risk};
 use crate::target::{SkippedOrigin, Target};
 use options::ReportOptions;
 
-/// The JSON schema name.
+/// The name every JSON report carries in its `schema` member; `merge` refuses any other.
 pub const SCHEMA: &str = "originscan.report.v1";
 
 /// Why a report could not be written.
@@ -58,7 +58,7 @@ impl ReportError {
     }
 }
 
-/// Output formats.
+/// Output formats: `--format`, else the output file's extension ([`Format::choose`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
@@ -272,7 +272,7 @@ impl OriginReport {
         }
     }
 
-    /// The codes of its findings.
+    /// The codes of its findings, most severe first (the findings' own order).
     pub fn codes(&self) -> Vec<&'static str> {
         self.findings.iter().map(|f| f.code.as_str()).collect()
     }
