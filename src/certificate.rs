@@ -27,21 +27,22 @@ pub(crate) struct CertFacts {
     pub subject: Vec<u8>,
     /// Issuer name, raw DER contents.
     pub issuer: Vec<u8>,
-    /// Subject, readable.
+    /// The subject as x509-parser prints it (`C=US, O=..., CN=...`, in the certificate's
+    /// order), for the evidence.
     pub subject_text: String,
-    /// Issuer, readable.
+    /// The issuer, printed the same way.
     pub issuer_text: String,
     /// notBefore, seconds since the Unix epoch.
     pub not_before: i64,
     /// notAfter, seconds since the Unix epoch.
     pub not_after: i64,
-    /// DNS names in the SAN extension.
+    /// DNS names in the SAN extension, lower-case.
     pub dns_names: Vec<String>,
     /// IP addresses in the SAN extension.
     pub ip_addresses: Vec<IpAddr>,
-    /// Common names in the subject.
+    /// The subject's CN values, lower-case (those that are not strings are left out).
     pub common_names: Vec<String>,
-    /// basicConstraints CA.
+    /// Whether basicConstraints says CA (false without the extension).
     pub is_ca: bool,
     /// Public key algorithm, e.g. `RSA`, `EC`.
     pub key_algorithm: &'static str,

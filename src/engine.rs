@@ -73,9 +73,10 @@ impl Prober for OriginProber {
 /// Probes and judges one origin at a time; shared by every task.
 #[derive(Debug)]
 pub(crate) struct Scanner<P> {
-    /// The probes.
+    /// The probes: [`OriginProber`] in a scan, misbehaving fakes in the tests.
     pub prober: P,
-    /// What the checks need.
+    /// What the checks need beside the observation: the scan's "now", the expiry horizons, the
+    /// trusted roots.
     pub context: CheckContext,
     /// Budget for DNS per origin (all queries, all attempts).
     pub dns_budget: Duration,
@@ -94,7 +95,8 @@ impl<P: Prober> Scanner<P> {
             + DEADLINE_MARGIN
     }
 
-    /// Judges an observation.
+    /// Runs every check on an observation and builds its row, with the addresses and the
+    /// timings in whole milliseconds.
     pub(crate) fn report(&self, observation: &Observation) -> OriginReport {
         let findings = check::run(observation, &self.context);
         let addresses = observation
@@ -158,7 +160,7 @@ impl<P: Prober> Scanner<P> {
 /// What scanning one origin gave.
 #[derive(Debug)]
 pub(crate) enum Scanned<Parked> {
-    /// The report.
+    /// The origin's row, judged (a SCAN_DEADLINE_EXCEEDED row for one past its deadline).
     Done(Box<OriginReport>),
     /// Everything but the idle probe, which is to run on the parked connection.
     Parked(Box<Observation>, Parked),
@@ -167,7 +169,8 @@ pub(crate) enum Scanned<Parked> {
 /// How a run ended.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct RunOutcome {
-    /// Origins reported.
+    /// Rows handed to `on_report`: finished origins, panicked ones (SCAN_INTERNAL_ERROR), and
+    /// parked ones whose idle probe was cut short.
     pub reported: usize,
     /// Targets never reported because the run was interrupted.
     pub not_scanned: usize,
@@ -290,9 +293,7 @@ mod tests {
         Answer(Duration),
         /// Answers after this long, handing back a connection that idles for the second.
         Park(Duration, Duration),
-        /// Panics.
         Panic,
-        /// Never answers.
         Hang,
     }
 

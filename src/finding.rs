@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 pub enum Severity {
     /// Context only; does not count towards the score.
     Info,
-    /// Worth fixing.
+    /// Worth fixing, though no 502 is expected from it (score weight 10).
     Low,
     /// 502s under some conditions, or soon.
     Medium,
@@ -112,7 +112,7 @@ impl fmt::Display for Risk {
 /// A `--fail-on` level: `never`, or a severity at or above which the gate trips.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GateLevel {
-    /// The gate never trips.
+    /// `never`: no risk trips the gate, so findings never fail the run.
     Never,
     /// Trip when any origin's risk is at or above this severity.
     AtLeast(Severity),
@@ -280,7 +280,7 @@ impl FromStr for Code {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FindingStatus {
-    /// Not in the baseline.
+    /// Not in the baseline: no finding there with the same origin, port and code.
     New,
     /// Already in the baseline (same origin, port and code).
     Known,
@@ -305,7 +305,7 @@ impl fmt::Display for FindingStatus {
 /// One problem found on one origin.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
-    /// The stable code.
+    /// The catalog code, e.g. `CERT_EXPIRED`: stable across versions, filtered and gated on.
     pub code: Code,
     /// This finding's severity (usually the code's default).
     pub severity: Severity,
@@ -313,7 +313,7 @@ pub struct Finding {
     pub summary: String,
     /// What was observed, as data.
     pub evidence: Map<String, Value>,
-    /// The fix, in one sentence.
+    /// The catalog's fix for the code ([`Code::fix`]), carried so that a report file holds it.
     pub fix: String,
     /// New or known against a baseline report; absent without `--baseline`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -34,7 +34,7 @@ impl Host {
         validate_dns_name(trimmed).map(Host::Name)
     }
 
-    /// The name, if this is a DNS name.
+    /// The DNS name (lower-case, no trailing dot); `None` for an IP literal.
     pub fn name(&self) -> Option<&str> {
         match self {
             Host::Name(name) => Some(name),
@@ -81,7 +81,7 @@ pub fn validate_dns_name(text: &str) -> Result<String, String> {
     Ok(name)
 }
 
-/// CloudFront's OriginProtocolPolicy.
+/// CloudFront's OriginProtocolPolicy: which of the origin's ports CloudFront connects to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ProtocolPolicy {
@@ -94,14 +94,14 @@ pub enum ProtocolPolicy {
 }
 
 impl ProtocolPolicy {
-    /// Whether the HTTPS port is used.
+    /// Whether CloudFront connects to the HTTPS port: `https-only` and `match-viewer`.
     pub fn uses_https(self) -> bool {
         matches!(
             self,
             ProtocolPolicy::HttpsOnly | ProtocolPolicy::MatchViewer
         )
     }
-    /// Whether the HTTP port is used.
+    /// Whether CloudFront connects to the HTTP port: `http-only` and `match-viewer`.
     pub fn uses_http(self) -> bool {
         matches!(self, ProtocolPolicy::HttpOnly | ProtocolPolicy::MatchViewer)
     }
@@ -135,9 +135,9 @@ pub enum IpAddressType {
     /// IPv4 only (CloudFront's default).
     #[default]
     Ipv4,
-    /// IPv6 only.
+    /// IPv6 only (`ipv6`): only AAAA records are resolved.
     Ipv6,
-    /// Either.
+    /// IPv4 and IPv6 (`dualstack`): both A and AAAA records are resolved.
     DualStack,
 }
 
@@ -188,25 +188,30 @@ pub struct Provenance {
 pub struct Target {
     /// The origin domain (or IP literal).
     pub origin: Host,
-    /// HTTPSPort.
+    /// HTTPSPort: the port for HTTPS (default 443; 80, 443 or 1024-65535).
     pub https_port: u16,
-    /// HTTPPort.
+    /// HTTPPort: the port for plain HTTP (default 80; 80, 443 or 1024-65535).
     pub http_port: u16,
-    /// OriginProtocolPolicy.
+    /// OriginProtocolPolicy: which ports are used (default `https-only`).
     pub policy: ProtocolPolicy,
     /// The Host header CloudFront forwards, when the viewer's Host is forwarded.
     pub host_header: Option<String>,
     /// An explicit SNI (otherwise the forwarded Host, else the origin name).
     pub sni: Option<String>,
-    /// ConnectionTimeout.
+    /// ConnectionTimeout: the limit on each TCP connection attempt, also used for the TLS
+    /// handshake (default 10 s, 1-10 s).
     pub connect_timeout: Duration,
-    /// ConnectionAttempts.
+    /// ConnectionAttempts: TCP connection attempts to each address and port before giving up
+    /// (default 3, 1-3).
     pub connection_attempts: u8,
-    /// OriginReadTimeout.
+    /// OriginReadTimeout: how long CloudFront waits for the first byte of a response and
+    /// between reads (default 30 s, 1-120 s).
     pub read_timeout: Duration,
-    /// OriginKeepaliveTimeout.
+    /// OriginKeepaliveTimeout: how long CloudFront keeps an idle connection for reuse; the
+    /// idle probe waits this long (default 5 s, 1-120 s).
     pub keepalive_timeout: Duration,
-    /// IpAddressType.
+    /// IpAddressType: which record types are resolved and so which family is dialed
+    /// (default IPv4).
     pub ip_address_type: IpAddressType,
     /// OriginSslProtocols; `None` when neither the input nor `--ssl-protocols` gives it.
     pub ssl_protocols: Option<Vec<crate::cloudfront::tls_profile::TlsVersion>>,
@@ -214,7 +219,7 @@ pub struct Target {
     pub aliases: Vec<String>,
     /// Whether those behaviors forward the viewer's Host header.
     pub host_forwarding: HostForwarding,
-    /// Where it came from.
+    /// The input file and line, or the distribution and origin ids, it came from.
     pub provenance: Provenance,
 }
 
@@ -423,13 +428,14 @@ fn split_host_port(authority: &str) -> Result<(&str, Option<u16>), String> {
 )]
 #[serde(default)]
 pub struct SkippedOrigin {
-    /// The distribution's id.
+    /// The `Id` of the distribution in the export.
     pub distribution_id: String,
-    /// The origin's `Id`.
+    /// The origin's `Id`, unique within its distribution only.
     pub origin_id: String,
     /// The origin's `DomainName`, lower-case.
     pub domain: String,
-    /// Why it is not scanned.
+    /// Why it is not scanned, naming the member that decided it (`S3OriginConfig`,
+    /// `VpcOriginConfig`, no `CustomOriginConfig`); shown as is in reports.
     pub reason: String,
 }
 

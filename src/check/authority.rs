@@ -173,7 +173,7 @@ fn finding(code: Code, summary: String, zone: &ZoneHealth, detail: &[String]) ->
         )
 }
 
-/// The /24 of an IPv4 address.
+/// The /24 of an IPv4 address (its first three octets); `None` for IPv6.
 fn slash24(ip: &IpAddr) -> Option<[u8; 3]> {
     match ip {
         IpAddr::V4(v4) => {

@@ -9,7 +9,8 @@ use crate::finding::{Code, Finding};
 use crate::probe::Observation;
 use crate::target::HostForwarding;
 
-/// Configuration findings.
+/// CF_HOST_FORWARD_ALIAS_MISMATCH when Host is forwarded and a probed alias's certificate does
+/// not cover it (or no handshake gave one); nothing otherwise.
 pub(crate) fn check(observation: &Observation) -> Vec<Finding> {
     let target = &observation.target;
     if target.host_forwarding != HostForwarding::Forwarded

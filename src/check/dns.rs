@@ -10,7 +10,8 @@ use crate::probe::Observation;
 /// CNAME chains longer than this are a risk (docs/FINDINGS.md).
 pub(crate) const MAX_CNAME_CHAIN: usize = 8;
 
-/// DNS findings.
+/// Findings from the resolution: its failure, a CNAME chain over [`MAX_CNAME_CHAIN`] links,
+/// and addresses left out as outside the scan's scope (an IP literal's and `--resolve`'s too).
 pub(crate) fn check(observation: &Observation) -> Vec<Finding> {
     let mut findings = Vec::new();
     let name = observation.target.origin.to_string();

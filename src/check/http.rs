@@ -8,7 +8,7 @@ use crate::finding::{Code, Finding};
 use crate::probe::http::{HttpExchange, HttpOutcome, IdleOutcome};
 use crate::probe::Observation;
 
-/// HTTP findings.
+/// Findings from each port's HTTP exchange, then from the keep-alive idle probe.
 pub(crate) fn check(observation: &Observation) -> Vec<Finding> {
     let mut findings: Vec<Finding> = observation
         .http

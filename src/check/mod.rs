@@ -25,7 +25,7 @@ pub struct CheckContext {
     pub now: i64,
     /// Certificate expiry horizons in days, ascending: the first gives `high`, the others `medium`.
     pub expiry_warn_days: Vec<u32>,
-    /// Trusted roots.
+    /// Mozilla's roots plus the `--ca-file` ones, that chains are verified against.
     pub trust: TrustStore,
 }
 

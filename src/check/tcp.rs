@@ -9,7 +9,8 @@ use crate::finding::{Code, Finding};
 use crate::probe::dialer::ConnectOutcome;
 use crate::probe::{Observation, PortObservation};
 
-/// TCP findings, per port.
+/// Findings per port across the origin's addresses: every address failing, some failing, or
+/// all connecting but slowly.
 pub(crate) fn check(observation: &Observation) -> Vec<Finding> {
     let mut by_port: BTreeMap<u16, Vec<&PortObservation>> = BTreeMap::new();
     for port in &observation.ports {

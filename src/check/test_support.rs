@@ -102,19 +102,19 @@ impl ObservationBuilder {
         self
     }
 
-    /// OriginProtocolPolicy.
+    /// The target's OriginProtocolPolicy (otherwise `https-only`).
     pub(crate) fn policy(mut self, policy: ProtocolPolicy) -> Self {
         self.observation.target.policy = policy;
         self
     }
 
-    /// OriginReadTimeout.
+    /// The target's OriginReadTimeout (otherwise CloudFront's default, 30 s).
     pub(crate) fn read_timeout(mut self, timeout: Duration) -> Self {
         self.observation.target.read_timeout = timeout;
         self
     }
 
-    /// OriginKeepaliveTimeout.
+    /// The target's OriginKeepaliveTimeout (otherwise CloudFront's default, 5 s).
     pub(crate) fn keepalive_timeout(mut self, timeout: Duration) -> Self {
         self.observation.target.keepalive_timeout = timeout;
         self
@@ -312,7 +312,8 @@ impl ObservationBuilder {
         self
     }
 
-    /// The observation.
+    /// The observation, with the hellos given made into its [`Negotiation`] (each offering
+    /// TLS 1.2, or TLS 1.3 for [`HelloPurpose::Tls13`]).
     pub(crate) fn build(mut self) -> Observation {
         if let Some(hellos) = self.hellos.take() {
             self.observation.negotiation = Some(Negotiation {

@@ -27,20 +27,20 @@ pub enum ConfigError {
     /// Not readable.
     #[error("{path}: {source}")]
     Io {
-        /// The file.
+        /// The path as given to `--config`, or `originscan.toml`.
         path: String,
-        /// Why.
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
     /// Not valid TOML, or an unknown key.
     #[error("{path}:{line}: {message}")]
     Invalid {
-        /// The file.
+        /// The path as given to `--config`, or `originscan.toml`.
         path: String,
-        /// 1-based line.
+        /// 1-based line of the error (1 when the parser gives no position).
         line: usize,
-        /// What is wrong.
+        /// The TOML parser's message (an unknown key is named in it).
         message: String,
     },
 }
@@ -49,37 +49,37 @@ pub enum ConfigError {
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ConfigFile {
-    /// `--resolver`.
+    /// `--resolver`, as a list: `["10.0.0.2", "10.0.0.3:5353"]`.
     pub resolver: Option<Vec<String>>,
-    /// `--resolve`.
+    /// `--resolve`, as a list of `"HOST:ADDR"`.
     pub resolve: Option<Vec<String>>,
-    /// `--ca-file`.
+    /// `--ca-file`, as a list of PEM paths (relative to the working directory).
     pub ca_file: Option<Vec<PathBuf>>,
-    /// `--expiry-warn`.
+    /// `--expiry-warn`, as one string of days: `"45,14"`.
     pub expiry_warn: Option<String>,
-    /// `--dns-timeout`.
+    /// `--dns-timeout`, in seconds (`2.5`).
     pub dns_timeout: Option<f64>,
-    /// `--dns-attempts`.
+    /// `--dns-attempts`, an integer (checked as the flag is: 1-10).
     pub dns_attempts: Option<usize>,
-    /// `--concurrency`.
+    /// `--concurrency`, origins in flight.
     pub concurrency: Option<usize>,
-    /// `--rate`.
+    /// `--rate`, new connections per second.
     pub rate: Option<u32>,
-    /// `--per-ip`.
+    /// `--per-ip`, connections open to one address.
     pub per_ip: Option<u32>,
-    /// `--fail-on`.
+    /// `--fail-on`, a level as a string: `"high"`.
     pub fail_on: Option<String>,
-    /// `--allow-private`.
+    /// `--allow-private`, as a list of CIDRs; `[]` allows every private range.
     pub allow_private: Option<Vec<String>>,
-    /// `--path`.
+    /// `--path`, the request path: `"/health"`.
     pub path: Option<String>,
-    /// `--no-idle-probe`.
+    /// `--no-idle-probe` as a boolean: `true` skips the keep-alive probe.
     pub no_idle_probe: Option<bool>,
-    /// `--ssl-protocols`.
+    /// `--ssl-protocols`, as one string: `"TLSv1.2"` or `"TLSv1,TLSv1.1,TLSv1.2"`.
     pub ssl_protocols: Option<String>,
-    /// `--cloudfront-profile`.
+    /// `--cloudfront-profile`: `"2025"` or `"legacy"`.
     pub cloudfront_profile: Option<String>,
-    /// `--format`.
+    /// `--format`: `"json"`, `"csv"`, ...
     pub format: Option<String>,
 }
 
@@ -104,7 +104,7 @@ impl ConfigFile {
         ConfigFile::parse(&shown, &text).map(Some)
     }
 
-    /// Parses the file's text.
+    /// Parses the file's text; `path` only names it in errors.
     pub(crate) fn parse(path: &str, text: &str) -> Result<ConfigFile, ConfigError> {
         let config: ConfigFile =
             toml::from_str(text).map_err(|e: toml::de::Error| ConfigError::Invalid {

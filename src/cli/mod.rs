@@ -116,12 +116,12 @@ report holds what finished).";
 #[derive(Debug, Parser)]
 #[command(name = "originscan", version, about, after_help = EXAMPLES)]
 pub struct Cli {
-    /// What to do.
+    /// The subcommand, with its own flags; each exits with the codes in its man page.
     #[command(subcommand)]
     pub command: Command,
 }
 
-/// Subcommands.
+/// originscan's subcommands: each variant's doc comment is its line in `--help`.
 #[derive(Debug, Subcommand)]
 // Parsed once per process: the size of the largest variant costs nothing.
 #[allow(clippy::large_enum_variant)]
@@ -143,14 +143,14 @@ pub enum Command {
     Merge(MergeArgs),
     /// What changed between two JSON reports: origins added or removed, findings new or resolved.
     Diff {
-        /// The older report.
+        /// The older JSON report (`scan -f json`), e.g. last night's.
         old: PathBuf,
-        /// The newer report.
+        /// The newer JSON report, compared with OLD.
         new: PathBuf,
     },
     /// Print shell completions (bash, zsh, fish, elvish, powershell) to stdout.
     Completions {
-        /// The shell.
+        /// The shell to print a completion script for.
         shell: clap_complete::Shell,
     },
     /// Print the man pages (roff) to stdout: originscan(1), then one page per command
@@ -167,7 +167,8 @@ pub enum Command {
     },
 }
 
-/// Options of a scan.
+/// The targets and flags of `scan` (also `demo`'s); `originscan.toml` fills the flags not
+/// given.
 #[derive(Debug, Clone, Args)]
 pub struct ScanArgs {
     /// Targets: host, host:port, https://host[:port], http://host[:port].
@@ -209,7 +210,7 @@ pub struct ScanArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_DNS_TIMEOUT_SECS)]
     pub dns_timeout: f64,
 
-    /// Attempts per DNS query.
+    /// Attempts per DNS query; only timeouts are retried (after 100 ms, then twice as long).
     #[arg(long, value_name = "N", default_value_t = 2)]
     pub dns_attempts: usize,
 
@@ -266,7 +267,7 @@ pub struct ScanArgs {
     #[arg(long)]
     pub no_progress: bool,
 
-    /// The path the HTTP checks request.
+    /// The path the HTTP checks request (GET, with the Host header CloudFront would send).
     #[arg(long, value_name = "PATH", default_value = "/")]
     pub path: String,
 
@@ -308,7 +309,7 @@ pub struct ScanArgs {
 #[cfg(feature = "lab")]
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
-    /// Origins in the lab.
+    /// Origins in the lab: the pathologies in turn, repeating after the last.
     #[arg(long, default_value_t = crate::lab::fleet::Pathology::ALL.len())]
     pub count: usize,
 
@@ -379,7 +380,7 @@ pub struct LintLambdaArgs {
 #[cfg(feature = "lab")]
 #[derive(Debug, Clone, Args)]
 pub struct LabArgs {
-    /// Origins in the lab.
+    /// Origins in the lab: the pathologies in turn, repeating after the last.
     #[arg(long, default_value_t = crate::lab::fleet::Pathology::ALL.len())]
     pub count: usize,
 

@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::finding::Risk;
 
-/// Progress of a scan.
+/// The scan's progress bar and its counts by risk; does nothing when the bar is not shown.
 #[derive(Debug)]
 pub(crate) struct Progress {
     bar: Option<ProgressBar>,
@@ -56,7 +56,7 @@ impl Progress {
         }
     }
 
-    /// Removes the bar.
+    /// Clears the bar from the terminal, leaving nothing printed.
     pub(crate) fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();

@@ -32,9 +32,9 @@ use crate::target::validate_dns_name;
 #[derive(Debug, thiserror::Error)]
 #[error("{flag}: {message}")]
 pub struct UsageError {
-    /// The flag.
+    /// The flag at fault as typed (`--dns-timeout`), or the subcommand (`demo`).
     pub flag: &'static str,
-    /// What is wrong.
+    /// What is wrong, usually with what to give instead (`give 1 to 10 attempts`).
     pub message: String,
 }
 
@@ -55,9 +55,9 @@ pub enum SetupError {
 /// `--shard I/N`: the I-th (1-based) of N stable shards.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Shard {
-    /// I, 1-based.
+    /// I: the shard scanned, 1 to N.
     pub index: u64,
-    /// N.
+    /// N: how many shards the input is split into, 1 to 10,000.
     pub count: u64,
 }
 
@@ -84,27 +84,28 @@ fn usage(flag: &'static str, message: impl Into<String>) -> UsageError {
 /// Everything a scan needs to know, validated.
 #[derive(Debug, Clone)]
 pub(crate) struct ScanSettings {
-    /// Positional targets.
+    /// Positional target specs as given, parsed with the inputs.
     pub targets: Vec<String>,
-    /// Input files.
+    /// `--input` files as given (`-` is stdin).
     pub inputs: Vec<String>,
-    /// Report file.
+    /// `--output` (`None`: stdout).
     pub output: Option<PathBuf>,
-    /// Report format.
+    /// `--format`, else from the output file's extension, else table on a terminal, JSON
+    /// otherwise.
     pub format: Format,
     /// Resolvers (empty: the system's).
     pub resolvers: Vec<SocketAddr>,
-    /// `--resolve` overrides, by host.
+    /// `--resolve` overrides: addresses by lower-case host name, in the order given.
     pub overrides: HashMap<String, Vec<IpAddr>>,
     /// The `--resolve` entries as given (to warn about those that match no target).
     pub resolve_entries: Vec<ResolveEntry>,
-    /// Extra roots.
+    /// `--ca-file` PEM files, trusted beside Mozilla's roots; read by [`Self::scanner`].
     pub ca_files: Vec<PathBuf>,
-    /// Expiry horizons, ascending.
+    /// `--expiry-warn` horizons in days (1-3650), ascending, without duplicates.
     pub expiry_warn_days: Vec<u32>,
-    /// DNS query timeout.
+    /// `--dns-timeout`, over 0 and at most 60 s.
     pub dns_timeout: Duration,
-    /// DNS attempts.
+    /// `--dns-attempts`, 1-10.
     pub dns_attempts: usize,
     /// Queries per second to any one DNS server (recursive or authoritative).
     pub resolver_rate: NonZeroU32,
@@ -112,37 +113,38 @@ pub(crate) struct ScanSettings {
     pub dns_in_flight: usize,
     /// The port authoritative servers are asked on (53; the lab uses its own).
     pub dns_port: u16,
-    /// Origins in flight.
+    /// `--concurrency`: origins in flight at once, 1-100,000.
     pub concurrency: usize,
-    /// New connections per second.
+    /// `--rate`: new connections per second, overall (`None`: unlimited).
     pub rate: Option<NonZeroU32>,
-    /// Connections in flight per IP.
+    /// `--per-ip`: connections open at once to one address (the dialer raises it to 3).
     pub per_ip: NonZeroU32,
     /// Exit 1 at or above this.
     pub fail_on: GateLevel,
-    /// Which addresses may be connected to.
+    /// Which addresses may be connected to: public ones, plus `--allow-private`'s ranges.
     pub scope: AddressScope,
     /// The `--allow-private` ranges as given, for the report.
     pub allow_private: Option<Vec<String>>,
     /// Show a progress bar (when stderr is a terminal).
     pub progress: bool,
-    /// The path the HTTP request asks for.
+    /// `--path`: starts with `/`, printable ASCII without spaces, at most 2048 bytes.
     pub path: String,
     /// Whether to run the keep-alive idle probe.
     pub idle_probe: bool,
     /// OriginSslProtocols for targets that do not give theirs.
     pub ssl_protocols: Option<Vec<crate::cloudfront::tls_profile::TlsVersion>>,
-    /// CloudFront's TLS profile.
+    /// `--cloudfront-profile`: what CloudFront's hellos and s2n policy offer (`2025` unless
+    /// `legacy`).
     pub profile: crate::cloudfront::tls_profile::Profile,
-    /// No notices on stderr.
+    /// `--quiet`: no notices on stderr and no progress bar (errors still print).
     pub quiet: bool,
-    /// `--shard I/N`.
+    /// `--shard I/N`: only the targets in that shard are scanned (`None`: all).
     pub shard: Option<Shard>,
-    /// `--baseline`.
+    /// `--baseline`: the earlier JSON report whose findings make this one's new or known.
     pub baseline: Option<PathBuf>,
     /// `--baseline-optional`: a missing baseline file is an empty baseline.
     pub baseline_optional: bool,
-    /// `--fail-on-new`.
+    /// `--fail-on-new`: exit 1 when a finding new against the baseline is at or above this.
     pub fail_on_new: GateLevel,
 }
 

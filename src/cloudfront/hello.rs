@@ -319,7 +319,7 @@ pub enum ServerMessage {
         /// The negotiated version: the `supported_versions` extension's if present, else the
         /// legacy version field.
         version: u16,
-        /// The chosen suite.
+        /// The chosen cipher suite's IANA code.
         cipher_suite: u16,
         /// Whether this is a HelloRetryRequest (its random is the RFC 8446 constant).
         hello_retry: bool,
@@ -329,7 +329,7 @@ pub enum ServerMessage {
         /// DER certificates, in the order sent.
         chain: Vec<Vec<u8>>,
     },
-    /// ServerKeyExchange.
+    /// ServerKeyExchange: a TLS 1.2 server's (EC)DHE parameters (not kept).
     ServerKeyExchange,
     /// CertificateRequest: the origin asks for a client certificate.
     CertificateRequest,
@@ -342,14 +342,15 @@ pub enum ServerMessage {
         /// The description code (see [`crate::cloudfront::alerts::alert_name`]).
         description: u8,
     },
-    /// A ChangeCipherSpec record.
+    /// A ChangeCipherSpec record: after a TLS 1.2 ServerHello, what follows is `Encrypted`; in
+    /// TLS 1.3 a compatibility no-op.
     ChangeCipherSpec,
     /// One record that cannot be read without keys: after a TLS 1.3 ServerHello, or after a
     /// TLS 1.2 ChangeCipherSpec.
     Encrypted,
     /// Any other handshake message in the clear.
     Other {
-        /// Its type.
+        /// The handshake type code, e.g. 22 for CertificateStatus (OCSP stapling).
         handshake_type: u8,
     },
 }
@@ -366,13 +367,13 @@ pub enum HelloError {
     /// A record header announces more than [`MAX_RECORD_LEN`] bytes.
     #[error("record of {len} bytes (more than 2^14 + 2048)")]
     RecordTooLarge {
-        /// The announced length.
+        /// The length the record header announces, in bytes.
         len: usize,
     },
     /// A handshake message announces more than [`MAX_MESSAGE_LEN`] bytes.
     #[error("handshake message of {len} bytes (more than 256 KiB)")]
     MessageTooLarge {
-        /// The announced length.
+        /// The length the message header announces, in bytes.
         len: usize,
     },
     /// More than [`MAX_BUFFERED`] bytes would be held.

@@ -19,9 +19,9 @@ pub const DEFAULT_CONNECTION_ATTEMPTS: u8 = 3;
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// CloudFront's default OriginKeepaliveTimeout (1-120 s).
 pub const DEFAULT_KEEPALIVE_TIMEOUT: Duration = Duration::from_secs(5);
-/// Default HTTPS port.
+/// CloudFront's default HTTPSPort (80, 443 or 1024-65535).
 pub const DEFAULT_HTTPS_PORT: u16 = 443;
-/// Default HTTP port.
+/// CloudFront's default HTTPPort (80, 443 or 1024-65535).
 pub const DEFAULT_HTTP_PORT: u16 = 80;
 
 /// Allowed ConnectionTimeout, in seconds.

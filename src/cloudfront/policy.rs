@@ -14,11 +14,12 @@ use super::tls_profile::{Profile, TlsVersion};
 /// One row: a profile, the lowest allowed version, and the s2n policy name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PolicyRow {
-    /// CloudFront's profile.
+    /// The profile's name as `--cloudfront-profile` spells it: `2025`, `legacy`, or `2025-pq`
+    /// (not yet selectable).
     pub profile: &'static str,
     /// The lowest version OriginSslProtocols allows.
     pub lowest: TlsVersion,
-    /// The s2n-tls security policy.
+    /// The s2n-tls security policy's name, e.g. `CloudFront-Upstream-TLS-1-2-2025`.
     pub policy: &'static str,
 }
 

@@ -168,7 +168,7 @@ impl Profile {
         matches!(self, Profile::Y2025)
     }
 
-    /// The highest version this profile offers.
+    /// The highest version this profile offers: TLS 1.3 for `2025`, TLS 1.2 for `legacy`.
     pub fn max_version(self) -> TlsVersion {
         if self.offers_tls13() {
             TlsVersion::Tls13

@@ -25,7 +25,7 @@ pub enum LambdaInputError {
         #[source]
         source: std::io::Error,
     },
-    /// Not JSON.
+    /// The file (or `--original`) is not valid JSON: where serde_json stopped, and why.
     #[error("{path}:{line}:{column}: not valid JSON ({message})")]
     Json {
         /// The file as given.

@@ -32,7 +32,7 @@ pub(crate) struct ScanResult {
     /// The ranked report (the demo compares it with the lab's truth).
     #[cfg_attr(not(feature = "lab"), allow(dead_code))]
     pub report: Report,
-    /// How it ended.
+    /// Clean, gate tripped (`--fail-on`, `--fail-on-new`) or interrupted: the exit code.
     pub exit: ScanExit,
 }
 

@@ -31,7 +31,8 @@ pub(super) const COLUMNS: &[&str] = &[
     "origin_id",
 ];
 
-/// Parses a CSV table.
+/// The table's targets, each with its file and 1-based line; a bad header stops at once, bad
+/// rows are reported together.
 pub(super) fn parse(name: &str, content: &[u8]) -> Result<Vec<Target>, InputError> {
     let mut reader = csv::ReaderBuilder::new()
         .comment(Some(b'#'))

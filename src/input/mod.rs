@@ -18,7 +18,7 @@ pub use cloudfront::{CloudFrontImport, OriginRequestPolicies};
 
 /// Longest line accepted in any input file.
 pub const MAX_LINE_BYTES: usize = 64 * 1024;
-/// Largest input file accepted.
+/// Largest input file accepted (512 MiB), checked before reading it; stdin is not limited.
 pub const MAX_INPUT_BYTES: u64 = 512 * 1024 * 1024;
 
 /// Why the input could not be read.
@@ -27,9 +27,9 @@ pub enum InputError {
     /// The file could not be opened or read.
     #[error("{file}: {source}")]
     Io {
-        /// The file.
+        /// The path as given (`-` for stdin).
         file: String,
-        /// The I/O error.
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
@@ -38,17 +38,17 @@ pub enum InputError {
     Invalid {
         /// The file (`argv` for positional targets, `-` for stdin).
         file: String,
-        /// 1-based line.
+        /// 1-based line (for `argv`, the argument's position).
         line: usize,
-        /// What is wrong.
+        /// What is wrong with that line or argument.
         message: String,
     },
     /// The file is wrong as a whole (empty, too large, binary).
     #[error("{file}: {message}")]
     File {
-        /// The file.
+        /// The path as given (`-` for stdin).
         file: String,
-        /// What is wrong.
+        /// What is wrong with the whole file, e.g. `is empty: no targets in it`.
         message: String,
     },
     /// Several lines are wrong: the first [`MAX_LINES_REPORTED`], one a line, then how many
@@ -62,7 +62,7 @@ pub enum InputError {
         /// Bad lines beyond those listed.
         more: usize,
     },
-    /// Nothing to scan.
+    /// The arguments and inputs gave no target (for [`gather_all`], no skipped origin either).
     #[error("no targets: give TARGET arguments or --input FILE (see --help)")]
     NoTargets,
 }
@@ -100,7 +100,7 @@ impl LineErrors {
         }
     }
 
-    /// Notes that `line` is wrong.
+    /// Notes that `line` is wrong; past [`MAX_LINES_REPORTED`] lines, only the count grows.
     pub(crate) fn push(&mut self, line: usize, message: impl Into<String>) {
         if self.errors.len() < MAX_LINES_REPORTED {
             self.errors.push((line, message.into()));
@@ -275,7 +275,7 @@ fn read_input(path: &str, policies: &OriginRequestPolicies) -> Result<Gathered, 
     Ok(gathered)
 }
 
-/// Parses positional TARGET arguments.
+/// Parses positional TARGET arguments; each one's provenance is `argv` and its 1-based position.
 pub fn parse_args(specs: &[String]) -> Result<Vec<Target>, InputError> {
     specs
         .iter()

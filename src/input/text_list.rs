@@ -5,7 +5,7 @@
 use super::{lines, InputError, LineErrors};
 use crate::target::Target;
 
-/// Parses a text list.
+/// The list's targets, each with its file and 1-based line; or its bad lines, all at once.
 pub(super) fn parse(name: &str, content: &[u8]) -> Result<Vec<Target>, InputError> {
     let mut targets = Vec::new();
     let mut errors = LineErrors::new(name);

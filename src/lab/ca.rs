@@ -21,9 +21,9 @@ const RSA_LEAF_KEY: &str = include_str!("../../fixtures/lab/rsa2048.pk8.pem");
 /// The key type of a leaf.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LeafKey {
-    /// ECDSA P-256.
+    /// ECDSA P-256: one key, generated at start, shared by every ECDSA leaf.
     Ecdsa,
-    /// RSA 2048.
+    /// RSA 2048: the fixed key of `fixtures/lab/rsa2048.pk8.pem` (ring cannot generate one).
     Rsa,
     /// Ed25519 (a key CloudFront's signature schemes do not cover).
     Ed25519,
@@ -51,13 +51,14 @@ pub struct LeafSpec {
     pub names: Vec<String>,
     /// The subject CN, when not the first SAN name.
     pub common_name: Option<String>,
-    /// notBefore relative to now.
+    /// notBefore, relative to when the leaf is issued (negative: in the past).
     pub valid_from: Duration,
-    /// notAfter relative to now.
+    /// notAfter, relative to when the leaf is issued (negative: already expired).
     pub valid_until: Duration,
-    /// Key type.
+    /// Key type (a healthy leaf's: ECDSA P-256).
     pub key: LeafKey,
-    /// Chain.
+    /// Who issues the leaf and which chain the server sends (a healthy leaf's: the leaf, then
+    /// the lab intermediate).
     pub chain: ChainShape,
 }
 
@@ -83,7 +84,8 @@ pub struct ServedCert {
     pub key: PrivateKeyDer<'static>,
 }
 
-/// The lab's CAs.
+/// The lab's CAs and leaf keys, generated once at start: the trusted CA, a rogue one, and a
+/// deeper chain for out-of-order sending.
 pub struct LabCa {
     root: CertifiedIssuer<'static, KeyPair>,
     intermediate: CertifiedIssuer<'static, KeyPair>,
@@ -114,7 +116,7 @@ fn ca_params(name: &str) -> CertificateParams {
 }
 
 impl LabCa {
-    /// Generates every CA.
+    /// Generates every CA and the ECDSA and Ed25519 leaf keys (the RSA key is the fixture's).
     pub fn generate() -> Result<LabCa, LabError> {
         let root = CertifiedIssuer::self_signed(
             ca_params("originscan Lab Root CA"),
@@ -159,7 +161,7 @@ impl LabCa {
         self.root.pem()
     }
 
-    /// The trusted root, DER.
+    /// The trusted root, DER: what in-process tests give a `TrustStore` or `CloudFrontTls`.
     pub fn root_der(&self) -> CertificateDer<'static> {
         self.root.der().clone()
     }

@@ -46,7 +46,7 @@ impl<S> Delayed<S> {
         }
     }
 
-    /// The wrapped stream.
+    /// The wrapped stream, for its socket options (reading it directly would skip the delay).
     pub fn get_ref(&self) -> &S {
         &self.inner
     }

@@ -238,9 +238,9 @@ pub struct QueryLog {
 /// What one lab DNS server received.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ServerTraffic {
-    /// The server.
+    /// The lab DNS server's address and port.
     pub server: SocketAddr,
-    /// Queries received.
+    /// Queries it received since the lab started, retries included.
     pub queries: usize,
     /// The most queries received within one second (buckets aligned on the lab's start).
     pub peak_per_second: usize,
@@ -291,7 +291,7 @@ impl QueryLog {
 enum Role {
     /// Knows every lab name.
     Resolver,
-    /// Serves one zone so.
+    /// Serves `zone` only, answering as `behaviour` says.
     Authoritative {
         zone: LowerName,
         behaviour: NsBehaviour,

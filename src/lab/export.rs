@@ -163,11 +163,11 @@ fn distribution(
 /// One origin of the export, with the distribution it belongs to and its expected codes.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ExportTruth {
-    /// Distribution id.
+    /// The distribution's `Id` in the export: `ELAB000001`, `ELAB000002`, ...
     pub distribution_id: String,
-    /// Origin id.
+    /// The origin's `Id`: `origin-N`, N its index in the fleet.
     pub origin_id: String,
-    /// Origin domain.
+    /// The origin's `DomainName`: its lab DNS name.
     pub origin: String,
     /// Expected finding codes, sorted.
     pub expected: Vec<String>,
@@ -186,7 +186,8 @@ fn export_expected(truth: &TruthEntry) -> Vec<String> {
     codes
 }
 
-/// The export and its truth.
+/// The export (`list-distributions` output: three origins a distribution, Host-forwarding ones
+/// alone, then one of unscannable origins) and the truth of scanning it, in export order.
 pub fn list_distributions(
     targets: &[LabTarget],
     truth: &[TruthEntry],

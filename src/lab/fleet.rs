@@ -48,14 +48,14 @@ pub struct LabNs {
     pub network: u8,
     /// Last octet of its address (1 is the resolver).
     pub host: u8,
-    /// How it behaves.
+    /// How it answers (healthy, silent, lame, ...): what its zone's pathology needs.
     pub behaviour: NsBehaviour,
 }
 
 /// A lab zone and its authoritative servers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LabZone {
-    /// The apex.
+    /// The zone's apex, e.g. `ns-lame.lab.test`.
     pub apex: &'static str,
     /// Its name servers (the NS set).
     pub servers: &'static [LabNs],
@@ -162,7 +162,7 @@ pub fn shared_zone_apex(k: usize) -> String {
 /// behaviour. [`LAB_ZONES`] and the shared zones both become these.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ZonePlan {
-    /// The apex.
+    /// The zone's apex: a [`LAB_ZONES`] one, or `zK.lab.test` for a shared zone.
     pub apex: String,
     /// (name-server host name, network octet, host octet, behaviour).
     pub servers: Vec<(String, u8, u8, NsBehaviour)>,
@@ -231,23 +231,23 @@ pub enum Pathology {
     HealthyWildcard,
     /// Host forwarded; the certificate covers the Host, not the origin name.
     HostHeaderCovered,
-    /// Expired leaf.
+    /// A leaf that expired 10 days ago.
     Expired,
-    /// Leaf valid only from tomorrow.
+    /// A leaf valid only from two days on.
     NotYetValid,
     /// Leaf expiring in 3 days.
     ExpiresWithinAWeek,
     /// Leaf expiring in 20 days.
     ExpiresWithinAMonth,
-    /// Self-signed leaf.
+    /// A self-signed leaf, sent alone.
     SelfSigned,
-    /// Chain from an untrusted CA.
+    /// Leaf and intermediate of the rogue CA, which the scan does not trust.
     UntrustedRoot,
     /// Leaf sent without its intermediate.
     IncompleteChain,
-    /// Chain sent out of order.
+    /// The leaf, then the policy CA, then the issuing CA 2 that signed the leaf: out of order.
     ChainOrder,
-    /// Certificate for another name.
+    /// A certificate for `otherN.elsewhere.test` only.
     NameMismatch,
     /// Host forwarded; the certificate covers the origin name only.
     HostHeaderMismatch,
@@ -287,7 +287,7 @@ pub enum Pathology {
     KeepAliveShort,
     /// `Connection: close` on every response.
     ConnectionClose,
-    /// A status line that is not HTTP.
+    /// `HTTP/1.1 OK-ish`: a status line without a status code.
     MalformedStatusLine,
     /// A header line without a colon.
     MalformedHeader,
@@ -297,9 +297,9 @@ pub enum Pathology {
     LengthMismatch,
     /// Two `100 Continue` before the response.
     DoubleContinue,
-    /// Answers 502.
+    /// Healthy TLS, but the application answers 502 (keep-alive).
     Origin502,
-    /// Answers 503.
+    /// Healthy TLS, but the application answers 503 (keep-alive).
     Origin503,
     /// http-only, but the HTTP port speaks TLS.
     TlsOnHttpPort,
@@ -313,7 +313,7 @@ pub enum Pathology {
     ShortCnameChain,
     /// A rustls server that speaks TLS 1.3 only.
     Tls13Only,
-    /// An Ed25519 certificate key.
+    /// A leaf with an Ed25519 key, which CloudFront's signature schemes do not cover.
     Ed25519Key,
     /// A leaf whose CN is the origin name but whose SAN names only another: s2n (CloudFront)
     /// does not look at the CN when there is a DNS SAN.
@@ -856,19 +856,19 @@ impl Pathology {
 pub enum DnsBehaviour {
     /// A records for the origin's addresses.
     Address,
-    /// No such name.
+    /// No record at all: NXDOMAIN.
     Absent,
     /// A TXT record only.
     NoAddress,
-    /// No answer at all.
+    /// No lab DNS server ever answers for the name.
     Silent,
-    /// SERVFAIL.
+    /// Every lab DNS server answers SERVFAIL for the name.
     ServFail,
     /// A record 10.0.0.1.
     Private,
     /// A chain of CNAMEs of this many links, ending at the addresses or (dangling) nowhere.
     CnameChain {
-        /// Links.
+        /// How many CNAMEs the chain has.
         links: usize,
         /// Whether the last target does not exist.
         dangling: bool,
@@ -888,11 +888,11 @@ pub enum HttpBehaviour {
     CloseAfterHandshake,
     /// Reads the request, then closes.
     CloseAfterRequest,
-    /// Waits, then answers 200.
+    /// Waits this long after the request, then answers 200.
     Delay(std::time::Duration),
     /// Advertises `Keep-Alive: timeout=1` and closes after 1 s idle.
     ShortKeepAlive,
-    /// `Connection: close`, then closes.
+    /// Answers 200 with `Connection: close`, then closes.
     ConnectionClose,
     /// Writes these bytes as the response, then closes.
     Canned(&'static [u8]),
@@ -917,7 +917,7 @@ pub enum RawBehaviour {
     SlowHandshake,
     /// Half a ServerHello, then a TCP reset.
     ResetMidHandshake,
-    /// Never a byte.
+    /// Accepts and never sends a byte.
     Silent,
     /// A whole TLS 1.2 ServerHello, then nothing.
     StalledAfterHello,
@@ -936,11 +936,11 @@ pub enum ServerKind {
     MatchViewer(Box<LeafSpec>),
     /// A TLS 1.3-only server (healthy HTTP).
     Tls13(Box<LeafSpec>),
-    /// A closed port.
+    /// A port with nothing listening: connections are refused.
     Closed,
     /// A listener whose accept queue is full: SYNs are dropped.
     Filtered,
-    /// Plain HTTP.
+    /// Plain HTTP where TLS is expected: reads the request, answers `400 Bad Request`, closes.
     PlainHttp,
     /// Writes a banner on accept.
     Banner(&'static [u8]),

@@ -35,9 +35,9 @@ pub enum LabError {
     /// An address could not be bound.
     #[error("cannot bind {addr}: {source}")]
     Bind {
-        /// The address.
+        /// The loopback address and port (port 0: any free one).
         addr: SocketAddr,
-        /// Why.
+        /// The operating system's error (e.g. the address is in use).
         #[source]
         source: std::io::Error,
     },
@@ -53,13 +53,13 @@ pub enum LabError {
     /// Writing the lab's files failed.
     #[error("cannot write {path}: {source}")]
     Write {
-        /// The file.
+        /// The file written, or the directory when it could not be created.
         path: PathBuf,
-        /// Why.
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
-    /// Anything else.
+    /// Any other setup failure, in words (e.g. a block taken by the lab's DNS).
     #[error("lab setup: {0}")]
     Setup(String),
 }
@@ -67,7 +67,7 @@ pub enum LabError {
 /// How big a lab, and where.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LabConfig {
-    /// Number of origins.
+    /// Number of origins: fleet members 0 to count - 1, each with the mix's next pathology.
     pub count: usize,
     /// Second octet of the origin block 127.B.0.0/16.
     pub block: u8,
@@ -88,9 +88,9 @@ pub struct LabConfig {
 /// One origin of the lab and what a scan must report for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TruthEntry {
-    /// Origin name.
+    /// The origin's lab DNS name, e.g. `o4-expired.lab.test`.
     pub origin: String,
-    /// The port in targets.csv.
+    /// The port a report shows for it ([`LabTarget::primary_port`]).
     pub port: u16,
     /// The pathology's slug.
     pub pathology: String,
@@ -104,19 +104,20 @@ pub struct TruthEntry {
 /// One row of targets.csv.
 #[derive(Debug, Clone)]
 pub struct LabTarget {
-    /// Origin name.
+    /// The origin's lab DNS name, e.g. `o4-expired.lab.test`.
     pub origin: String,
-    /// HTTPS port.
+    /// The `https_port` column: the free port the origin's listener got (an http-only
+    /// origin's only listener, so also its `http_port`).
     pub port: u16,
     /// HTTP port, when the policy uses it.
     pub http_port: Option<u16>,
     /// Protocol policy, when not https-only.
     pub policy: Option<&'static str>,
-    /// Forwarded Host.
+    /// The Host header forwarded to it (`wwwN.customer.test`), for the Host pathologies.
     pub host_header: Option<String>,
     /// (connect_timeout, connection_attempts) overrides.
     pub connection: Option<(u64, u8)>,
-    /// OriginReadTimeout override.
+    /// OriginReadTimeout override, in seconds (2 for the slow-response pathologies).
     pub read_timeout: Option<u64>,
     /// Connections the origin's listeners accepted.
     pub accepts: servers::Accepts,
@@ -140,9 +141,9 @@ pub struct Lab {
     pub dns_port: u16,
     /// The lab root CA, PEM (for `--ca-file`).
     pub ca_pem: String,
-    /// The targets to scan.
+    /// One per origin, in fleet order: the rows of targets.csv.
     pub targets: Vec<LabTarget>,
-    /// The ground truth.
+    /// What a scan must report for each origin, in the same order as `targets`.
     pub truth: Vec<TruthEntry>,
     tasks: JoinSet<()>,
     dns: dns::LabDns,
@@ -186,7 +187,8 @@ impl AddressPool {
 }
 
 impl Lab {
-    /// Starts the lab.
+    /// Binds every origin's listeners and the lab's DNS servers on loopback, and starts
+    /// serving; fails on a block the DNS uses or too many shared zones.
     pub async fn start(config: LabConfig) -> Result<Lab, LabError> {
         if config.block == 0 || DNS_NETWORKS.contains(&config.block) {
             return Err(LabError::Setup(format!(
@@ -398,7 +400,8 @@ impl Lab {
         })
     }
 
-    /// targets.csv content.
+    /// targets.csv content: a header row, then one row per target in fleet order, each with
+    /// the lab's OriginKeepaliveTimeout ([`fleet::LAB_KEEPALIVE_TIMEOUT`]).
     pub fn targets_csv(&self) -> String {
         let mut out = String::from(
             "origin,protocol_policy,https_port,http_port,host_header,connect_timeout,connection_attempts,read_timeout,keepalive_timeout\n",
@@ -515,7 +518,7 @@ impl Lab {
         std::fs::write(&path, text + "\n").map_err(|source| LabError::Write { path, source })
     }
 
-    /// Stops every server.
+    /// Aborts every origin server's task (the DNS servers stop when the lab is dropped, here).
     pub fn shutdown(mut self) {
         self.tasks.abort_all();
     }

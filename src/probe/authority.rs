@@ -64,7 +64,7 @@ pub enum ZoneError {
     /// The name is a public suffix or has a single label.
     #[error("{name} has no registrable domain")]
     NoRegistrableDomain {
-        /// The origin name.
+        /// The origin name, lower-case, without the final dot.
         name: String,
     },
     /// The SOA question for the parent failed.
@@ -72,29 +72,30 @@ pub enum ZoneError {
     ZoneCut {
         /// The name asked about (the origin's parent).
         name: String,
-        /// What went wrong.
+        /// Why, in words: the SOA lookup's failure (e.g. `NxDomain`), `timed out`, `no SOA in
+        /// the reply`, or an SOA owner above the registrable domain.
         reason: String,
     },
     /// The NS set of the apex could not be read.
     #[error("the NS set of {zone} could not be read: {reason}")]
     NsLookup {
-        /// The apex.
+        /// The zone's apex, lower-case, without the final dot.
         zone: String,
-        /// What went wrong.
+        /// The NS lookup's failure (e.g. `ServFail`), or `no NS records at the apex`.
         reason: String,
     },
     /// The zone's questions did not finish in time.
     #[error("the checks of zone {zone} did not finish within {seconds} s")]
     TimedOut {
-        /// The apex.
+        /// The zone's apex, lower-case, without the final dot.
         zone: String,
-        /// The budget.
+        /// The zone's budget ([`ZoneHealthCache::zone_budget`]), in whole seconds.
         seconds: u64,
     },
     /// The task examining the zone failed.
     #[error("the checks of zone {zone} failed internally")]
     Internal {
-        /// The apex.
+        /// The zone's apex, lower-case, without the final dot.
         zone: String,
     },
 }
@@ -127,9 +128,9 @@ pub enum DirectQueryError {
     /// No reply within the timeout, on every attempt.
     #[error("no reply within {timeout_ms} ms ({})", crate::report::counted(*.attempts, "attempt"))]
     Timeout {
-        /// Attempts made.
+        /// Attempts made: all of `--dns-attempts` (at least 1).
         attempts: usize,
-        /// Timeout of each.
+        /// The limit on each attempt (`--dns-timeout`), in milliseconds.
         timeout_ms: u64,
     },
     /// The network said no (ICMP port unreachable: nothing listens).
@@ -150,7 +151,7 @@ pub enum DirectQueryError {
     /// The NS host has no IPv4 address (IPv6 only): not asked (the scan asks over IPv4).
     #[error("no IPv4 address (not asked)")]
     NoIpv4,
-    /// Anything else.
+    /// Any other failure, as text (a representative that is not a valid DNS name, too).
     #[error("query failed: {0}")]
     Other(String),
 }
@@ -166,12 +167,12 @@ impl DirectQueryError {
         matches!(self, DirectQueryError::Unreachable(_))
     }
 
-    /// Whether the reply was garbage.
+    /// Whether the reply was not a DNS message, or not a reply to the question.
     pub fn is_garbage(&self) -> bool {
         matches!(self, DirectQueryError::Garbage(_))
     }
 
-    /// Whether the reply was truncated.
+    /// Whether the UDP reply was truncated (TC) with no answer; TCP is not tried.
     pub fn is_truncated(&self) -> bool {
         matches!(self, DirectQueryError::Truncated)
     }
@@ -201,9 +202,9 @@ impl DirectQueryError {
 /// A reply from an authoritative server, as far as the checks need it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DirectAnswer {
-    /// The response code.
+    /// The response code as sent (NOERROR, NXDOMAIN, REFUSED, ...).
     pub rcode: ResponseCode,
-    /// The AA bit.
+    /// The header's AA bit: whether the server answered as authoritative for the name.
     pub authoritative: bool,
     /// The zone's SOA serial, when the reply carries the SOA (answer or authority).
     pub serial: Option<u32>,
@@ -221,7 +222,7 @@ pub type DirectResult = Result<DirectAnswer, DirectQueryError>;
 /// One authoritative server (one address of one NS host) and its replies.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerHealth {
-    /// The NS host name.
+    /// The NS host's name, lower-case, without the final dot.
     pub ns: String,
     /// The address asked (none when the NS name does not resolve).
     pub address: Option<IpAddr>,
@@ -242,7 +243,7 @@ pub struct ZoneHealth {
     pub ns_names: Vec<String>,
     /// Every server asked, sorted by NS name and address.
     pub servers: Vec<ServerHealth>,
-    /// The port asked.
+    /// The port every server was asked on: `--dns-port` (53 by default).
     pub port: u16,
 }
 

@@ -52,9 +52,9 @@ impl std::fmt::Debug for CloudFrontTls {
 #[derive(Debug, thiserror::Error)]
 #[error("s2n-tls setup ({policy}): {message}")]
 pub struct S2nSetupError {
-    /// The policy being configured.
+    /// The s2n security policy whose config failed, e.g. `CloudFront-Upstream-2025`.
     pub policy: String,
-    /// s2n's words.
+    /// s2n's error, as text.
     pub message: String,
 }
 
@@ -63,9 +63,9 @@ pub struct S2nSetupError {
 pub enum CloudFrontHandshake {
     /// s2n completed the handshake: CloudFront reaches this origin over TLS.
     Established {
-        /// The policy used.
+        /// The s2n security policy's name, e.g. `CloudFront-Upstream-TLS-1-2-2025`.
         policy: &'static str,
-        /// The negotiated version.
+        /// The negotiated version (TLS 1.2 when s2n does not say).
         version: TlsVersion,
         /// The suite, in s2n's (OpenSSL-style) words.
         cipher: String,
@@ -79,11 +79,11 @@ pub enum CloudFrontHandshake {
     },
     /// s2n refused or failed the handshake: CloudFront answers 502.
     Failed {
-        /// The policy used.
+        /// The s2n security policy's name, e.g. `CloudFront-Upstream-TLS-1-2-2025`.
         policy: &'static str,
         /// s2n's stable error name (`S2N_ERR_CERT_UNTRUSTED`, ...).
         error: String,
-        /// s2n's words.
+        /// s2n's error message, as text, for the evidence (`S2N_SETUP`'s is the setup error).
         message: String,
         /// What the origin sent before it failed.
         received: Received,
@@ -92,11 +92,11 @@ pub enum CloudFrontHandshake {
     },
     /// The handshake did not finish within ConnectionTimeout: CloudFront answers 502 (or 504).
     TimedOut {
-        /// The policy used.
+        /// The s2n security policy's name, e.g. `CloudFront-Upstream-TLS-1-2-2025`.
         policy: &'static str,
         /// What the origin sent before it went silent.
         received: Received,
-        /// The time waited.
+        /// The timeout given (the target's ConnectionTimeout), not a measured time.
         waited: Duration,
     },
 }
@@ -130,7 +130,7 @@ impl CloudFrontHandshake {
         }
     }
 
-    /// The policy the handshake used.
+    /// The name of the s2n security policy the handshake used, whatever its outcome.
     pub fn policy(&self) -> &'static str {
         match self {
             CloudFrontHandshake::Established { policy, .. }
@@ -143,9 +143,9 @@ impl CloudFrontHandshake {
 /// What the origin sent during a handshake that did not complete, read from the recorded bytes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Received {
-    /// Bytes received.
+    /// Bytes received during the handshake, counted up to the 80 KiB recorded.
     pub bytes: usize,
-    /// The first bytes, for an origin that does not speak TLS.
+    /// The first bytes (at most 16), for an origin that does not speak TLS.
     pub first_bytes: Vec<u8>,
     /// The ServerHello's version and suite, if one came.
     pub server_hello: Option<(u16, u16)>,

@@ -56,11 +56,11 @@ impl HelloPurpose {
 /// What the origin answered to one hello.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HelloReply {
-    /// A ServerHello.
+    /// A ServerHello (or a HelloRetryRequest): the origin took the offer.
     Accepted {
         /// Negotiated version (wire code).
         version: u16,
-        /// Chosen suite.
+        /// The chosen cipher suite's IANA code (e.g. `0xC02F`).
         suite: u16,
         /// The Certificate message's chain (TLS 1.2 and older; empty for TLS 1.3).
         chain: Vec<Vec<u8>>,
@@ -69,18 +69,19 @@ pub enum HelloReply {
     },
     /// A fatal alert before any ServerHello.
     Alert {
-        /// Alert description code.
+        /// The alert's description code (e.g. 70 for `protocol_version`; 0 for a
+        /// close_notify).
         code: u8,
     },
     /// Closed (or reset) before sending a byte.
     ClosedBeforeReply,
-    /// Closed during the handshake.
+    /// Closed after sending some bytes, before a complete ServerHello.
     ClosedDuringHandshake,
-    /// Reset during the handshake.
+    /// Reset after sending some bytes, before a complete ServerHello.
     Reset,
-    /// Not TLS.
+    /// The reply does not start with a TLS record (e.g. an HTTP response).
     NotTls {
-        /// First bytes.
+        /// The reply's first bytes, raw, at most 24.
         first_bytes: Vec<u8>,
     },
     /// No complete reply in time.
@@ -94,20 +95,21 @@ pub enum HelloReply {
 /// One hello and its reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HelloAttempt {
-    /// Why it was sent.
+    /// Why it was sent: CloudFront's offer first, then at most one follow-up.
     pub purpose: HelloPurpose,
     /// The highest version it offered.
     pub offered: TlsVersion,
-    /// What came back.
+    /// What came back, read up to ServerHelloDone (TLS 1.2 and older) or the ServerHello
+    /// (TLS 1.3).
     pub reply: HelloReply,
 }
 
 /// CloudFront's handshake with one origin address.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Negotiation {
-    /// Where.
+    /// The origin address and HTTPS port the hellos went to, each on its own connection.
     pub address: SocketAddr,
-    /// The profile.
+    /// The TLS profile (`--cloudfront-profile`) whose offers were sent.
     pub profile: Profile,
     /// Versions the distribution allows (OriginSslProtocols).
     pub allowed: Vec<TlsVersion>,
@@ -144,7 +146,8 @@ impl Negotiation {
     }
 }
 
-/// Sends CloudFront's hellos.
+/// Sends CloudFront's hand-built hellos: one, or two when the first reply calls for a
+/// follow-up.
 #[derive(Debug, Clone)]
 pub struct Negotiator {
     provider: Arc<CryptoProvider>,

@@ -34,21 +34,25 @@ pub enum ConnectOutcome {
         /// Which attempt succeeded (1-based).
         attempt: u8,
     },
-    /// Every attempt was refused (RST).
+    /// The last attempt was refused (RST); earlier ones may have failed otherwise.
     Refused {
-        /// Attempts made.
+        /// Attempts made: all that were allowed (ConnectionAttempts, or 1 for an extra
+        /// connection).
         attempts: u8,
     },
-    /// No attempt was answered within the timeout (filtered).
+    /// The last attempt was not answered within the timeout (filtered); earlier ones may have
+    /// failed otherwise.
     TimedOut {
-        /// Attempts made.
+        /// Attempts made: all that were allowed (ConnectionAttempts, or 1 for an extra
+        /// connection).
         attempts: u8,
-        /// The timeout of each attempt.
+        /// The limit on each attempt: the target's ConnectionTimeout.
         timeout: Duration,
     },
-    /// Attempts failed otherwise (unreachable network, ...).
+    /// The last attempt failed otherwise (unreachable network, ...).
     Failed {
-        /// Attempts made.
+        /// Attempts made: all that were allowed (ConnectionAttempts, or 1 for an extra
+        /// connection).
         attempts: u8,
         /// The OS error, as text for the evidence.
         error: String,
@@ -58,16 +62,16 @@ pub enum ConnectOutcome {
 }
 
 impl ConnectOutcome {
-    /// Whether a connection was made.
+    /// Whether an attempt connected ([`ConnectOutcome::Connected`]).
     pub fn is_connected(&self) -> bool {
         matches!(self, ConnectOutcome::Connected { .. })
     }
 }
 
-/// An open connection.
+/// A TCP connection [`Dialer::connect`] opened; dropping it closes the socket.
 #[derive(Debug)]
 pub struct Connection {
-    /// The socket.
+    /// The connected socket, with `TCP_NODELAY` set.
     pub stream: TcpStream,
 }
 
@@ -102,9 +106,10 @@ pub const MIN_PER_IP: u32 = 3;
 /// Connection limits shared by the whole scan.
 #[derive(Debug, Clone, Copy)]
 pub struct DialerLimits {
-    /// New connections per second, overall.
+    /// New connections per second, overall (`--rate`; `None`: unlimited).
     pub rate: Option<NonZeroU32>,
-    /// Connections in flight to any one address.
+    /// Connections open to any one address (`--per-ip`, raised to [`MIN_PER_IP`]; `None`: no
+    /// cap).
     pub per_ip: Option<NonZeroU32>,
 }
 
@@ -141,7 +146,7 @@ impl Dialer {
         }
     }
 
-    /// The address scope.
+    /// The addresses it may connect to: public ones plus `--allow-private` ranges.
     pub fn scope(&self) -> &AddressScope {
         &self.scope
     }

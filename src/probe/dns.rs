@@ -22,7 +22,7 @@ use super::dns_politeness::DnsPoliteness;
 use super::dns_transport::{self, SingleSendProvider};
 use crate::target::{Host, IpAddressType};
 
-/// How resolution failed.
+/// Why resolution gave no address: the most telling failure of the A and AAAA lookups.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DnsFailure {
     /// The name does not exist.
@@ -57,7 +57,9 @@ pub enum Resolution {
     },
     /// Resolution failed.
     Failed {
-        /// How.
+        /// By precedence: NXDOMAIN, SERVFAIL, timeout, REFUSED, another error, no address. A
+        /// CNAME chain whose last target does not exist turns NXDOMAIN or no address into
+        /// [`DnsFailure::DanglingCname`].
         failure: DnsFailure,
         /// CNAME targets seen before the failure.
         cname_chain: Vec<String>,
@@ -83,9 +85,11 @@ pub struct DnsSettings {
     pub resolvers: Vec<SocketAddr>,
     /// `--resolve` overrides, by lower-case name.
     pub overrides: HashMap<String, Vec<IpAddr>>,
-    /// Timeout of one query.
+    /// `--dns-timeout`: a lookup gives up this long after its last progress (a query sent, an
+    /// answer received), and after four of these at most.
     pub timeout: Duration,
-    /// Attempts per query.
+    /// `--dns-attempts`: tries per query (at least 1); only timeouts are retried, with a
+    /// backoff from 100 ms, doubling.
     pub attempts: usize,
 }
 
@@ -97,7 +101,8 @@ pub enum DnsSetupError {
     SystemConfig(String),
 }
 
-/// The scan's DNS client.
+/// The scan's DNS client: hickory over the `--resolver`s (else the system's), with the
+/// `--resolve` overrides; every query passes the politeness gate.
 pub struct DnsProbe {
     resolver: Resolver<SingleSendProvider>,
     overrides: HashMap<String, Vec<IpAddr>>,
@@ -185,7 +190,8 @@ impl DnsProbe {
         self.overrides.contains_key(name)
     }
 
-    /// The scan's politeness gate.
+    /// The gate every query passes (`--resolver-rate`, `--dns-in-flight`), shared with the
+    /// zone checks' queries to authoritative servers.
     pub fn politeness(&self) -> &Arc<DnsPoliteness> {
         &self.politeness
     }

@@ -33,7 +33,6 @@ struct LookupScope {
     /// Whether its first query is still to be sent (its pass is taken before the lookup, so
     /// that waiting for it does not count against the timeout).
     first_query_paid: Cell<bool>,
-    /// When it gives up.
     deadline: LookupDeadline,
 }
 

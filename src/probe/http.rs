@@ -13,7 +13,7 @@ use tokio::time::Instant;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
-/// Largest response head read.
+/// Largest response head read (64 KiB): a head still incomplete past it is `Malformed`.
 pub const MAX_HEAD_BYTES: usize = 64 * 1024;
 /// Most headers in a response head.
 pub const MAX_HEADERS: usize = 100;
@@ -28,18 +28,20 @@ const READ_CHUNK: usize = 8192;
 pub trait HttpIo: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> HttpIo for T {}
 
-/// A response read in full.
+/// A final response (after any `100 Continue`) whose head parsed, its body consumed up to
+/// [`MAX_BODY_BYTES`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpResponse {
-    /// Status code.
+    /// The final response's status code (a 1xx is never final).
     pub status: u16,
     /// `HTTP/1.x` minor version.
     pub minor_version: u8,
-    /// `Connection: close` was sent.
+    /// Whether the origin closes after this response: `Connection: close`, or HTTP/1.0
+    /// without `Connection: keep-alive`.
     pub connection_close: bool,
-    /// `Keep-Alive: timeout=N`, if sent.
+    /// `Keep-Alive: timeout=N` in seconds, if sent.
     pub keep_alive_timeout: Option<u64>,
-    /// Body bytes read.
+    /// Body bytes consumed, at most [`MAX_BODY_BYTES`] (0 for a 204 or 304).
     pub body_bytes: u64,
     /// Whether the connection can carry another request.
     pub reusable: bool,
@@ -50,16 +52,18 @@ pub struct HttpResponse {
 /// What the request got.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HttpOutcome {
-    /// A complete, valid response.
+    /// A valid response, its body consumed up to [`MAX_BODY_BYTES`].
     Response(HttpResponse),
     /// The origin closed (or reset) the connection without sending a byte.
     ClosedWithoutResponse {
-        /// Reset rather than closed.
+        /// Whether it was a reset (or a broken pipe while writing the request) rather than an
+        /// orderly close.
         reset: bool,
     },
     /// No byte within the read timeout (CloudFront answers 504).
     NoFirstByte {
-        /// How long we waited.
+        /// Time from sending the request to giving up: the first-byte limit of
+        /// [`ReadLimits`], or its budget if that came first.
         waited: Duration,
     },
     /// The response started but stalled (a gap over the read timeout, or the overall budget).
@@ -68,24 +72,27 @@ pub enum HttpOutcome {
         stage: &'static str,
         /// Time since the request when we gave up.
         after: Duration,
-        /// Bytes received by then.
+        /// Bytes received by then, head included.
         received: u64,
     },
     /// Not valid HTTP/1.1.
     Malformed {
-        /// What is wrong.
+        /// What breaks the protocol, in words (e.g. `a second 100 Continue`).
         reason: String,
-        /// The first bytes received, escaped.
+        /// Up to 48 bytes, ASCII-escaped, of the input not yet consumed when the fault was
+        /// found: the response's first bytes for a fault in the head, later bytes in the body.
         first_bytes: String,
     },
-    /// A plain-HTTP request got a TLS record back.
+    /// A plain-HTTP request got a TLS record back, or the port closed on it and answered a
+    /// ClientHello.
     TlsOnPlainPort {
-        /// The first bytes received, escaped.
+        /// The reply's first bytes (up to 48, ASCII-escaped); after a silent close, what the
+        /// ClientHello got, in words.
         first_bytes: String,
     },
     /// The request could not be written.
     WriteFailed {
-        /// The error.
+        /// The OS error, as text (a reset or broken pipe is `ClosedWithoutResponse` instead).
         error: String,
     },
 }
@@ -93,11 +100,11 @@ pub enum HttpOutcome {
 /// One request on one connection.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpExchange {
-    /// Where.
+    /// The origin address and port the request went to.
     pub address: SocketAddr,
     /// Over TLS (the HTTPS port) or plain.
     pub https: bool,
-    /// What happened.
+    /// The response, or how the exchange failed.
     pub outcome: HttpOutcome,
     /// Time from sending the request to the first response byte.
     pub ttfb: Option<Duration>,
@@ -108,23 +115,24 @@ pub struct HttpExchange {
 pub enum IdleOutcome {
     /// The origin closed the connection while it was idle.
     ClosedWhileIdle {
-        /// After how long.
+        /// Time from parking to the read that ended the wait (a close, a reset or stray
+        /// bytes): less than the idle time.
         after: Duration,
     },
     /// The connection was still open, but the reused request got no response.
     ClosedOnReuse {
-        /// The idle time before reuse.
+        /// The time idled before reuse: the target's OriginKeepaliveTimeout.
         idle: Duration,
     },
     /// The reused request got a response.
     Reused {
-        /// The idle time before reuse.
+        /// The time idled before reuse: the target's OriginKeepaliveTimeout.
         idle: Duration,
     },
     /// The reused connection stayed open but the answer was slow or invalid: not a keep-alive
     /// problem (the first request's findings say what is wrong).
     Inconclusive {
-        /// The idle time before reuse.
+        /// The time idled before reuse: the target's OriginKeepaliveTimeout.
         idle: Duration,
     },
 }
@@ -141,11 +149,13 @@ pub fn request(host: &str, path: &str) -> Vec<u8> {
 /// How long to wait for a response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReadLimits {
-    /// For the first byte.
+    /// For the first byte: OriginReadTimeout, or up to twice that (at most 120 s) with
+    /// [`ReadLimits::patient`].
     pub first_byte: Duration,
     /// For each later gap between packets (OriginReadTimeout).
     pub gap: Duration,
-    /// For the whole response.
+    /// For the whole response, from the request: past it the read ends as `Stalled` (or
+    /// `NoFirstByte`).
     pub budget: Duration,
 }
 

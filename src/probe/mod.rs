@@ -40,20 +40,22 @@ pub const MAX_ADDRESSES_PER_ORIGIN: usize = 8;
 /// One connection attempt sequence to one address and port.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PortObservation {
-    /// Address and port.
+    /// One of the origin's addresses, with its HTTPSPort or HTTPPort.
     pub address: SocketAddr,
-    /// Whether this is the HTTPS port.
+    /// Whether the port is the target's HTTPSPort (else its HTTPPort).
     pub https: bool,
-    /// What happened.
+    /// Connected (on which attempt), refused, timed out or failed, after up to
+    /// ConnectionAttempts tries.
     pub outcome: ConnectOutcome,
 }
 
 /// Everything observed about one origin.
 #[derive(Debug, Clone)]
 pub struct Observation {
-    /// The target as scanned.
+    /// The target as scanned: the input's settings over CloudFront's defaults.
     pub target: Target,
-    /// What DNS said.
+    /// The addresses to connect to (resolved, an IP literal, or `--resolve`'s), or how DNS
+    /// failed.
     pub resolution: Resolution,
     /// The health of the zone holding the origin name, shared with every origin in the zone
     /// (`None` when not asked: an IP literal, a `--resolve` override, or no zone checks).
@@ -80,7 +82,7 @@ pub struct Observation {
     pub http: Vec<HttpExchange>,
     /// Reuse after idling for OriginKeepaliveTimeout, if probed.
     pub idle: Option<IdleOutcome>,
-    /// Phase timings.
+    /// How long DNS, the connection, the handshake, the first byte and the whole origin took.
     pub timings: Timings,
 }
 
@@ -109,13 +111,17 @@ impl Observation {
 /// How long each phase took.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Timings {
-    /// Resolution.
+    /// DNS resolution, retries and CNAME following included; zero for an IP literal or a
+    /// `--resolve` override.
     pub dns: Option<Duration>,
-    /// The first successful connection.
+    /// The successful attempt of the first connected port and address, in order (HTTPS port
+    /// first); `None` if nothing connected.
     pub connect: Option<Duration>,
-    /// The handshake.
+    /// CloudFront's handshake (s2n), else rustls's for an IP origin, whatever its outcome;
+    /// `None` when no HTTPS port connected.
     pub tls: Option<Duration>,
-    /// Time to the response's first byte.
+    /// From the request to the response's first byte: the HTTPS port's exchange, else the
+    /// HTTP port's; `None` when no byte came.
     pub ttfb: Option<Duration>,
     /// The whole origin, from its task's start to its report (the idle probe included).
     pub total: Option<Duration>,
@@ -196,11 +202,11 @@ impl Parked {
 /// The probes the scan shares across origins.
 #[derive(Debug, Clone)]
 pub struct OriginProber {
-    /// DNS.
+    /// The resolvers, with the `--resolve` overrides and the DNS politeness limits.
     pub dns: Arc<DnsProbe>,
     /// Zone health, once per zone (`None`: the zone checks are off).
     pub zones: Option<Arc<ZoneHealthCache>>,
-    /// TCP.
+    /// Opens every TCP connection, within the scope, `--rate` and `--per-ip`.
     pub dialer: Arc<Dialer>,
     /// TLS, with rustls (the chain as sent; HTTP for an origin given as an IP address).
     pub tls: TlsProbe,

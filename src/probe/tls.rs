@@ -32,21 +32,21 @@ pub enum TlsFailure {
     ClosedBeforeReply,
     /// The origin's first bytes are not a TLS record.
     NotTls {
-        /// The first bytes received.
+        /// The origin's first bytes, raw, at most 24.
         first_bytes: Vec<u8>,
     },
     /// The origin sent a fatal alert.
     Alert {
         /// The alert's description, e.g. `HandshakeFailure`.
         description: String,
-        /// Its code.
+        /// The description's wire code (e.g. 40 for `HandshakeFailure`).
         code: u8,
     },
     /// The origin closed the connection in the middle of the handshake.
     ClosedDuringHandshake,
     /// The origin reset the connection in the middle of the handshake.
     Reset,
-    /// The handshake did not finish in time.
+    /// The handshake did not finish within the timeout it carries (ConnectionTimeout).
     Timeout(Duration),
     /// Any other TLS error (the rustls error, for the evidence).
     Protocol(String),
@@ -64,20 +64,21 @@ pub enum TlsOutcome {
         /// The certificate chain exactly as the server sent it.
         chain: Vec<CertificateDer<'static>>,
     },
-    /// It did not.
+    /// The handshake did not complete: how it failed.
     Failed(TlsFailure),
 }
 
 /// One handshake, observed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TlsObservation {
-    /// Where.
+    /// The peer's address and port (`0.0.0.0:0` if the socket could not tell).
     pub address: SocketAddr,
     /// The SNI sent (none for an IP literal).
     pub sni: Option<String>,
-    /// What happened.
+    /// The version, suite and chain as sent, or how the handshake failed.
     pub outcome: TlsOutcome,
-    /// How long the handshake took.
+    /// The handshake's time, whatever its outcome: at most the timeout given (the target's
+    /// ConnectionTimeout).
     pub elapsed: Duration,
 }
 

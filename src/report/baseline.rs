@@ -19,10 +19,10 @@ use crate::finding::{Code, FindingStatus, GateLevel, Risk, Severity};
 /// How a report compares with its baseline: findings new, known, and resolved.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BaselineSummary {
-    /// Findings not in the baseline.
+    /// How many findings are not in the baseline (matched by origin, port and code).
     #[serde(default)]
     pub new: usize,
-    /// Findings already in the baseline.
+    /// How many findings were in the baseline already.
     #[serde(default)]
     pub known: usize,
     /// Findings of the baseline that no longer fire.
@@ -98,7 +98,7 @@ pub fn gate_new(report: &Report, level: GateLevel) -> bool {
 /// A finding in a [`Diff`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FindingChange {
-    /// The code.
+    /// The finding's catalog code: what a diff matches findings on, within an origin row.
     pub code: Code,
     /// Its severity (in the report it comes from).
     pub severity: Severity,
@@ -109,9 +109,9 @@ pub struct FindingChange {
 /// One origin row that was added, removed or changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OriginChange {
-    /// Origin domain or IP.
+    /// The origin domain or IP literal, as in the reports' rows.
     pub origin: String,
-    /// The port shown.
+    /// The port the reports show: HTTPS unless the policy is http-only.
     pub port: u16,
     /// Distribution id, if from a CloudFront export.
     pub distribution_id: Option<String>,
@@ -121,9 +121,9 @@ pub struct OriginChange {
     pub old_risk: Option<Risk>,
     /// Risk in the new report (`None` when removed).
     pub new_risk: Option<Risk>,
-    /// Score in the old report.
+    /// Risk score (0-100) in the old report (`None` when added).
     pub old_score: Option<u32>,
-    /// Score in the new report.
+    /// Risk score (0-100) in the new report (`None` when removed).
     pub new_score: Option<u32>,
     /// Codes the new report has and the old did not (all findings of an added origin).
     pub new_findings: Vec<FindingChange>,
@@ -138,9 +138,9 @@ pub struct Diff {
     pub old_generated_at: String,
     /// When the new report was made.
     pub new_generated_at: String,
-    /// Origins in the old report.
+    /// How many origin rows the old report has.
     pub old_origins: usize,
-    /// Origins in the new report.
+    /// How many origin rows the new report has.
     pub new_origins: usize,
     /// Origins only in the new report, in its rank order.
     pub added: Vec<OriginChange>,
@@ -151,7 +151,7 @@ pub struct Diff {
 }
 
 impl Diff {
-    /// Whether nothing changed.
+    /// Whether no origin row was added, removed or changed (the times may still differ).
     pub fn is_empty(&self) -> bool {
         self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty()
     }

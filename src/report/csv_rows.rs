@@ -5,7 +5,7 @@ use std::io::Write;
 
 use super::{Report, ReportError};
 
-/// The header row.
+/// The header row, written first; the `codes` and `addresses` cells join their values with `;`.
 pub const HEADER: [&str; 11] = [
     "rank",
     "origin",
@@ -20,7 +20,8 @@ pub const HEADER: [&str; 11] = [
     "addresses",
 ];
 
-/// Writes the CSV.
+/// Writes the header, then one row per origin in rank order; `top_finding` and `fix` are its
+/// most severe finding's (empty without one). Skipped origins and warnings are left out.
 pub fn write(report: &Report, out: &mut dyn Write) -> Result<(), ReportError> {
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record(HEADER)?;

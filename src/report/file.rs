@@ -34,7 +34,7 @@ pub enum ReportReadError {
     Merge(#[from] super::merge::MergeError),
 }
 
-/// Reads a JSON report.
+/// Reads a whole JSON report; its schema name is not checked here (`merge` checks it).
 pub(crate) fn read_report(path: &Path) -> Result<Report, ReportReadError> {
     let shown = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|source| ReportReadError::Io {

@@ -544,7 +544,7 @@ fn write_extras(report: &Report, out: &mut dyn Write) -> Result<(), ReportError>
     Ok(())
 }
 
-/// Writes the HTML page.
+/// Writes the whole page, self-contained, with every report string escaped.
 pub(crate) fn write(report: &Report, out: &mut dyn Write) -> Result<(), ReportError> {
     let nonce = nonce();
     writeln!(

@@ -132,7 +132,8 @@ fn write_origin(
     Ok(())
 }
 
-/// Writes the JUnit XML.
+/// Writes the XML: one test case per origin, failed when its risk trips `gate`, then the
+/// skipped origins as skipped test cases.
 pub(crate) fn write(
     report: &Report,
     gate: GateLevel,

@@ -27,7 +27,7 @@ use crate::finding::{risk_of, score_of, Code, Finding, GateLevel, Risk};
 use crate::target::{SkippedOrigin, Target};
 use options::ReportOptions;
 
-/// The JSON schema name.
+/// The name every JSON report carries in its `schema` member; `merge` refuses any other.
 pub const SCHEMA: &str = "originscan.report.v1";
 
 /// Why a report could not be written.
@@ -58,7 +58,7 @@ impl ReportError {
     }
 }
 
-/// Output formats.
+/// Output formats: `--format`, else the output file's extension ([`Format::choose`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
@@ -148,13 +148,13 @@ pub fn counted(n: usize, noun: &str) -> String {
 /// Phase timings in milliseconds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimingsMs {
-    /// Resolution.
+    /// DNS resolution, retries included (0 for an IP literal or a `--resolve` override).
     pub dns: Option<u64>,
-    /// First connection.
+    /// The successful attempt of the first port and address that connected (HTTPS first).
     pub connect: Option<u64>,
-    /// Handshake.
+    /// CloudFront's handshake (rustls's for an IP origin), whatever its outcome.
     pub tls: Option<u64>,
-    /// First byte of the response.
+    /// From the request to the response's first byte (the HTTPS port's, else the HTTP port's).
     pub ttfb: Option<u64>,
     /// The whole origin: every probe, the idle wait included.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -167,19 +167,21 @@ pub struct OriginReport {
     /// Rank in the report (1 = riskiest); absent in NDJSON, which streams before ranking.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rank: Option<usize>,
-    /// Origin domain or IP.
+    /// The origin domain (lower-case) or IP literal; for `lint-lambda`, the file linted.
     pub origin: String,
-    /// The port shown (HTTPS unless http-only).
+    /// The port shown (HTTPS unless http-only; 0 for `lint-lambda`).
     pub port: u16,
-    /// OriginProtocolPolicy.
+    /// OriginProtocolPolicy as the API spells it (`https-only`, ...); for `lint-lambda`,
+    /// `lambda@edge EVENT`.
     pub protocol_policy: String,
-    /// SNI sent.
+    /// The SNI CloudFront sends: explicit, else the forwarded Host, else the origin name
+    /// (`None` for an IP origin with neither).
     pub sni: Option<String>,
-    /// Forwarded Host header.
+    /// The Host header CloudFront sends instead of the origin domain, when one is forwarded.
     pub host_header: Option<String>,
-    /// Distribution id (from a CloudFront export).
+    /// Distribution id (from a CloudFront export, or a CSV `distribution_id` column).
     pub distribution_id: Option<String>,
-    /// Origin id (from a CloudFront export).
+    /// Origin id (from a CloudFront export, or a CSV `origin_id` column).
     pub origin_id: Option<String>,
     /// Origin groups the origin belongs to (from a CloudFront export).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -192,15 +194,17 @@ pub struct OriginReport {
     pub host_forwarding: Option<String>,
     /// Where the target came from, `FILE:LINE`.
     pub input: Option<String>,
-    /// Addresses the origin resolved to.
+    /// The addresses DNS gave (or the IP literal, or `--resolve`'s), out-of-scope ones
+    /// included; empty when DNS failed or nothing was observed.
     pub addresses: Vec<String>,
-    /// Highest severity.
+    /// The highest finding severity; `ok` when nothing is above `info`.
     pub risk: Risk,
-    /// 0-100.
+    /// Risk score, 0-100: the highest finding's weight plus a tenth of the others'.
     pub score: u32,
     /// Findings, most severe first.
     pub findings: Vec<Finding>,
-    /// Phase timings.
+    /// How long each phase took; all absent for a row with no observation (deadline exceeded,
+    /// internal error, `lint-lambda`).
     pub timings_ms: TimingsMs,
 }
 
@@ -268,7 +272,7 @@ impl OriginReport {
         }
     }
 
-    /// The codes of its findings.
+    /// The codes of its findings, most severe first (the findings' own order).
     pub fn codes(&self) -> Vec<&'static str> {
         self.findings.iter().map(|f| f.code.as_str()).collect()
     }
@@ -277,11 +281,11 @@ impl OriginReport {
 /// Counts and timing of a scan.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
-    /// Origins reported.
+    /// How many origin rows the report has.
     pub origins: usize,
-    /// Origins per risk level.
+    /// Origin rows per risk level, every level listed (0 included).
     pub by_risk: BTreeMap<Risk, usize>,
-    /// Wall time of the scan.
+    /// Wall time of the scan (of a merged report: the longest shard's).
     pub duration_ms: u64,
     /// Whether the scan was interrupted (then `not_scanned` origins have no row).
     pub interrupted: bool,
@@ -295,9 +299,9 @@ pub struct Summary {
 /// A finding of the baseline report that this report no longer has.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResolvedFinding {
-    /// Origin domain or IP.
+    /// The origin domain or IP literal, as in the baseline's row.
     pub origin: String,
-    /// The port shown.
+    /// The port the baseline's row shows: HTTPS unless the policy is http-only.
     pub port: u16,
     /// The code that no longer fires.
     pub code: Code,
@@ -308,15 +312,15 @@ pub struct ResolvedFinding {
 /// A whole scan's report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
-    /// [`SCHEMA`].
+    /// [`SCHEMA`]; `merge` refuses a report that names another.
     pub schema: String,
     /// When the scan finished (RFC 3339).
     pub generated_at: String,
     /// The options that shaped the scan.
     pub options: ReportOptions,
-    /// Counts.
+    /// Rows by risk, the duration, an interruption, and the baseline's counts.
     pub summary: Summary,
-    /// Ranked origins.
+    /// One row per origin, ranked: highest score first, then origin, then port.
     pub origins: Vec<OriginReport>,
     /// Origins of the input that were not scanned, and why (S3 REST and VPC origins).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

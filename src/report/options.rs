@@ -13,7 +13,8 @@ pub struct ReportOptions {
     /// The Lambda@Edge event type linted (`lint-lambda`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<String>,
-    /// A scan's settings.
+    /// A scan's settings, flattened into this object; a merged report keeps the first shard's
+    /// (without `shard`); `None` for `lint-lambda`.
     #[serde(flatten)]
     pub scan: Option<ScanOptions>,
     /// The shards joined by `merge` (each report's `shard`).
@@ -36,29 +37,30 @@ pub struct ScanOptions {
     pub expiry_warn_days: Vec<u32>,
     /// `--dns-timeout`, seconds.
     pub dns_timeout_s: f64,
-    /// `--dns-attempts`.
+    /// `--dns-attempts`: tries per DNS query, 1-10.
     pub dns_attempts: usize,
-    /// `--resolver-rate`.
+    /// `--resolver-rate`: queries per second to any one DNS server.
     pub resolver_rate: u32,
-    /// `--dns-in-flight`.
+    /// `--dns-in-flight`: queries awaiting an answer at once from any one DNS server.
     pub dns_in_flight: usize,
-    /// `--dns-port`.
+    /// `--dns-port`: the port the authoritative servers were asked on (53 outside the lab).
     pub dns_port: u16,
     /// `--concurrency` as used (lowered if the open-file limit required it).
     pub concurrency: usize,
     /// `--rate` (none: unlimited).
     pub rate: Option<u32>,
-    /// `--per-ip`.
+    /// `--per-ip` as given: connections open at once to one address (the dialer uses at
+    /// least 3).
     pub per_ip: u32,
     /// `--allow-private` ranges as given (an empty list: every private range).
     pub allow_private: Option<Vec<String>>,
-    /// `--path`.
+    /// `--path`: the path the HTTP requests asked for.
     pub path: String,
     /// Whether the keep-alive idle probe ran.
     pub idle_probe: bool,
-    /// `--cloudfront-profile`.
+    /// `--cloudfront-profile`: `2025` or `legacy`.
     pub cloudfront_profile: String,
-    /// `--shard I/N`.
+    /// `--shard I/N`, e.g. `2/4` (`None`: the whole input, or a merged report).
     pub shard: Option<String>,
     /// `--ssl-protocols`, as API names.
     pub ssl_protocols: Option<Vec<String>>,

@@ -85,7 +85,8 @@ fn aliases_of(members: &[&super::OriginReport]) -> String {
     format!(" ({})", shown.join(", "))
 }
 
-/// Writes the table.
+/// Writes the header, the origins (grouped by distribution when any came from an export, the
+/// groups in the order of their riskiest origin), then skipped origins, warnings and counts.
 pub(crate) fn write(report: &Report, out: &mut dyn Write, color: bool) -> Result<(), ReportError> {
     let width = report
         .origins

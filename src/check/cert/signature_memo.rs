@@ -27,12 +27,11 @@ pub(crate) struct SignatureMemo {
 }
 
 impl SignatureMemo {
-    /// An empty memo.
     pub(crate) fn new() -> SignatureMemo {
         SignatureMemo::default()
     }
 
-    /// How many verdicts are kept.
+    /// How many verdicts are kept, at most [`MAX_REMEMBERED`].
     pub(crate) fn len(&self) -> usize {
         self.lock().len()
     }

@@ -23,9 +23,9 @@ pub enum TrustError {
     /// The CA file could not be read or parsed.
     #[error("--ca-file {path}: {message}")]
     CaFile {
-        /// The file.
+        /// The `--ca-file` path as given.
         path: String,
-        /// What went wrong.
+        /// The read or PEM parse error, or `no PEM certificate in it`.
         message: String,
     },
     /// rustls refused a root.

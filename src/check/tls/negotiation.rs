@@ -98,7 +98,8 @@ fn acceptable(negotiation: &Negotiation, version: TlsVersion) -> bool {
     }
 }
 
-/// Findings from the negotiation.
+/// Findings from CloudFront's hellos: which versions and suites the origin takes against what
+/// the distribution allows, and how it refuses.
 pub(crate) fn check(observation: &Observation, negotiation: &Negotiation) -> Vec<Finding> {
     let Some(first) = negotiation.first() else {
         return Vec::new();

@@ -220,12 +220,13 @@ impl OriginRequestPolicies {
             .copied()
     }
 
-    /// How many policies are known.
+    /// How many policies the `--origin-request-policies` files gave (the AWS-managed ones are
+    /// known without them).
     pub fn len(&self) -> usize {
         self.forwards_host.len()
     }
 
-    /// Whether no policy is known.
+    /// Whether the files gave none (the AWS-managed policies are known regardless).
     pub fn is_empty(&self) -> bool {
         self.forwards_host.is_empty()
     }
