@@ -21,8 +21,13 @@ fn main() -> ExitCode {
         Ok(ScanExit::Interrupted) => ExitCode::from(130),
         Err(error) if error.is_broken_pipe() => ExitCode::SUCCESS,
         Err(error) => {
-            let error = anyhow::Error::from(error);
-            eprintln!("originscan: {error:#}");
+            // Input files and origins choose parts of a message: their control bytes are shown,
+            // never sent to the terminal.
+            let error = format!("{:#}", anyhow::Error::from(error));
+            eprintln!(
+                "originscan: {}",
+                originscan::report::escape::terminal_lines(&error)
+            );
             ExitCode::from(2)
         }
     }

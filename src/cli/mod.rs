@@ -267,6 +267,12 @@ pub struct ScanArgs {
     #[arg(long)]
     pub no_progress: bool,
 
+    /// CSV cells exactly as they are: without it, a cell from an origin, a certificate or an
+    /// input file that a spreadsheet would read as a formula (starting with = + - @, a tab or
+    /// CR) gets a leading `'` (OWASP's advice against CSV injection).
+    #[arg(long)]
+    pub csv_raw: bool,
+
     /// The path the HTTP checks request (GET, with the Host header CloudFront would send).
     #[arg(long, value_name = "PATH", default_value = "/")]
     pub path: String,

@@ -144,6 +144,8 @@ pub(crate) struct ScanSettings {
     pub baseline: Option<PathBuf>,
     /// `--baseline-optional`: a missing baseline file is an empty baseline.
     pub baseline_optional: bool,
+    /// `--csv-raw`: CSV cells not neutralised for spreadsheets.
+    pub csv_raw: bool,
     /// `--fail-on-new`: exit 1 when a finding new against the baseline is at or above this.
     pub fail_on_new: GateLevel,
 }
@@ -268,6 +270,7 @@ impl ScanSettings {
             quiet: args.quiet,
             baseline: args.baseline.clone(),
             baseline_optional: args.baseline_optional,
+            csv_raw: args.csv_raw,
             fail_on_new: args
                 .fail_on_new
                 .parse()

@@ -49,7 +49,10 @@ pub(crate) async fn run(args: ScanArgs, extra_fds: u64) -> Result<ScanResult, Co
     let previous = read_baseline(&settings)?;
     if !settings.quiet {
         for warning in &gathered.warnings {
-            eprintln!("originscan: warning: {warning}");
+            eprintln!(
+                "originscan: warning: {}",
+                crate::report::escape::terminal_lines(warning)
+            );
         }
         for entry in unmatched_overrides(&settings, &gathered.targets) {
             eprintln!(
@@ -117,7 +120,15 @@ pub(crate) async fn run(args: ScanArgs, extra_fds: u64) -> Result<ScanResult, Co
         baseline::apply(&mut report, previous);
     }
     if !streaming {
-        report.write(settings.format, &mut out, color, settings.fail_on)?;
+        report.write_with(
+            settings.format,
+            &mut out,
+            crate::report::WriteOptions {
+                color,
+                gate: settings.fail_on,
+                csv_raw: settings.csv_raw,
+            },
+        )?;
     }
     let destination = out.describe();
     out.commit()?;

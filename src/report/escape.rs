@@ -67,6 +67,22 @@ pub(crate) fn printable(s: &str) -> String {
     out
 }
 
+/// Lines for a terminal (an error message, a warning): as [`printable`], but a newline stays a
+/// newline.
+pub fn terminal_lines(s: &str) -> String {
+    s.split('\n').map(printable).collect::<Vec<_>>().join("\n")
+}
+
+/// A CSV cell safe to open in a spreadsheet: one that starts with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return (which spreadsheets read as a formula) gets a leading `'`, as OWASP's CSV
+/// injection page advises. Cells from an origin, a certificate or an input file go through it.
+pub(crate) fn spreadsheet_cell(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        _ => s.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,5 +115,22 @@ mod tests {
     fn printable_shows_controls() {
         assert_eq!(printable("a\u{1b}[2Jb\nc"), "a\\u{1b}[2Jb\\u{a}c");
         assert_eq!(printable("\u{9b}x"), "\\u{9b}x");
+    }
+
+    #[test]
+    fn formula_cells_are_neutralised() {
+        for (cell, safe) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("@SUM(1)", "'@SUM(1)"),
+            ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+            ("+1", "'+1"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("origin.example.com", "origin.example.com"),
+            ("E2QWRUHAPOMQZL", "E2QWRUHAPOMQZL"),
+            ("", ""),
+        ] {
+            assert_eq!(spreadsheet_cell(cell), safe, "{cell:?}");
+        }
     }
 }

@@ -50,10 +50,10 @@ pub(crate) fn write(
                 out,
                 "::{command} title={}::{}",
                 escape_property(finding.code.as_str()),
-                escape_data(&format!(
+                escape_data(&super::escape::printable(&format!(
                     "{}:{}: {} (fix: {})",
                     origin.origin, origin.port, finding.summary, finding.fix
-                ))
+                )))
             )?;
         }
     }
@@ -125,7 +125,9 @@ mod tests {
         let out = render(&r, GateLevel::AtLeast(Severity::Low));
         assert_eq!(out.lines().count(), 1);
         assert!(out.ends_with('\n'));
-        assert!(out.contains("evil%250A::error title=x::pwned%0D%0A::warning::y, z: %25:443"));
+        // Control characters from the origin are shown as text (never a line break, an escape
+        // sequence or a bell), then the command's own encoding applies.
+        assert!(out.contains("evil%250A::error title=x::pwned\\u{d}\\u{a}::warning::y, z: %25:443"));
         assert!(!out.trim_end().contains(['\r', '\n']));
         assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
         assert_eq!(escape_data("a:b,c%\r"), "a:b,c%25%0D");

@@ -5,7 +5,7 @@
 
 pub mod baseline;
 pub mod csv_rows;
-pub(crate) mod escape;
+pub mod escape;
 pub(crate) mod file;
 pub(crate) mod github;
 pub(crate) mod html;
@@ -377,9 +377,32 @@ impl Report {
         color: bool,
         gate: GateLevel,
     ) -> Result<(), ReportError> {
+        self.write_with(
+            format,
+            out,
+            WriteOptions {
+                color,
+                gate,
+                csv_raw: false,
+            },
+        )
+    }
+
+    /// Writes the report in `format` with every writing option.
+    pub fn write_with(
+        &self,
+        format: Format,
+        out: &mut dyn Write,
+        options: WriteOptions,
+    ) -> Result<(), ReportError> {
+        let WriteOptions {
+            color,
+            gate,
+            csv_raw,
+        } = options;
         match format {
             Format::Table => table::write(self, out, color)?,
-            Format::Csv => csv_rows::write(self, out)?,
+            Format::Csv => csv_rows::write(self, out, csv_raw)?,
             Format::Json => json::write(self, out)?,
             Format::Ndjson => {
                 for origin in &self.origins {
@@ -393,6 +416,17 @@ impl Report {
         out.flush()?;
         Ok(())
     }
+}
+
+/// How a report is written besides its format.
+#[derive(Debug, Clone, Copy)]
+pub struct WriteOptions {
+    /// ANSI colours (a terminal that wants them).
+    pub color: bool,
+    /// The `--fail-on` level (JUnit failures, GitHub annotations).
+    pub gate: GateLevel,
+    /// CSV cells exactly as they are, formula-like ones included (`--csv-raw`, for machines).
+    pub csv_raw: bool,
 }
 
 /// Sorts by score (highest first), then origin, then port, and numbers the ranks.

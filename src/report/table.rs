@@ -25,7 +25,13 @@ fn write_origin(
     width: usize,
     color: bool,
 ) -> Result<(), ReportError> {
-    let name = format!("{}:{}", origin.origin, origin.port);
+    // Names and summaries come from origins, certificates and input files: a hostile one's
+    // escape sequences are shown, never acted on.
+    let name = format!(
+        "{}:{}",
+        super::escape::printable(&origin.origin),
+        origin.port
+    );
     let risk = format!("{:<8}", origin.risk.as_str());
     writeln!(
         out,
@@ -54,9 +60,13 @@ fn write_origin(
                 color
             ),
             finding.code,
-            finding.summary
+            super::escape::printable(&finding.summary)
         )?;
-        writeln!(out, "                 fix: {}", finding.fix)?;
+        writeln!(
+            out,
+            "                 fix: {}",
+            super::escape::printable(&finding.fix)
+        )?;
     }
     Ok(())
 }
@@ -91,7 +101,7 @@ pub(crate) fn write(report: &Report, out: &mut dyn Write, color: bool) -> Result
     let width = report
         .origins
         .iter()
-        .map(|o| o.origin.len() + 1 + o.port.to_string().len())
+        .map(|o| super::escape::printable(&o.origin).len() + 1 + o.port.to_string().len())
         .max()
         .unwrap_or(6)
         .max(6);
@@ -131,11 +141,14 @@ pub(crate) fn write(report: &Report, out: &mut dyn Write, color: bool) -> Result
         writeln!(
             out,
             "skipped: {} ({}/{}): {}",
-            skipped.domain, skipped.distribution_id, skipped.origin_id, skipped.reason
+            super::escape::printable(&skipped.domain),
+            super::escape::printable(&skipped.distribution_id),
+            super::escape::printable(&skipped.origin_id),
+            super::escape::printable(&skipped.reason)
         )?;
     }
     for warning in &report.warnings {
-        writeln!(out, "warning: {warning}")?;
+        writeln!(out, "warning: {}", super::escape::printable(warning))?;
     }
     let counts: Vec<String> = Risk::ALL
         .iter()
@@ -193,5 +206,27 @@ mod tests {
             ),
             "{text}"
         );
+    }
+
+    #[test]
+    fn an_origins_escape_sequences_are_shown_not_run() {
+        use crate::finding::{Code, Finding};
+        let hostile = "evil\u{1b}[2J\u{1b}]0;owned\u{7}.example";
+        let mut o = origin(
+            hostile,
+            vec![Finding::new(
+                Code::CERT_NAME_MISMATCH,
+                format!("subject {hostile}"),
+            )],
+        );
+        o.distribution_id = Some(format!("E1{hostile}"));
+        let mut out = Vec::new();
+        write(&report(vec![o]), &mut out, false).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "{text:?}"
+        );
+        assert!(text.contains("evil\\u{1b}[2J"), "{text}");
     }
 }

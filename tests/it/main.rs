@@ -15,6 +15,7 @@ mod nginx;
 mod nightly;
 mod nsd;
 mod openssl_peers;
+mod output_safety;
 mod readme;
 mod report_formats;
 mod s2n_peers;
