@@ -23,7 +23,9 @@ fn main() -> ExitCode {
         Err(error) => {
             // Input files and origins choose parts of a message: their control bytes are shown,
             // never sent to the terminal.
-            let error = format!("{:#}", anyhow::Error::from(error));
+            // Every error's message already names its cause (an OS error included): printing
+            // the chain as well would say it twice.
+            let error = error.to_string();
             eprintln!(
                 "originscan: {}",
                 originscan::report::escape::terminal_lines(&error)

@@ -196,7 +196,10 @@ impl ScanSettings {
         expiry_warn_days.sort_unstable();
         expiry_warn_days.dedup();
         if !(args.dns_timeout > 0.0 && args.dns_timeout <= 60.0) {
-            return Err(usage("--dns-timeout", "give seconds between 0 and 60"));
+            return Err(usage(
+                "--dns-timeout",
+                "give seconds over 0 and at most 60 (e.g. 0.5 or 5)",
+            ));
         }
         if !(1..=10).contains(&args.dns_attempts) {
             return Err(usage("--dns-attempts", "give 1 to 10 attempts"));
@@ -219,8 +222,17 @@ impl ScanSettings {
                 Some(NonZeroU32::new(r).ok_or_else(|| usage("--rate", "must be at least 1"))?)
             }
         };
-        let per_ip =
-            NonZeroU32::new(args.per_ip).ok_or_else(|| usage("--per-ip", "must be at least 1"))?;
+        let per_ip = NonZeroU32::new(args.per_ip)
+            .filter(|n| n.get() >= crate::probe::dialer::MIN_PER_IP)
+            .ok_or_else(|| {
+                usage(
+                    "--per-ip",
+                    format!(
+                        "give at least {}: an origin's two ports and CloudFront's hello are open at once",
+                        crate::probe::dialer::MIN_PER_IP
+                    ),
+                )
+            })?;
         let fail_on = args
             .fail_on
             .parse()
@@ -504,7 +516,13 @@ fn validate_path(path: &str) -> Result<String, String> {
     if !path.starts_with('/') {
         return Err(format!("`{path}` must start with /"));
     }
-    if path.len() > 2048 || !path.bytes().all(|b| b.is_ascii_graphic()) {
+    if path.len() > 2048 {
+        return Err(format!(
+            "the path is {} bytes; CloudFront's URLs, and this check's, stop at 2048",
+            path.len()
+        ));
+    }
+    if !path.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(
             "give a path of printable ASCII without spaces (percent-encode the rest)".into(),
         );
@@ -547,6 +565,17 @@ mod tests {
         let lab = settings(&["--allow-private", "127.0.0.0/8"]).unwrap();
         assert!(!lab.scope.permits(ten));
         assert!(lab.scope.permits("127.0.0.1".parse().unwrap()));
+    }
+
+    #[test]
+    fn small_defects_of_the_flags_are_named() {
+        assert_eq!(settings(&["--per-ip", "2"]).unwrap_err().flag, "--per-ip");
+        assert_eq!(settings(&["--per-ip", "3"]).unwrap().per_ip.get(), 3);
+        let zero = settings(&["--dns-timeout", "0"]).unwrap_err();
+        assert!(zero.message.contains("over 0"), "{}", zero.message);
+        let long = format!("/{}", "a".repeat(100_000));
+        let error = settings(&["--path", &long]).unwrap_err();
+        assert!(error.message.contains("100001 bytes"), "{}", error.message);
     }
 
     #[test]

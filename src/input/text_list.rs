@@ -7,6 +7,8 @@ use crate::target::Target;
 
 /// The list's targets, each with its file and 1-based line; or its bad lines, all at once.
 pub(super) fn parse(name: &str, content: &[u8]) -> Result<Vec<Target>, InputError> {
+    // A UTF-8 byte-order mark (an editor's, or PowerShell's) is no part of the first target.
+    let content = content.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(content);
     let mut targets = Vec::new();
     let mut errors = LineErrors::new(name);
     let mut first = true;
@@ -66,6 +68,13 @@ mod tests {
 
         let err = parse("t.txt", b"a.example.com\nnot a host\n").unwrap_err();
         assert!(err.to_string().starts_with("t.txt:2: "), "{err}");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped() {
+        let got = parse("t.txt", b"\xEF\xBB\xBFa.example.com\nb.example.com\n").unwrap();
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].origin.to_string(), "a.example.com");
     }
 
     #[test]

@@ -69,12 +69,17 @@ pub enum Resolution {
 impl Resolution {
     /// The addresses to connect to (empty on failure).
     pub fn addresses(&self) -> Vec<IpAddr> {
-        match self {
+        let mut addresses = match self {
             Resolution::Literal(ip) => vec![*ip],
             Resolution::Overridden(ips) => ips.clone(),
             Resolution::Resolved { addresses, .. } => addresses.clone(),
             Resolution::Failed { .. } => Vec::new(),
-        }
+        };
+        // Each address once, in first-seen order (a dual-stack lookup, or a `--resolve` given
+        // twice, can name one twice).
+        let mut seen = std::collections::HashSet::new();
+        addresses.retain(|ip| seen.insert(*ip));
+        addresses
     }
 }
 
@@ -381,6 +386,18 @@ pub fn classify(error: &NetError) -> DnsFailure {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_address_is_listed_once_in_first_seen_order() {
+        let a: IpAddr = "192.0.2.1".parse().unwrap();
+        let b: IpAddr = "2001:db8::1".parse().unwrap();
+        let resolved = Resolution::Resolved {
+            addresses: vec![a, b, a],
+            cname_chain: Vec::new(),
+        };
+        assert_eq!(resolved.addresses(), vec![a, b]);
+        assert_eq!(Resolution::Overridden(vec![b, b]).addresses(), vec![b]);
+    }
     use std::num::NonZeroU32;
     use std::sync::atomic::{AtomicUsize, Ordering};
 

@@ -249,3 +249,15 @@ async fn a_bad_config_file_is_a_usage_error_naming_the_line() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("--fail-on"), "{}", stderr(&output));
 }
+
+#[tokio::test]
+async fn an_os_error_is_said_once() {
+    let out = originscan(&args(&["scan", "-i", "/nonexistent/targets.txt"])).await;
+    assert_eq!(out.status.code(), Some(2));
+    let text = stderr(&out);
+    assert_eq!(text.matches("os error 2").count(), 1, "{text}");
+    assert!(
+        text.starts_with("originscan: /nonexistent/targets.txt: "),
+        "{text}"
+    );
+}
