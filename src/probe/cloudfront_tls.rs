@@ -10,15 +10,14 @@
 //!   and the wait would hold a concurrency slot per failing origin: every config sets
 //!   `set_max_blinding_delay(0)`, so that a failing handshake returns at once.
 //! - **What a failure leaves.** s2n gives an error name and drops the connection. What the origin
-//!   sent is kept by a [`Recorder`] under the TLS stream, so that the diagnosis can tell a silent
+//!   sent is kept by a [`RecordingStream`] under the TLS stream, so that the diagnosis can tell a silent
 //!   origin from one that stalls after its ServerHello, and read a plaintext alert or (TLS 1.2 and
 //!   older) the certificate chain as sent.
 
 use std::collections::HashMap;
 use std::io;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -31,6 +30,7 @@ use tokio::net::TcpStream;
 
 use crate::cloudfront::hello::{RecordReader, ServerMessage};
 use crate::cloudfront::tls_profile::TlsVersion;
+use crate::probe::tls::RecordingStream;
 
 /// The most bytes of the origin's handshake kept for the diagnosis (a little over s2n's 64 KiB
 /// handshake message limit, so that an oversized certificate message can be seen as such).
@@ -265,20 +265,13 @@ impl CloudFrontTls {
             }
         };
         let _ = stream.set_nodelay(true);
-        let recorded = Arc::new(Mutex::new(Vec::new()));
-        let recording = Arc::new(AtomicBool::new(true));
-        let recorder = Recorder {
-            inner: stream,
-            recorded: recorded.clone(),
-            recording: recording.clone(),
-        };
+        let (recorder, capture) = RecordingStream::with_limit(stream, MAX_RECORDED);
         let connector = TlsConnector::new(config);
         let connecting = connector.connect(sni, recorder);
         let result = tokio::time::timeout(timeout, connecting).await;
-        recording.store(false, Ordering::Relaxed);
         // The recording is read once and freed: a connection kept for HTTP holds no copy.
         let received = || {
-            let bytes = std::mem::take(&mut *recorded.lock().unwrap_or_else(|e| e.into_inner()));
+            let bytes = capture.lock().unwrap_or_else(|e| e.into_inner()).stop();
             Received::from_bytes(&bytes)
         };
         match result {
@@ -333,7 +326,7 @@ impl CloudFrontTls {
 }
 
 /// An established CloudFront connection, for the HTTP exchange and the idle probe.
-pub struct CloudFrontStream(TlsStream<Recorder<TcpStream>>);
+pub struct CloudFrontStream(TlsStream<RecordingStream<TcpStream>>);
 
 impl std::fmt::Debug for CloudFrontStream {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -380,50 +373,6 @@ fn version_of(version: Version) -> Option<TlsVersion> {
     })
 }
 
-/// A stream that keeps a copy of what it reads while `recording` is set (up to
-/// [`MAX_RECORDED`] bytes): the origin's side of the handshake.
-pub struct Recorder<S> {
-    inner: S,
-    recorded: Arc<Mutex<Vec<u8>>>,
-    recording: Arc<AtomicBool>,
-}
-
-impl<S: AsyncRead + Unpin> AsyncRead for Recorder<S> {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        let before = buf.filled().len();
-        let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
-        if self.recording.load(Ordering::Relaxed) {
-            let new = &buf.filled()[before..];
-            let mut recorded = self.recorded.lock().unwrap_or_else(|e| e.into_inner());
-            let room = MAX_RECORDED.saturating_sub(recorded.len());
-            recorded.extend_from_slice(&new[..new.len().min(room)]);
-        }
-        polled
-    }
-}
-
-impl<S: AsyncWrite + Unpin> AsyncWrite for Recorder<S> {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write(cx, buf)
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
-    }
-}
-
 /// A DER certificate as PEM.
 fn pem(der: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -455,6 +404,7 @@ fn pem(der: &[u8]) -> String {
 #[cfg(all(test, feature = "lab"))]
 mod tests {
     use std::net::SocketAddr;
+    use std::sync::Arc;
 
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     use tokio::net::TcpListener;

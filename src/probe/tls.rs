@@ -255,13 +255,25 @@ impl ServerCertVerifier for RecordAnyChain {
 /// What the origin sent first, and whether it closed.
 #[derive(Debug, Clone, Default)]
 pub struct Capture {
-    /// The first bytes received (at most [`KEPT_BYTES`]).
+    /// The first bytes received (at most the stream's limit: [`KEPT_BYTES`] for rustls's
+    /// handshake).
     pub first_bytes: Vec<u8>,
     /// Whether a read returned end of stream.
     pub eof: bool,
+    /// How many bytes are kept at most; 0 once [`Capture::stop`] was called.
+    limit: usize,
 }
 
-/// A stream that keeps the first bytes it reads.
+impl Capture {
+    /// Stops keeping bytes and hands over those kept: a connection that goes on (for HTTP)
+    /// holds no copy.
+    pub(crate) fn stop(&mut self) -> Vec<u8> {
+        self.limit = 0;
+        std::mem::take(&mut self.first_bytes)
+    }
+}
+
+/// A stream that keeps the first bytes it reads (up to a limit), and whether it saw the end.
 #[derive(Debug)]
 pub struct RecordingStream<S> {
     inner: S,
@@ -270,7 +282,15 @@ pub struct RecordingStream<S> {
 
 impl<S> RecordingStream<S> {
     fn new(inner: S) -> (RecordingStream<S>, Arc<Mutex<Capture>>) {
-        let capture = Arc::new(Mutex::new(Capture::default()));
+        RecordingStream::with_limit(inner, KEPT_BYTES)
+    }
+
+    /// A stream that keeps at most `limit` bytes of what it reads.
+    pub(crate) fn with_limit(inner: S, limit: usize) -> (RecordingStream<S>, Arc<Mutex<Capture>>) {
+        let capture = Arc::new(Mutex::new(Capture {
+            limit,
+            ..Capture::default()
+        }));
         (
             RecordingStream {
                 inner,
@@ -294,8 +314,8 @@ impl<S: AsyncRead + Unpin> AsyncRead for RecordingStream<S> {
             if let Ok(mut capture) = self.capture.lock() {
                 if new.is_empty() {
                     capture.eof = true;
-                } else if capture.first_bytes.len() < KEPT_BYTES {
-                    let room = KEPT_BYTES - capture.first_bytes.len();
+                } else if capture.first_bytes.len() < capture.limit {
+                    let room = capture.limit - capture.first_bytes.len();
                     capture
                         .first_bytes
                         .extend_from_slice(&new[..room.min(new.len())]);
