@@ -6,11 +6,12 @@ use serde_json::json;
 
 use crate::certificate::CertFacts;
 use crate::finding::{Code, Finding};
-use crate::probe::Observation;
+use crate::probe::{AliasHandshake, Observation};
 use crate::target::HostForwarding;
 
-/// CF_HOST_FORWARD_ALIAS_MISMATCH when Host is forwarded and a probed alias's certificate does
-/// not cover it (or no handshake gave one); nothing otherwise.
+/// CF_HOST_FORWARD_ALIAS_MISMATCH when Host is forwarded and CloudFront's handshake (s2n) with
+/// a probed alias fails: over the name (the names the certificate has, when it came in the
+/// clear, are the evidence), or otherwise; nothing when s2n completes every alias's handshake.
 pub(crate) fn check(observation: &Observation) -> Vec<Finding> {
     let target = &observation.target;
     if target.host_forwarding != HostForwarding::Forwarded
@@ -20,16 +21,26 @@ pub(crate) fn check(observation: &Observation) -> Vec<Finding> {
     }
     let mut uncovered = Vec::new();
     let mut unreachable = Vec::new();
+    let mut errors = Vec::new();
     for alias in &observation.alias_certificates {
-        match alias
-            .chain
-            .as_ref()
-            .and_then(|chain| chain.first())
-            .and_then(|leaf| CertFacts::parse(leaf))
-        {
-            Some(leaf) if leaf.covers(&alias.alias) => {}
-            Some(leaf) => uncovered.push(json!({"alias": alias.alias, "names": leaf.names()})),
-            None => unreachable.push(alias.alias.clone()),
+        let leaf = || {
+            alias
+                .chain
+                .as_ref()
+                .and_then(|chain| chain.first())
+                .and_then(|leaf| CertFacts::parse(leaf))
+        };
+        match &alias.handshake {
+            AliasHandshake::Established => {}
+            AliasHandshake::NameRefused => uncovered.push(match leaf() {
+                Some(leaf) => json!({"alias": alias.alias, "names": leaf.names()}),
+                // TLS 1.3 sends the certificate encrypted: s2n's refusal is the evidence.
+                None => json!({"alias": alias.alias, "names": null}),
+            }),
+            AliasHandshake::Failed(error) => {
+                unreachable.push(alias.alias.clone());
+                errors.push(json!({"alias": alias.alias, "error": error}));
+            }
         }
     }
     let mut findings = Vec::new();
@@ -63,7 +74,8 @@ pub(crate) fn check(observation: &Observation) -> Vec<Finding> {
                     unreachable.join(", ")
                 ),
             )
-            .evidence("failed_aliases", json!(unreachable)),
+            .evidence("failed_aliases", json!(unreachable))
+            .evidence("errors", json!(errors)),
         );
     }
     findings
@@ -168,6 +180,27 @@ mod tests {
     }
 
     #[test]
+    fn s2n_has_the_last_word_on_an_alias() {
+        // s2n completed the handshake: no finding, whatever the chain parses to.
+        let observation = origin()
+            .host_forwarded_for(&["www.example.com"])
+            .alias_handshake("www.example.com", AliasHandshake::Established, None)
+            .build();
+        assert!(check(&observation).is_empty());
+        // s2n refused the name over TLS 1.3 (no chain in the clear): a mismatch all the same.
+        let observation = origin()
+            .host_forwarded_for(&["www.example.com"])
+            .alias_handshake("www.example.com", AliasHandshake::NameRefused, None)
+            .build();
+        let finding = single(check(&observation));
+        assert_eq!(finding.code, Code::CF_HOST_FORWARD_ALIAS_MISMATCH);
+        assert_eq!(
+            finding.evidence["uncovered"],
+            json!([{"alias": "www.example.com", "names": null}])
+        );
+    }
+
+    #[test]
     fn an_alias_without_a_handshake_is_reported_apart() {
         let observation = origin()
             .host_forwarded_for(&["www.example.com", "shop.example.com", "api.example.com"])
@@ -193,5 +226,9 @@ mod tests {
         );
         assert_eq!(findings[1].severity, Severity::Critical);
         assert!(findings[1].summary.contains("no TLS handshake completes"));
+        assert_eq!(
+            findings[1].evidence["errors"][0]["error"],
+            "S2N_ERR_CERT_UNTRUSTED"
+        );
     }
 }

@@ -16,7 +16,9 @@ use crate::probe::dialer::ConnectOutcome;
 use crate::probe::dns::{DnsFailure, Resolution};
 use crate::probe::http::{HttpExchange, HttpOutcome, HttpResponse, IdleOutcome};
 use crate::probe::tls::{TlsFailure, TlsObservation, TlsOutcome};
-use crate::probe::{AliasCertificate, Observation, PortObservation, SniAlternative};
+use crate::probe::{
+    AliasCertificate, AliasHandshake, Observation, PortObservation, SniAlternative,
+};
 use crate::target::{Host, HostForwarding, ProtocolPolicy, Target};
 
 /// The address an origin resolves to unless told otherwise (TEST-NET-1).
@@ -235,14 +237,36 @@ impl ObservationBuilder {
         self
     }
 
-    /// Asked with `alias` as SNI, the origin served `chain` (`None`: the handshake failed).
+    /// Asked with `alias` as SNI, the origin served `chain`: s2n completes the handshake when
+    /// the leaf covers the alias, refuses the name when it does not, and fails otherwise (`None`
+    /// or an empty chain, said as an untrusted chain).
     pub(crate) fn alias_certificate(
+        self,
+        alias: &str,
+        chain: Option<Vec<CertificateDer<'static>>>,
+    ) -> Self {
+        let leaf = chain
+            .as_ref()
+            .and_then(|chain| chain.first())
+            .and_then(|leaf| crate::certificate::CertFacts::parse(leaf));
+        let handshake = match leaf {
+            Some(leaf) if leaf.covers(alias) => AliasHandshake::Established,
+            Some(_) => AliasHandshake::NameRefused,
+            None => AliasHandshake::Failed("S2N_ERR_CERT_UNTRUSTED".into()),
+        };
+        self.alias_handshake(alias, handshake, chain)
+    }
+
+    /// CloudFront's handshake with `alias` ended as `handshake`, `chain` served.
+    pub(crate) fn alias_handshake(
         mut self,
         alias: &str,
+        handshake: AliasHandshake,
         chain: Option<Vec<CertificateDer<'static>>>,
     ) -> Self {
         self.observation.alias_certificates.push(AliasCertificate {
             alias: alias.to_string(),
+            handshake,
             chain,
         });
         self

@@ -36,10 +36,30 @@ use crate::probe::tls::RecordingStream;
 /// handshake message limit, so that an oversized certificate message can be seen as such).
 const MAX_RECORDED: usize = 80 * 1024;
 
-/// s2n configs by policy name: one per policy the scan uses, built once, cloned per connection.
+/// s2n configs by policy name and name rule: one per pair the scan uses, built once, cloned per
+/// connection.
 pub struct CloudFrontTls {
     roots_pem: Vec<u8>,
-    configs: Mutex<HashMap<&'static str, Config>>,
+    configs: Mutex<HashMap<(&'static str, NameRule), Config>>,
+}
+
+/// Which certificate names a handshake accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NameRule {
+    /// s2n's own rule against the server name sent, as CloudFront verifies: the verdict.
+    ServerName,
+    /// Any name: the chain must still be trusted. Only for the diagnosis (which certificate an
+    /// origin serves for another SNI), never for a verdict.
+    AnyName,
+}
+
+/// The host-name callback of [`NameRule::AnyName`].
+struct AcceptAnyName;
+
+impl s2n_tls::callbacks::VerifyHostNameCallback for AcceptAnyName {
+    fn verify_host_name(&self, _host_name: &str) -> bool {
+        true
+    }
 }
 
 impl std::fmt::Debug for CloudFrontTls {
@@ -216,10 +236,10 @@ impl CloudFrontTls {
         }
     }
 
-    /// The config for `policy`, built on first use.
-    pub fn config(&self, policy: &'static str) -> Result<Config, S2nSetupError> {
+    /// The config for `policy` with `rule`, built on first use.
+    pub fn config(&self, policy: &'static str, rule: NameRule) -> Result<Config, S2nSetupError> {
         let mut configs = self.configs.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(config) = configs.get(policy) {
+        if let Some(config) = configs.get(&(policy, rule)) {
             return Ok(config.clone());
         }
         let error = |e: s2n_tls::error::Error| S2nSetupError {
@@ -234,8 +254,13 @@ impl CloudFrontTls {
         builder.trust_pem(&self.roots_pem).map_err(error)?;
         // No blinding: see the module documentation.
         builder.set_max_blinding_delay(0).map_err(error)?;
+        if rule == NameRule::AnyName {
+            builder
+                .set_verify_host_callback(AcceptAnyName)
+                .map_err(error)?;
+        }
         let config = builder.build().map_err(error)?;
-        configs.insert(policy, config.clone());
+        configs.insert((policy, rule), config.clone());
         Ok(config)
     }
 
@@ -248,8 +273,43 @@ impl CloudFrontTls {
         sni: &str,
         timeout: Duration,
     ) -> (CloudFrontHandshake, Option<CloudFrontStream>) {
+        self.handshake_with(policy, NameRule::ServerName, stream, sni, timeout)
+            .await
+    }
+
+    /// The chain an origin serves for `sni` to CloudFront's policy, whatever names it covers:
+    /// the chain s2n validated when the handshake completes, else the chain as sent when it came
+    /// in the clear (TLS 1.2 and older), else `None`.
+    pub async fn served_chain(
+        &self,
+        policy: &'static str,
+        stream: TcpStream,
+        sni: &str,
+        timeout: Duration,
+    ) -> Option<Vec<CertificateDer<'static>>> {
+        match self
+            .handshake_with(policy, NameRule::AnyName, stream, sni, timeout)
+            .await
+            .0
+        {
+            CloudFrontHandshake::Established {
+                validated_chain, ..
+            } => Some(validated_chain),
+            CloudFrontHandshake::Failed { received, .. }
+            | CloudFrontHandshake::TimedOut { received, .. } => received.chain,
+        }
+    }
+
+    async fn handshake_with(
+        &self,
+        policy: &'static str,
+        rule: NameRule,
+        stream: TcpStream,
+        sni: &str,
+        timeout: Duration,
+    ) -> (CloudFrontHandshake, Option<CloudFrontStream>) {
         let started = Instant::now();
-        let config = match self.config(policy) {
+        let config = match self.config(policy, rule) {
             Ok(config) => config,
             Err(error) => {
                 return (

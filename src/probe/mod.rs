@@ -144,14 +144,28 @@ pub const MAX_CONNECTIONS_PER_ORIGIN: usize =
 /// Extra handshakes with other SNIs, only when the certificate does not cover the name.
 pub const MAX_SNI_ALTERNATIVES: usize = 2;
 
-/// The certificate an origin serves when CloudFront sends one of the distribution's aliases
-/// as SNI (Host forwarded).
+/// CloudFront's handshake (s2n, the scan's policy) with one of the distribution's aliases as
+/// SNI and server name: what CloudFront does when it forwards a viewer's Host.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AliasCertificate {
-    /// The alias sent as SNI.
+    /// The alias sent as SNI and verified.
     pub alias: String,
-    /// The chain served, or `None` when the handshake failed.
+    /// s2n's word on the alias.
+    pub handshake: AliasHandshake,
+    /// The chain served: the one s2n validated, else the one sent in the clear (TLS 1.2 and
+    /// older), else `None`.
     pub chain: Option<Vec<rustls::pki_types::CertificateDer<'static>>>,
+}
+
+/// How CloudFront's handshake with an alias ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AliasHandshake {
+    /// s2n completed it: the certificate covers the alias.
+    Established,
+    /// s2n refused the certificate for the alias (or the origin refused the SNI).
+    NameRefused,
+    /// The handshake failed otherwise, or did not connect: s2n's error name, or what happened.
+    Failed(String),
 }
 
 /// The certificate an origin serves for an SNI other than the one CloudFront sends.
@@ -346,13 +360,8 @@ impl OriginProber {
                 // A wildcard alias (`*.example.com`) names no single SNI to send: not probed.
                 let aliases = target.aliases.iter().filter(|a| !a.starts_with('*'));
                 for alias in aliases.take(MAX_ALIASES_PROBED) {
-                    let chain = self
-                        .chain_for_sni(address, Some(alias), target.connect_timeout)
-                        .await;
-                    observation.alias_certificates.push(AliasCertificate {
-                        alias: alias.clone(),
-                        chain,
-                    });
+                    let probed = self.alias_handshake(target, address, alias).await;
+                    observation.alias_certificates.push(probed);
                 }
             }
         }
@@ -423,11 +432,7 @@ impl OriginProber {
         request: &[u8],
         limits: http::ReadLimits,
     ) -> HttpsObservation {
-        let allowed = target
-            .ssl_protocols
-            .as_deref()
-            .unwrap_or(crate::cloudfront::tls_profile::DEFAULT_ALLOWED);
-        let policy = crate::cloudfront::policy::upstream_policy(self.negotiator.profile, allowed);
+        let policy = self.policy(target);
         let cloudfront_and_http = async {
             let (handshake, stream) = self
                 .cloudfront
@@ -582,6 +587,76 @@ impl OriginProber {
 }
 
 impl OriginProber {
+    /// The CloudFront-Upstream policy that stands for the scan's CloudFront with `target`'s
+    /// OriginSslProtocols.
+    fn policy(&self, target: &Target) -> &'static str {
+        let allowed = target
+            .ssl_protocols
+            .as_deref()
+            .unwrap_or(crate::cloudfront::tls_profile::DEFAULT_ALLOWED);
+        crate::cloudfront::policy::upstream_policy(self.negotiator.profile, allowed)
+    }
+
+    /// CloudFront's handshake with `alias` as SNI and server name, on a connection of its own.
+    async fn alias_handshake(
+        &self,
+        target: &Target,
+        address: SocketAddr,
+        alias: &str,
+    ) -> AliasCertificate {
+        let (outcome, connection) = self
+            .dialer
+            .connect(address, target.connect_timeout, 1)
+            .await;
+        let Some(connection) = connection else {
+            let why = match outcome {
+                ConnectOutcome::Refused { .. } => "connection refused".to_string(),
+                ConnectOutcome::TimedOut { timeout, .. } => {
+                    format!("no connection within {} s", timeout.as_secs())
+                }
+                ConnectOutcome::Failed { error, .. } => error,
+                _ => "no connection".to_string(),
+            };
+            return AliasCertificate {
+                alias: alias.to_string(),
+                handshake: AliasHandshake::Failed(why),
+                chain: None,
+            };
+        };
+        let (handshake, _) = self
+            .cloudfront
+            .handshake(
+                self.policy(target),
+                connection.stream,
+                alias,
+                target.connect_timeout,
+            )
+            .await;
+        let name_refused = handshake.name_refused();
+        let (handshake, chain) = match handshake {
+            CloudFrontHandshake::Established {
+                validated_chain, ..
+            } => (AliasHandshake::Established, Some(validated_chain)),
+            CloudFrontHandshake::Failed { received, .. } if name_refused => {
+                (AliasHandshake::NameRefused, received.chain)
+            }
+            CloudFrontHandshake::Failed {
+                error, received, ..
+            } => (AliasHandshake::Failed(error), received.chain),
+            CloudFrontHandshake::TimedOut {
+                received, waited, ..
+            } => (
+                AliasHandshake::Failed(format!("timed out after {} s", waited.as_secs())),
+                received.chain,
+            ),
+        };
+        AliasCertificate {
+            alias: alias.to_string(),
+            handshake,
+            chain,
+        }
+    }
+
     /// Asks again with the origin domain as SNI (if CloudFront sends another) and with no SNI:
     /// at most two more handshakes, one after the other, for an origin whose certificate does
     /// not cover the name ([`needs_sni_alternatives`]).
@@ -598,9 +673,33 @@ impl OriginProber {
         }
         let mut alternatives = Vec::new();
         for sni in candidates {
-            let chain = self
-                .chain_for_sni(address, sni.as_deref(), target.connect_timeout)
-                .await;
+            let chain = match &sni {
+                // A name goes through CloudFront's own stack; s2n-tls-tokio always sends the
+                // server name it verifies, so the no-SNI question goes to rustls.
+                Some(name) => {
+                    let (_, connection) = self
+                        .dialer
+                        .connect(address, target.connect_timeout, 1)
+                        .await;
+                    match connection {
+                        Some(connection) => {
+                            self.cloudfront
+                                .served_chain(
+                                    self.policy(target),
+                                    connection.stream,
+                                    name,
+                                    target.connect_timeout,
+                                )
+                                .await
+                        }
+                        None => None,
+                    }
+                }
+                None => {
+                    self.chain_for_sni(address, None, target.connect_timeout)
+                        .await
+                }
+            };
             alternatives.push(SniAlternative { sni, chain });
         }
         alternatives
@@ -633,7 +732,8 @@ impl OriginProber {
     }
 
     /// One more connection and rustls handshake to `address` with `sni` (none if `None`): the
-    /// chain the origin sends for that name, if the handshake completes.
+    /// chain the origin sends for that name, if the handshake completes. Only for the no-SNI
+    /// diagnosis, which s2n-tls-tokio cannot make.
     async fn chain_for_sni(
         &self,
         address: SocketAddr,
