@@ -100,13 +100,16 @@ pub struct HelloOffer {
     pub schemes: Vec<u16>,
 }
 
-/// Suites a diagnostic hello adds to CloudFront's: DHE, ChaCha20, CCM, and more, so that an
-/// origin refusing CloudFront's offer shows what it would have accepted.
+/// Suites a diagnostic hello adds to CloudFront's: DHE, ChaCha20, CCM, 3DES and the null
+/// (unencrypted) suites, so that an origin refusing CloudFront's offer shows what it would have
+/// accepted. The diagnostic hello never carries data: offering null suites encrypts nothing.
 const DIAGNOSTIC_EXTRA_SUITES: &[u16] = &[
     0xCCA8, 0xCCA9, 0xCCAA, // ChaCha20-Poly1305 (ECDHE-RSA, ECDHE-ECDSA, DHE-RSA)
     0x009E, 0x009F, 0x0067, 0x006B, 0x0033, 0x0039, // DHE-RSA AES
     0xC0AC, 0xC0AD, 0xC09C, 0xC09D, // CCM
     0xC012, 0xC008, 0x0016, // 3DES with (EC)DHE
+    0xC010, 0xC006, 0x003B, 0x0002,
+    0x0001, // NULL (ECDHE-RSA, ECDHE-ECDSA, RSA SHA256/SHA/MD5)
 ];
 /// Groups a diagnostic hello adds: P-521, X448, FFDHE.
 const DIAGNOSTIC_EXTRA_GROUPS: &[u16] = &[0x0019, 0x001e, 0x0100, 0x0101, 0x0102];

@@ -11,11 +11,13 @@
 //! - s2n accepts RSA 1024 *and* RSA 512 leaves (over TLS 1.2). Over TLS 1.3 a 512-bit key cannot
 //!   make an RSA-PSS-SHA256 signature, so `openssl s_server` itself refuses the handshake
 //!   (`handshake_failure` before its ServerHello): a 502, reported as TLS_HANDSHAKE_FAILED.
-//! - The oversized leaf is reported as TLS_MESSAGE_TOO_LARGE only over TLS 1.2: over TLS 1.3
-//!   the Certificate message is encrypted, the recorder cannot see its length, and the report
-//!   says CERT_INVALID (webpki's BadEncoding), which is not the reason.
-//! - TLS on the HTTP port (`http-only`) gives HTTP_EARLY_CLOSE: OpenSSL closes on a plain HTTP
-//!   request without sending an alert, so nothing TLS-like comes back to be recognised.
+//! - The oversized leaf is TLS_MESSAGE_TOO_LARGE over TLS 1.2 (the Certificate message's length
+//!   is read in the clear) and over TLS 1.3 (s2n refuses the encrypted message as bad after more
+//!   than 64 KiB came).
+//! - OpenSSL closes on a plain HTTP request without an alert; a ClientHello on that port after
+//!   the silent close tells that it speaks TLS (HTTP_PLAINTEXT_POLICY_MISMATCH).
+//! - An origin that accepts only null (unencrypted) suites refuses CloudFront with
+//!   `handshake_failure`; the diagnostic hello, which offers them, shows which it takes.
 
 use crate::common;
 
@@ -485,6 +487,47 @@ async fn certificates_as_s2n_judges_them() {
             describe(o)
         );
     }
+}
+
+/// Null cipher suites only: s2n offers none, so CloudFront's handshake fails; the diagnosis says
+/// no common cipher (and which suite the origin takes), not a bare handshake failure.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn null_cipher_suites_only_have_no_suite_in_common() {
+    if !openssl_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let pki = Pki::new(dir.path());
+    let key = pki.rsa_key("leaf", 2048);
+    let ours = leaf_extensions(&format!("DNS:{NAME}"));
+    let cert = pki.certificate("leaf", &key, NAME, &ours, "ca", "-sha256");
+    let (null, _s1) = s_server(
+        &cert,
+        &key,
+        &["-tls1_2", "-cipher", "NULL-SHA256:NULL-SHA:@SECLEVEL=0"],
+    )
+    .await;
+    let (healthy, _s2) = s_server(&cert, &key, &["-tls1_2"]).await;
+    let report = scan(&pki, &[target(null), target(healthy)]).await;
+
+    let o = origin(&report, null);
+    assert_eq!(
+        o.codes(),
+        vec!["TLS_NO_COMMON_CIPHER"],
+        "null: {}",
+        describe(o)
+    );
+    let summary = &o.findings[0].summary;
+    assert!(
+        summary.contains("NULL-SHA"),
+        "the suite it takes: {summary}"
+    );
+    let o = origin(&report, healthy);
+    assert!(
+        critical_tls(o).is_empty() && o.timings_ms.ttfb.is_some(),
+        "healthy: {}",
+        describe(o)
+    );
 }
 
 /// Case 5: a leaf with 10,000 SANs (about 215 KB), over s2n's 64 KiB handshake message limit.
