@@ -225,6 +225,15 @@ impl ObservationBuilder {
         self
     }
 
+    /// Under `2025-pq`: the post-quantum handshake that failed before the 2025 one completed.
+    pub(crate) fn post_quantum_refused(
+        mut self,
+        handshake: crate::probe::cloudfront_tls::CloudFrontHandshake,
+    ) -> Self {
+        self.observation.post_quantum_refused = Some(handshake);
+        self
+    }
+
     pub(crate) fn sni_alternative(
         mut self,
         sni: Option<&str>,

@@ -77,7 +77,7 @@ pub(crate) struct ConfigFile {
     pub no_idle_probe: Option<bool>,
     /// `--ssl-protocols`, as one string: `"TLSv1.2"` or `"TLSv1,TLSv1.1,TLSv1.2"`.
     pub ssl_protocols: Option<String>,
-    /// `--cloudfront-profile`: `"2025"` or `"legacy"`.
+    /// `--cloudfront-profile`: `"2025"`, `"2025-pq"` or `"legacy"`.
     pub cloudfront_profile: Option<String>,
     /// `--format`: `"json"`, `"csv"`, ...
     pub format: Option<String>,

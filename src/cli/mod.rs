@@ -283,7 +283,9 @@ pub struct ScanArgs {
     #[arg(long, value_name = "LIST")]
     pub ssl_protocols: Option<String>,
 
-    /// What CloudFront offers origins: 2025 (with TLS 1.3 and RSA-PSS) or legacy.
+    /// What CloudFront offers origins: 2025 (with TLS 1.3 and RSA-PSS), 2025-pq (the same with
+    /// post-quantum key exchange: an origin that fails only the larger hello is
+    /// TLS_PQ_HELLO_INTOLERANT) or legacy (before 2025: SSLv3 to TLS 1.2).
     #[arg(long, value_name = "PROFILE", default_value = "2025")]
     pub cloudfront_profile: String,
 

@@ -134,8 +134,8 @@ pub(crate) struct ScanSettings {
     /// OriginSslProtocols for targets that do not give theirs.
     pub ssl_protocols: Option<Vec<crate::cloudfront::tls_profile::TlsVersion>>,
     /// `--cloudfront-profile`: what CloudFront's hellos and s2n policy offer (`2025` unless
-    /// `legacy`).
-    pub profile: crate::cloudfront::tls_profile::Profile,
+    /// `legacy`), and whether its key exchange is post-quantum (`2025-pq`).
+    pub profile: crate::cloudfront::tls_profile::ProfileChoice,
     /// `--quiet`: no notices on stderr and no progress bar (errors still print).
     pub quiet: bool,
     /// `--shard I/N`: only the targets in that shard are scanned (`None`: all).
@@ -363,7 +363,8 @@ impl ScanSettings {
                 dialer: Arc::new(dialer),
                 tls: TlsProbe::new(provider.clone())?,
                 cloudfront,
-                negotiator: Negotiator::new(provider, self.profile),
+                negotiator: Negotiator::new(provider, self.profile.profile),
+                post_quantum: self.profile.post_quantum,
                 path: self.path.clone(),
                 idle_probe: self.idle_probe,
             },

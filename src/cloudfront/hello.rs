@@ -1555,6 +1555,47 @@ mod tests {
         bytes
     }
 
+    /// The `-PQ` policies' hello offers a hybrid ML-KEM group (and ML-DSA signatures) and is over
+    /// a kilobyte long;
+    /// the 2025 ones' stays under it (what the lab's `pq-hello-intolerant` origin tells apart).
+    #[tokio::test]
+    async fn the_post_quantum_hello_is_the_2025_hello_with_a_hybrid_key_share() {
+        use crate::cloudfront::policy::{post_quantum_policy, upstream_policy};
+        const X25519_MLKEM768: u16 = 0x11EC;
+        const SECP256R1_MLKEM768: u16 = 0x11EB;
+        for lowest in [TlsVersion::Tls10, TlsVersion::Tls12] {
+            let classic = s2n_hello(upstream_policy(Profile::Y2025, &[lowest])).await;
+            let post_quantum = s2n_hello(post_quantum_policy(&[lowest])).await;
+            let (suites, groups, schemes, _) = offer_of(&classic);
+            let (pq_suites, pq_groups, pq_schemes, _) = offer_of(&post_quantum);
+            assert_eq!(pq_suites, suites, "{lowest:?}: the same suites");
+            // ML-DSA-44, -65 and -87 first, then the 2025 schemes.
+            assert_eq!(
+                pq_schemes[..3],
+                [0x0904, 0x0905, 0x0906],
+                "{lowest:?}: ML-DSA"
+            );
+            assert_eq!(
+                pq_schemes[3..],
+                schemes,
+                "{lowest:?}: then the 2025 schemes"
+            );
+            assert!(
+                pq_groups
+                    .iter()
+                    .any(|g| [X25519_MLKEM768, SECP256R1_MLKEM768].contains(g)),
+                "{lowest:?}: a hybrid group in {pq_groups:04X?}"
+            );
+            assert!(groups.iter().all(|g| pq_groups.contains(g)));
+            assert!(
+                classic.len() <= 1024 && post_quantum.len() > 1024 + 5,
+                "{lowest:?}: {} and {} bytes",
+                classic.len(),
+                post_quantum.len()
+            );
+        }
+    }
+
     /// The hand-built hello must offer what CloudFront's own stack offers: the same suites,
     /// groups and signature schemes in the same order, and the same versions.
     #[tokio::test]

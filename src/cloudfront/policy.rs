@@ -5,17 +5,15 @@
 //! Source: s2n-tls `tls/s2n_security_policies.c` (the `security_policy_selection` table: the
 //! `CloudFront-Upstream*` names, added for TLS 1.3 on 2025-08-21 in commit a7862238a), as shipped
 //! by the `s2n-tls` crate 0.3.47. Each `-TLS-1-x` variant sets the policy's minimum version; the
-//! plain name allows SSLv3 up. The `-PQ` variants add post-quantum key exchange and are listed
-//! for the `2025-pq` profile (not yet selectable). `originscan explain policies` prints this
-//! table.
+//! plain name allows SSLv3 up. The `-PQ` variants add post-quantum key exchange, for the
+//! `2025-pq` profile. `originscan explain policies` prints this table.
 
 use super::tls_profile::{Profile, TlsVersion};
 
 /// One row: a profile, the lowest allowed version, and the s2n policy name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PolicyRow {
-    /// The profile's name as `--cloudfront-profile` spells it: `2025`, `legacy`, or `2025-pq`
-    /// (not yet selectable).
+    /// The profile's name as `--cloudfront-profile` spells it: `2025`, `legacy`, or `2025-pq`.
     pub profile: &'static str,
     /// The lowest version OriginSslProtocols allows.
     pub lowest: TlsVersion,
@@ -84,8 +82,17 @@ const fn row(profile: &'static str, lowest: TlsVersion, policy: &'static str) ->
 /// The policy for `profile` when the distribution allows `allowed` (its lowest version picks
 /// the variant; TLS 1.3 is not an API value, so the lowest is at most TLS 1.2 in practice).
 pub fn upstream_policy(profile: Profile, allowed: &[TlsVersion]) -> &'static str {
+    policy_named(profile.as_str(), allowed)
+}
+
+/// The post-quantum (`-PQ`) policy when the distribution allows `allowed`: what the `2025-pq`
+/// profile's CloudFront uses.
+pub fn post_quantum_policy(allowed: &[TlsVersion]) -> &'static str {
+    policy_named("2025-pq", allowed)
+}
+
+fn policy_named(name: &str, allowed: &[TlsVersion]) -> &'static str {
     let lowest = allowed.iter().min().copied().unwrap_or(TlsVersion::Tls10);
-    let name = profile.as_str();
     POLICIES
         .iter()
         .find(|r| r.profile == name && r.lowest == lowest)
@@ -96,6 +103,20 @@ pub fn upstream_policy(profile: Profile, allowed: &[TlsVersion]) -> &'static str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_post_quantum_policy_follows_the_same_rule() {
+        use TlsVersion::*;
+        assert_eq!(
+            post_quantum_policy(&[Tls10, Tls11, Tls12]),
+            "CloudFront-Upstream-TLS-1-0-2025-PQ"
+        );
+        assert_eq!(
+            post_quantum_policy(&[Tls12]),
+            "CloudFront-Upstream-TLS-1-2-2025-PQ"
+        );
+        assert_eq!(post_quantum_policy(&[Ssl3]), "CloudFront-Upstream-2025-PQ");
+    }
 
     #[test]
     fn the_lowest_allowed_version_picks_the_variant() {

@@ -192,9 +192,48 @@ impl FromStr for Profile {
             "2025" => Ok(Profile::Y2025),
             "legacy" => Ok(Profile::Legacy),
             other => Err(format!(
-                "unknown CloudFront profile {other:?} (expected 2025 or legacy)"
+                "unknown CloudFront profile {other:?} (expected 2025, 2025-pq or legacy)"
             )),
         }
+    }
+}
+
+/// `--cloudfront-profile` as given: the profile CloudFront's offer follows, and whether its key
+/// exchange is post-quantum (`2025-pq`: the 2025 offer, with s2n's `-PQ` policies, whose
+/// ClientHello carries a hybrid ML-KEM key share over a kilobyte long).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ProfileChoice {
+    /// The offer's profile (`2025` for `2025-pq`).
+    pub profile: Profile,
+    /// Whether CloudFront's handshake uses the `-PQ` policies.
+    pub post_quantum: bool,
+}
+
+impl ProfileChoice {
+    /// The name `--cloudfront-profile` takes: `2025`, `2025-pq` or `legacy`.
+    pub fn as_str(self) -> &'static str {
+        if self.post_quantum {
+            "2025-pq"
+        } else {
+            self.profile.as_str()
+        }
+    }
+}
+
+impl FromStr for ProfileChoice {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<ProfileChoice, String> {
+        if s.trim().eq_ignore_ascii_case("2025-pq") {
+            return Ok(ProfileChoice {
+                profile: Profile::Y2025,
+                post_quantum: true,
+            });
+        }
+        Ok(ProfileChoice {
+            profile: s.parse()?,
+            post_quantum: false,
+        })
     }
 }
 

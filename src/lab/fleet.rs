@@ -322,6 +322,9 @@ pub enum Pathology {
     NoSanCnMatch,
     /// A ServerHello, then silence: CloudFront's handshake never completes.
     StalledAfterHello,
+    /// Healthy, except that a ClientHello over a kilobyte (the post-quantum one, with its
+    /// ML-KEM key share) is never answered, as some middleboxes do.
+    PqHelloIntolerant,
     /// match-viewer: TLS on the HTTPS port and plain HTTP on the HTTP port, both healthy.
     HealthyMatchViewer,
     /// Hostile: binary garbage right after accept.
@@ -422,6 +425,7 @@ impl Pathology {
         Pathology::CnOnlyOtherSan,
         Pathology::NoSanCnMatch,
         Pathology::StalledAfterHello,
+        Pathology::PqHelloIntolerant,
     ];
 
     /// The name-server pathologies (one zone each), with a healthy origin in `lab.test`: a
@@ -521,6 +525,7 @@ impl Pathology {
             Pathology::CnOnlyOtherSan => "cn-only-other-san",
             Pathology::NoSanCnMatch => "no-san-cn-match",
             Pathology::StalledAfterHello => "stalled-after-hello",
+            Pathology::PqHelloIntolerant => "pq-hello-intolerant",
             Pathology::HostileGarbage => "hostile-garbage",
             Pathology::HostileEndlessRecord => "hostile-endless-record",
             Pathology::HostileHugeChain => "hostile-huge-chain",
@@ -569,6 +574,9 @@ impl Pathology {
             | Pathology::ShortCnameChain
             | Pathology::NsHealthy
             | Pathology::NoSanCnMatch => vec![],
+            // Under the default profile (2025) its hello is small enough; under 2025-pq it is
+            // TLS_PQ_HELLO_INTOLERANT (tests/it/lab_scan.rs).
+            Pathology::PqHelloIntolerant => vec![],
             // The lab's resolver still answers for these names (as a resolver with a warm cache
             // would): only the zone's servers are at fault.
             Pathology::NsOneDown | Pathology::NsGarbage => vec![Code::DNS_NS_UNRESPONSIVE],
@@ -813,6 +821,9 @@ impl Pathology {
                 ..LeafSpec::healthy(Vec::new())
             }),
             Pathology::StalledAfterHello => ServerKind::Raw(RawBehaviour::StalledAfterHello),
+            Pathology::PqHelloIntolerant => {
+                ServerKind::SmallHellosOnly(Box::new(LeafSpec::healthy(vec![name])))
+            }
         }
     }
 
@@ -845,7 +856,8 @@ impl Pathology {
             | Pathology::HostileSlowHandshake
             | Pathology::HostileSilent
             | Pathology::HostileHugeChain
-            | Pathology::StalledAfterHello => Some((2, 1)),
+            | Pathology::StalledAfterHello
+            | Pathology::PqHelloIntolerant => Some((2, 1)),
             _ => None,
         }
     }
@@ -936,6 +948,9 @@ pub enum ServerKind {
     MatchViewer(Box<LeafSpec>),
     /// A TLS 1.3-only server (healthy HTTP).
     Tls13(Box<LeafSpec>),
+    /// Healthy TLS for a ClientHello record of at most [`super::servers::LARGEST_HELLO`]
+    /// bytes; silence for a larger one.
+    SmallHellosOnly(Box<LeafSpec>),
     /// A port with nothing listening: connections are refused.
     Closed,
     /// A listener whose accept queue is full: SYNs are dropped.

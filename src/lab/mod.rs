@@ -285,6 +285,18 @@ impl Lab {
                     );
                     port
                 }
+                ServerKind::SmallHellosOnly(spec) => {
+                    let config = tls_config(&ca, &spec, &provider)?;
+                    let listener = servers::bind(ip, 0).await?;
+                    let port = listener.local_addr()?.port();
+                    servers::serve_tls_to_small_hellos(
+                        &mut tasks,
+                        listener,
+                        serving.clone(),
+                        config,
+                    );
+                    port
+                }
                 ServerKind::Tls(spec, behaviour) => {
                     let config = tls_config(&ca, &spec, &provider)?;
                     let listener = servers::bind(ip, 0).await?;

@@ -94,6 +94,106 @@ pub fn serve_tls(
     }));
 }
 
+/// The largest ClientHello record [`serve_tls_to_small_hellos`] answers: above what a
+/// classic hello takes (a few hundred bytes), below a post-quantum one (over 1,200 bytes of
+/// ML-KEM key share alone).
+pub const LARGEST_HELLO: usize = 1024;
+
+/// Serves healthy TLS and HTTP to a client whose first record is at most [`LARGEST_HELLO`]
+/// bytes; a larger one is read and never answered, as a middlebox that drops a ClientHello
+/// spanning two packets does.
+pub fn serve_tls_to_small_hellos(
+    tasks: &mut JoinSet<()>,
+    listener: TcpListener,
+    serving: Serving,
+    config: Arc<ServerConfig>,
+) {
+    let acceptor = TlsAcceptor::from(config);
+    tasks.spawn(accept_loop(listener, serving, move |mut stream| {
+        let acceptor = acceptor.clone();
+        async move {
+            let mut record = vec![0u8; 5];
+            let read = tokio::time::timeout(CLIENT_TIMEOUT, stream.read_exact(&mut record)).await;
+            if !matches!(read, Ok(Ok(_))) {
+                return;
+            }
+            let length = usize::from(u16::from_be_bytes([record[3], record[4]]));
+            if length > LARGEST_HELLO {
+                // Silence until the client gives up.
+                let mut sink = [0u8; 4096];
+                let _ = tokio::time::timeout(CLIENT_TIMEOUT, async {
+                    while matches!(stream.read(&mut sink).await, Ok(n) if n > 0) {}
+                })
+                .await;
+                return;
+            }
+            record.resize(5 + length, 0);
+            let read =
+                tokio::time::timeout(CLIENT_TIMEOUT, stream.read_exact(&mut record[5..])).await;
+            if !matches!(read, Ok(Ok(_))) {
+                return;
+            }
+            let replayed = Replayed {
+                first: record,
+                at: 0,
+                stream,
+            };
+            let accepted = tokio::time::timeout(CLIENT_TIMEOUT, acceptor.accept(replayed)).await;
+            if let Ok(Ok(tls)) = accepted {
+                serve_http(tls, HttpBehaviour::Healthy).await;
+            }
+        }
+    }));
+}
+
+/// A stream whose first bytes, already read, are read again.
+struct Replayed {
+    first: Vec<u8>,
+    at: usize,
+    stream: LabStream,
+}
+
+impl AsyncRead for Replayed {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let this = &mut *self;
+        if this.at < this.first.len() {
+            let n = buf.remaining().min(this.first.len() - this.at);
+            buf.put_slice(&this.first[this.at..this.at + n]);
+            this.at += n;
+            return std::task::Poll::Ready(Ok(()));
+        }
+        std::pin::Pin::new(&mut this.stream).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Replayed {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.stream).poll_write(cx, buf)
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+}
+
 /// Serves plain HTTP/1.1 as `behaviour` says.
 pub fn serve_plain(
     tasks: &mut JoinSet<()>,

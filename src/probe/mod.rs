@@ -69,8 +69,13 @@ pub struct Observation {
     /// rustls's handshake to the first HTTPS address: the chain as sent, for the diagnosis.
     pub tls: Option<TlsObservation>,
     /// CloudFront's own handshake (s2n-tls) on the first HTTPS connection: the verdict (`None`
-    /// for an origin given as an IP address, which CloudFront cannot have).
+    /// for an origin given as an IP address, which CloudFront cannot have). Under the
+    /// `2025-pq` profile, when the post-quantum handshake failed and the 2025 one completed,
+    /// the 2025 one (the failed one is [`Observation::post_quantum_refused`]).
     pub cloudfront: Option<CloudFrontHandshake>,
+    /// Under the `2025-pq` profile: the post-quantum handshake that failed or stalled, when
+    /// the 2025 handshake then completed on a fresh connection.
+    pub post_quantum_refused: Option<CloudFrontHandshake>,
     /// CloudFront's own hellos to the same address.
     pub negotiation: Option<diagnostic_hellos::Negotiation>,
     /// With Host forwarded: the certificate served for each alias sent as SNI.
@@ -98,6 +103,7 @@ impl Observation {
             ports: Vec::new(),
             tls: None,
             cloudfront: None,
+            post_quantum_refused: None,
             negotiation: None,
             alias_certificates: Vec::new(),
             sni_alternatives: Vec::new(),
@@ -136,10 +142,11 @@ pub const MAX_HELLOS: usize = 2;
 /// The most TCP connections one origin is sent in a scan: one per port and address (the HTTPS
 /// one carries CloudFront's handshake, the HTTP request and the idle reuse), CloudFront's
 /// hand-built hellos, a rustls handshake for the chain when no hello read it, one handshake per
-/// probed alias, the other-SNI handshakes, and a ClientHello to a plain-HTTP port that closed
-/// silently. Each connection makes up to ConnectionAttempts tries.
+/// probed alias, the other-SNI handshakes, a ClientHello to a plain-HTTP port that closed
+/// silently, and (`2025-pq`) the 2025 handshake after a failed post-quantum one. Each
+/// connection makes up to ConnectionAttempts tries.
 pub const MAX_CONNECTIONS_PER_ORIGIN: usize =
-    MAX_ADDRESSES_PER_ORIGIN * 2 + MAX_HELLOS + 1 + MAX_ALIASES_PROBED + MAX_SNI_ALTERNATIVES + 1;
+    MAX_ADDRESSES_PER_ORIGIN * 2 + MAX_HELLOS + 1 + MAX_ALIASES_PROBED + MAX_SNI_ALTERNATIVES + 2;
 
 /// Extra handshakes with other SNIs, only when the certificate does not cover the name.
 pub const MAX_SNI_ALTERNATIVES: usize = 2;
@@ -232,6 +239,8 @@ pub struct OriginProber {
     pub path: String,
     /// Whether to hand back a connection for the keep-alive idle probe.
     pub idle_probe: bool,
+    /// Whether CloudFront's handshake uses the post-quantum (`-PQ`) policies (`2025-pq`).
+    pub post_quantum: bool,
 }
 
 impl OriginProber {
@@ -345,6 +354,7 @@ impl OriginProber {
                 .or(https.tls.as_ref().map(|tls| tls.elapsed));
             observation.tls = https.tls;
             observation.cloudfront = https.cloudfront;
+            observation.post_quantum_refused = https.post_quantum_refused;
             observation.negotiation = https.negotiation;
             observation.sni_alternatives = https.alternatives;
             if let Some(exchange) = https.exchange {
@@ -410,6 +420,7 @@ impl OriginProber {
 struct HttpsObservation {
     tls: Option<TlsObservation>,
     cloudfront: Option<CloudFrontHandshake>,
+    post_quantum_refused: Option<CloudFrontHandshake>,
     negotiation: Option<diagnostic_hellos::Negotiation>,
     alternatives: Vec<SniAlternative>,
     exchange: Option<HttpExchange>,
@@ -434,10 +445,35 @@ impl OriginProber {
     ) -> HttpsObservation {
         let policy = self.policy(target);
         let cloudfront_and_http = async {
-            let (handshake, stream) = self
+            let (mut handshake, mut stream) = self
                 .cloudfront
                 .handshake(policy, connection.stream, sni, target.connect_timeout)
                 .await;
+            let mut post_quantum_refused = None;
+            if self.post_quantum && !handshake.established() {
+                // Does the origin fail the post-quantum hello only? The 2025 policy's
+                // handshake, on a fresh connection, tells; when it completes, the HTTP checks
+                // run over it and the refusal is kept for TLS_PQ_HELLO_INTOLERANT.
+                let (_, connection) = self
+                    .dialer
+                    .connect(address, target.connect_timeout, 1)
+                    .await;
+                if let Some(connection) = connection {
+                    let (classic, classic_stream) = self
+                        .cloudfront
+                        .handshake(
+                            self.classic_policy(target),
+                            connection.stream,
+                            sni,
+                            target.connect_timeout,
+                        )
+                        .await;
+                    if classic.established() {
+                        post_quantum_refused = Some(std::mem::replace(&mut handshake, classic));
+                        stream = classic_stream;
+                    }
+                }
+            }
             let mut exchange = None;
             let mut reusable: Option<Box<dyn HttpIo>> = None;
             if let Some(mut stream) = stream {
@@ -459,7 +495,13 @@ impl OriginProber {
             } else {
                 Vec::new()
             };
-            (handshake, exchange, reusable, alternatives)
+            (
+                handshake,
+                post_quantum_refused,
+                exchange,
+                reusable,
+                alternatives,
+            )
         };
         let diagnosis = async {
             let negotiation = self
@@ -494,11 +536,14 @@ impl OriginProber {
             };
             (negotiation, tls)
         };
-        let ((cloudfront, exchange, reusable, alternatives), (negotiation, tls)) =
-            tokio::join!(cloudfront_and_http, diagnosis);
+        let (
+            (cloudfront, post_quantum_refused, exchange, reusable, alternatives),
+            (negotiation, tls),
+        ) = tokio::join!(cloudfront_and_http, diagnosis);
         HttpsObservation {
             tls,
             cloudfront: Some(cloudfront),
+            post_quantum_refused,
             negotiation: Some(negotiation),
             alternatives,
             exchange,
@@ -578,6 +623,7 @@ impl OriginProber {
         HttpsObservation {
             tls: Some(tls),
             cloudfront: None,
+            post_quantum_refused: None,
             negotiation,
             alternatives,
             exchange,
@@ -590,11 +636,19 @@ impl OriginProber {
     /// The CloudFront-Upstream policy that stands for the scan's CloudFront with `target`'s
     /// OriginSslProtocols.
     fn policy(&self, target: &Target) -> &'static str {
-        let allowed = target
-            .ssl_protocols
-            .as_deref()
-            .unwrap_or(crate::cloudfront::tls_profile::DEFAULT_ALLOWED);
-        crate::cloudfront::policy::upstream_policy(self.negotiator.profile, allowed)
+        if self.post_quantum {
+            crate::cloudfront::policy::post_quantum_policy(allowed_protocols(target))
+        } else {
+            self.classic_policy(target)
+        }
+    }
+
+    /// The policy without post-quantum key exchange (the profile's own).
+    fn classic_policy(&self, target: &Target) -> &'static str {
+        crate::cloudfront::policy::upstream_policy(
+            self.negotiator.profile,
+            allowed_protocols(target),
+        )
     }
 
     /// CloudFront's handshake with `alias` as SNI and server name, on a connection of its own.
@@ -761,6 +815,14 @@ fn needs_sni_alternatives(target: &Target, tls: &TlsObservation) -> bool {
         .and_then(|leaf| crate::certificate::CertFacts::parse(leaf))
         .is_some_and(|facts| facts.covers(&name));
     !leaf_covers
+}
+
+/// The target's OriginSslProtocols, or the default a distribution gets.
+fn allowed_protocols(target: &Target) -> &[crate::cloudfront::tls_profile::TlsVersion] {
+    target
+        .ssl_protocols
+        .as_deref()
+        .unwrap_or(crate::cloudfront::tls_profile::DEFAULT_ALLOWED)
 }
 
 fn is_reusable(outcome: &http::HttpOutcome) -> bool {

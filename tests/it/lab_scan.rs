@@ -215,3 +215,66 @@ async fn resolve_override_tests_an_origin_before_dns_points_at_it() {
     );
     assert_eq!(report.origins[0].addresses, vec!["127.2.0.1"]);
 }
+
+/// `--cloudfront-profile 2025-pq`: the lab origin that never answers a ClientHello over a
+/// kilobyte completes the 2025 handshake only, and is TLS_PQ_HELLO_INTOLERANT with its HTTP
+/// checks run over the 2025 connection; a healthy origin completes the post-quantum handshake
+/// and has no finding.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_post_quantum_profile_finds_an_origin_that_drops_large_hellos() {
+    let lab = LabRun::start(originscan::lab::fleet::Pathology::ALL.len()).await;
+    let intolerant = lab.truth_of("pq-hello-intolerant").origin.clone();
+    let healthy = lab.truth_of("healthy-rsa").origin.clone();
+    let all = std::fs::read_to_string(lab.path("targets.csv")).expect("targets.csv");
+    let mut lines = all.lines();
+    let mut csv = format!("{}\n", lines.next().expect("a header"));
+    for line in lines.filter(|l| {
+        l.starts_with(&format!("{intolerant},")) || l.starts_with(&format!("{healthy},"))
+    }) {
+        csv.push_str(line);
+        csv.push('\n');
+    }
+    let targets = lab.path("pq.csv");
+    std::fs::write(&targets, csv).expect("pq.csv");
+
+    let scan = |profile: &'static str| {
+        let mut command = args(&["scan", "--no-progress", "-f", "json", "-i"]);
+        command.push(targets.display().to_string());
+        command.extend(lab.lab_args());
+        command.extend(args(&["--cloudfront-profile", profile, "--no-idle-probe"]));
+        command
+    };
+    let output = originscan(&scan("2025-pq")).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report: Report = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(report.origins.len(), 2);
+    let row = |name: &str| {
+        report
+            .origins
+            .iter()
+            .find(|o| o.origin == name)
+            .unwrap_or_else(|| panic!("no row for {name}"))
+    };
+    let o = row(&intolerant);
+    assert_eq!(
+        o.codes(),
+        vec!["TLS_PQ_HELLO_INTOLERANT"],
+        "{:?}",
+        o.findings
+    );
+    assert_eq!(
+        o.findings[0].evidence["post_quantum_policy"],
+        "CloudFront-Upstream-TLS-1-0-2025-PQ"
+    );
+    assert!(
+        o.timings_ms.ttfb.is_some(),
+        "the HTTP checks ran over the 2025 connection"
+    );
+    let o = row(&healthy);
+    assert!(o.findings.is_empty(), "{:?}", o.findings);
+
+    // Under the default profile the same origin is healthy.
+    let output = originscan(&scan("2025")).await;
+    let report: Report = serde_json::from_slice(&output.stdout).expect("json");
+    assert!(report.origins.iter().all(|o| o.findings.is_empty()));
+}

@@ -1,5 +1,6 @@
 //! TLS handshake findings: no TLS at all, a plain-HTTP speaker on the HTTPS port, an origin
-//! that closes before answering, alerts, resets and stalls.
+//! that closes before answering, alerts, resets and stalls; a certificate served for another
+//! SNI only; an origin that fails the post-quantum hello only.
 
 pub(crate) mod negotiation;
 mod no_tls;
@@ -11,11 +12,43 @@ use crate::probe::tls::{TlsFailure, TlsOutcome};
 use crate::probe::Observation;
 
 /// Handshake findings: from CloudFront's own hellos when they ran, else from rustls; and
-/// TLS_SNI_DEPENDENT.
+/// TLS_SNI_DEPENDENT and TLS_PQ_HELLO_INTOLERANT.
 pub(crate) fn check(observation: &Observation) -> Vec<Finding> {
     let mut findings = handshake(observation);
     findings.extend(sni_dependent(observation));
+    findings.extend(post_quantum_intolerant(observation));
     findings
+}
+
+/// TLS_PQ_HELLO_INTOLERANT: under `2025-pq`, CloudFront's post-quantum handshake failed or
+/// stalled where the 2025 one (the verdict's) then completed.
+fn post_quantum_intolerant(observation: &Observation) -> Option<Finding> {
+    use crate::probe::cloudfront_tls::CloudFrontHandshake;
+    let refused = observation.post_quantum_refused.as_ref()?;
+    let classic = observation
+        .cloudfront
+        .as_ref()
+        .filter(|c| c.established())?;
+    let how = match refused {
+        CloudFrontHandshake::TimedOut { waited, .. } => {
+            format!("stalls (no handshake within {} s)", waited.as_secs())
+        }
+        CloudFrontHandshake::Failed { error, .. } => format!("fails ({error})"),
+        CloudFrontHandshake::Established { .. } => return None,
+    };
+    Some(
+        Finding::new(
+            Code::TLS_PQ_HELLO_INTOLERANT,
+            format!(
+                "CloudFront's post-quantum handshake ({}) {how}; the 2025 handshake ({}) completes",
+                refused.policy(),
+                classic.policy()
+            ),
+        )
+        .evidence("post_quantum_policy", refused.policy())
+        .evidence("classic_policy", classic.policy())
+        .evidence("post_quantum_outcome", how),
+    )
 }
 
 /// TLS_SNI_DEPENDENT: the origin has a certificate for the name CloudFront checks, but serves it
@@ -101,6 +134,7 @@ mod tests {
     use super::*;
     use crate::check::test_support::{certificate_for, codes, single, ObservationBuilder};
     use crate::finding::Severity;
+    use crate::probe::cloudfront_tls::CloudFrontHandshake;
     use crate::probe::diagnostic_hellos::{HelloPurpose, HelloReply};
 
     fn origin() -> ObservationBuilder {
@@ -109,6 +143,64 @@ mod tests {
 
     fn failed(failure: TlsFailure) -> Vec<Finding> {
         check(&origin().tls_failed(failure).build())
+    }
+
+    fn s2n_established(policy: &'static str) -> CloudFrontHandshake {
+        CloudFrontHandshake::Established {
+            policy,
+            version: crate::cloudfront::tls_profile::TlsVersion::Tls13,
+            cipher: "TLS_AES_128_GCM_SHA256".into(),
+            validated_chain: Vec::new(),
+            sent_chain: None,
+            elapsed: Duration::from_millis(5),
+        }
+    }
+
+    const PQ: &str = "CloudFront-Upstream-TLS-1-0-2025-PQ";
+    const CLASSIC: &str = "CloudFront-Upstream-TLS-1-0-2025";
+
+    #[test]
+    fn a_post_quantum_hello_that_stalls_where_2025_connects_is_pq_intolerant() {
+        let stalled = CloudFrontHandshake::TimedOut {
+            policy: PQ,
+            received: Default::default(),
+            waited: Duration::from_secs(10),
+        };
+        let observation = origin()
+            .tls_established(certificate_for(&["origin.example.com"]))
+            .cloudfront_handshake(s2n_established(CLASSIC))
+            .post_quantum_refused(stalled)
+            .build();
+        let finding = single(check(&observation));
+        assert_eq!(finding.code, Code::TLS_PQ_HELLO_INTOLERANT);
+        assert_eq!(finding.severity, Severity::Medium);
+        assert_eq!(finding.evidence["post_quantum_policy"], PQ);
+        assert_eq!(finding.evidence["classic_policy"], CLASSIC);
+        assert!(finding.summary.contains("stalls"), "{}", finding.summary);
+    }
+
+    #[test]
+    fn without_a_post_quantum_refusal_there_is_no_pq_finding() {
+        // A post-quantum handshake that completed leaves nothing to report.
+        let observation = origin()
+            .tls_established(certificate_for(&["origin.example.com"]))
+            .cloudfront_handshake(s2n_established(PQ))
+            .build();
+        assert!(check(&observation).is_empty());
+        // Both failed: the origin's failure is not the post-quantum hello's.
+        let failed = CloudFrontHandshake::Failed {
+            policy: CLASSIC,
+            error: "S2N_ERR_CERT_UNTRUSTED".into(),
+            message: String::new(),
+            received: Default::default(),
+            elapsed: Duration::from_millis(1),
+        };
+        let observation = origin()
+            .tls_established(certificate_for(&["origin.example.com"]))
+            .cloudfront_handshake(failed.clone())
+            .post_quantum_refused(failed)
+            .build();
+        assert!(!codes(&check(&observation)).contains(&Code::TLS_PQ_HELLO_INTOLERANT));
     }
 
     #[test]
