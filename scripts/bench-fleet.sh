@@ -6,7 +6,8 @@
 #
 # Environment: RTT=MS delays every lab reply (lab --rtt), ZONES=K spreads the origins over K
 # extra DNS zones (lab --zones), PROFILE=debug uses a debug build (CI's smoke test),
-# ORIGINSCAN_BIN=PATH scans with another build (an older commit's, to compare).
+# ORIGINSCAN_BIN=PATH scans with another build (an older commit's, to compare), LAB_BIN=PATH
+# runs the lab of another build (the same fleet for two scanners).
 #
 # Prints wall time, origins/s, TLS origins/s, handshakes/s, peak RSS, peak open descriptors, DNS
 # queries per origin (counted at the lab's servers) and the busiest DNS server's peak second,
@@ -26,11 +27,12 @@ else
   cargo build --quiet --bin originscan --example handshake_ceiling
 fi
 BIN=${ORIGINSCAN_BIN:-target/$PROFILE/originscan}
+LAB_BIN=${LAB_BIN:-$BIN}
 WORK=$(mktemp -d)
 trap 'kill $LAB_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); lab: $N origins, rtt $RTT ms, $ZONES extra zones; $PROFILE build"
 
-"$BIN" lab --count "$N" --block 5 --rtt "$RTT" --zones "$ZONES" --dir "$WORK/lab" > "$WORK/lab.log" 2>&1 &
+"$LAB_BIN" lab --count "$N" --block 5 --rtt "$RTT" --zones "$ZONES" --dir "$WORK/lab" > "$WORK/lab.log" 2>&1 &
 LAB_PID=$!
 for _ in $(seq 1 1800); do [ -s "$WORK/lab/scan-args.txt" ] && break; sleep 0.1; done
 read -r -a LAB_ARGS < "$WORK/lab/scan-args.txt"

@@ -250,9 +250,12 @@ impl OriginProber {
             (Host::Name(name), Some(_)) if !self.dns.is_overridden(name) => Some(name.clone()),
             _ => None,
         };
+        // Each phase's state is boxed when it starts: an origin holds the state of the phase it
+        // is in, not the largest of all (the future of a whole origin was 14 KiB; a scan keeps
+        // `--concurrency` of them).
         let zone = async {
             match (zone_name, &self.zones) {
-                (Some(name), Some(zones)) => Some(zones.health(&name).await),
+                (Some(name), Some(zones)) => Some(Box::pin(zones.health(&name)).await),
                 _ => None,
             }
         };
@@ -268,10 +271,8 @@ impl OriginProber {
     /// Resolves the origin and makes every connection check: ports, TLS (rustls and
     /// CloudFront's hello), HTTP, other SNIs and aliases.
     async fn observe_connections(&self, target: Target) -> (Observation, Option<Parked>) {
-        let (resolution, dns_time) = self
-            .dns
-            .resolve(&target.origin, target.ip_address_type)
-            .await;
+        let (resolution, dns_time) =
+            Box::pin(self.dns.resolve(&target.origin, target.ip_address_type)).await;
         let mut observation = Observation::new(target, resolution);
         observation.timings.dns = Some(dns_time);
         let (permitted, forbidden): (Vec<IpAddr>, Vec<IpAddr>) = observation
@@ -331,22 +332,25 @@ impl OriginProber {
         let mut parked: Option<(Box<dyn HttpIo>, IpAddr)> = None;
         if let Some(connection) = https_connection {
             let address = connection.stream.peer_addr().ok();
-            let https = match (
-                target.cloudfront_server_name(),
-                target.origin.name(),
-                address,
-            ) {
-                (Some(sni), Some(_), Some(address)) => {
-                    self.observe_https_as_cloudfront(
-                        target, connection, sni, address, &request, limits,
-                    )
-                    .await
-                }
-                _ => {
-                    self.observe_https_with_rustls(target, connection, address, &request, limits)
+            let https =
+                match (
+                    target.cloudfront_server_name(),
+                    target.origin.name(),
+                    address,
+                ) {
+                    (Some(sni), Some(_), Some(address)) => {
+                        Box::pin(self.observe_https_as_cloudfront(
+                            target, connection, sni, address, &request, limits,
+                        ))
                         .await
-                }
-            };
+                    }
+                    _ => {
+                        Box::pin(self.observe_https_with_rustls(
+                            target, connection, address, &request, limits,
+                        ))
+                        .await
+                    }
+                };
             observation.timings.tls = https
                 .cloudfront
                 .as_ref()
@@ -370,15 +374,20 @@ impl OriginProber {
                 // A wildcard alias (`*.example.com`) names no single SNI to send: not probed.
                 let aliases = target.aliases.iter().filter(|a| !a.starts_with('*'));
                 for alias in aliases.take(MAX_ALIASES_PROBED) {
-                    let probed = self.alias_handshake(target, address, alias).await;
+                    let probed = Box::pin(self.alias_handshake(target, address, alias)).await;
                     observation.alias_certificates.push(probed);
                 }
             }
         }
         if let Some(mut connection) = http_connection {
             if let Ok(address) = connection.stream.peer_addr() {
-                let (mut outcome, ttfb) =
-                    http::exchange(&mut connection.stream, &request, limits, true).await;
+                let (mut outcome, ttfb) = Box::pin(http::exchange(
+                    &mut connection.stream,
+                    &request,
+                    limits,
+                    true,
+                ))
+                .await;
                 if matches!(
                     outcome,
                     http::HttpOutcome::ClosedWithoutResponse { reset: false }
