@@ -36,17 +36,31 @@ fn exchange_findings(observation: &Observation, exchange: &HttpExchange) -> Vec<
             .evidence("https", exchange.https)
     };
     match &exchange.outcome {
-        HttpOutcome::ClosedWithoutResponse { reset } => vec![with_address(
-            Finding::new(
-                Code::HTTP_EARLY_CLOSE,
-                format!(
-                    "{at} {} the connection after the request without a response",
-                    if *reset { "reset" } else { "closed" }
+        HttpOutcome::ClosedWithoutResponse {
+            reset,
+            before_request,
+        } => {
+            let verb = if *reset { "reset" } else { "closed" };
+            let (stage, summary) = match (before_request, exchange.https) {
+                (false, _) => (
+                    "after request",
+                    format!("{at} {verb} the connection after the request without a response"),
                 ),
-            )
-            .evidence("stage", "after request")
-            .evidence("reset", *reset),
-        )],
+                (true, true) => (
+                    "after handshake",
+                    format!("{at} {verb} the connection after the handshake, before the request"),
+                ),
+                (true, false) => (
+                    "after accept",
+                    format!("{at} {verb} the connection right after accepting it, before the request"),
+                ),
+            };
+            vec![with_address(
+                Finding::new(Code::HTTP_EARLY_CLOSE, summary)
+                    .evidence("stage", stage)
+                    .evidence("reset", *reset),
+            )]
+        }
         HttpOutcome::WriteFailed { error } => vec![with_address(
             Finding::new(Code::HTTP_EARLY_CLOSE, format!("{at} would not take the request: {error}"))
                 .evidence(
@@ -246,13 +260,33 @@ mod tests {
 
     #[test]
     fn closing_after_the_request_is_an_early_close() {
-        let finding = failed(HttpOutcome::ClosedWithoutResponse { reset: true });
+        let finding = failed(HttpOutcome::ClosedWithoutResponse {
+            reset: true,
+            before_request: false,
+        });
         assert_eq!(finding.code, Code::HTTP_EARLY_CLOSE);
         assert_eq!(finding.severity, Severity::Critical);
         assert_eq!(finding.evidence["stage"], "after request");
         assert_eq!(finding.evidence["reset"], true);
         assert_eq!(finding.evidence["address"], "192.0.2.1:443");
         assert_eq!(finding.evidence["https"], true);
+    }
+
+    /// Issue 17, item 5a: a plain port reset before the request could be written was reset
+    /// right after accept.
+    #[test]
+    fn a_reset_before_the_request_on_the_plain_port_is_after_accept() {
+        let mut observation = origin()
+            .http_failed(HttpOutcome::ClosedWithoutResponse {
+                reset: true,
+                before_request: true,
+            })
+            .build();
+        observation.http[0].https = false;
+        let finding = single(check(&observation));
+        assert_eq!(finding.code, Code::HTTP_EARLY_CLOSE);
+        assert_eq!(finding.evidence["stage"], "after accept");
+        assert_eq!(finding.evidence["reset"], true);
     }
 
     #[test]

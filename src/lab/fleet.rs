@@ -340,6 +340,10 @@ pub enum Pathology {
     HostileResetMidHandshake,
     /// Hostile: accepts and never speaks.
     HostileSilent,
+    /// Hostile: accepts on the HTTPS port and resets at once (issue 17, item 5a).
+    HostileResetAfterAccept,
+    /// Hostile: http-only, accepts on the HTTP port and resets at once (issue 17, item 5a).
+    HostileResetAfterAcceptHttp,
     /// A healthy origin in a zone with three healthy name servers.
     NsHealthy,
     /// One of its zone's three name servers never answers.
@@ -450,6 +454,9 @@ impl Pathology {
         Pathology::HostileResetMidHandshake,
         Pathology::HostileSilent,
         Pathology::NsGarbage,
+        // Issue 17: appended, so that a lab of the first N keeps its members.
+        Pathology::HostileResetAfterAccept,
+        Pathology::HostileResetAfterAcceptHttp,
     ];
 
     /// The pathology of fleet member `index`.
@@ -529,6 +536,8 @@ impl Pathology {
             Pathology::HostileEndlessHeaders => "hostile-endless-headers",
             Pathology::HostileResetMidHandshake => "hostile-reset-mid-handshake",
             Pathology::HostileSilent => "hostile-silent",
+            Pathology::HostileResetAfterAccept => "hostile-reset-after-accept",
+            Pathology::HostileResetAfterAcceptHttp => "hostile-reset-after-accept-http",
             Pathology::NsHealthy => "ns-healthy",
             Pathology::NsOneDown => "ns-one-down",
             Pathology::NsGarbage => "ns-garbage",
@@ -592,6 +601,11 @@ impl Pathology {
             | Pathology::HostileResetMidHandshake
             | Pathology::HostileSilent => vec![Code::TLS_HANDSHAKE_FAILED],
             Pathology::HostileSlowHeaders => vec![Code::HTTP_SLOW_RESPONSE],
+            // A reset is an answer: never TCP_TIMEOUT's silence, whether it comes while
+            // connecting, at the handshake or at the request.
+            Pathology::HostileResetAfterAccept | Pathology::HostileResetAfterAcceptHttp => {
+                vec![Code::HTTP_EARLY_CLOSE]
+            }
             Pathology::HostileEndlessHeaders => vec![Code::HTTP_MALFORMED_RESPONSE],
             Pathology::LongCnameChain => vec![Code::DNS_CNAME_CHAIN_LONG],
             Pathology::CloseAfterHandshake | Pathology::CloseAfterRequest => {
@@ -795,6 +809,9 @@ impl Pathology {
             Pathology::HostileSlowHandshake => ServerKind::Raw(RawBehaviour::SlowHandshake),
             Pathology::HostileResetMidHandshake => ServerKind::Raw(RawBehaviour::ResetMidHandshake),
             Pathology::HostileSilent => ServerKind::Raw(RawBehaviour::Silent),
+            Pathology::HostileResetAfterAccept | Pathology::HostileResetAfterAcceptHttp => {
+                ServerKind::Raw(RawBehaviour::ResetAfterAccept)
+            }
             Pathology::HostileSlowHeaders => answering(HttpBehaviour::SlowHead),
             Pathology::HostileEndlessHeaders => answering(HttpBehaviour::EndlessHeaders),
             Pathology::HealthyHttpOnly => ServerKind::Plain(HttpBehaviour::Healthy),
@@ -819,7 +836,9 @@ impl Pathology {
     /// The target's protocol policy, when not https-only.
     pub fn policy(self) -> Option<&'static str> {
         match self {
-            Pathology::TlsOnHttpPort | Pathology::HealthyHttpOnly => Some("http-only"),
+            Pathology::TlsOnHttpPort
+            | Pathology::HealthyHttpOnly
+            | Pathology::HostileResetAfterAcceptHttp => Some("http-only"),
             Pathology::HealthyMatchViewer => Some("match-viewer"),
             _ => None,
         }
@@ -917,6 +936,8 @@ pub enum RawBehaviour {
     SlowHandshake,
     /// Half a ServerHello, then a TCP reset.
     ResetMidHandshake,
+    /// A TCP reset right after accept, before reading anything.
+    ResetAfterAccept,
     /// Accepts and never sends a byte.
     Silent,
     /// A whole TLS 1.2 ServerHello, then nothing.

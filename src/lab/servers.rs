@@ -234,6 +234,11 @@ async fn hostile(mut stream: LabStream, behaviour: RawBehaviour) {
                 let _ = stream.get_ref().set_linger(Some(Duration::ZERO));
                 drop(stream);
             }
+            RawBehaviour::ResetAfterAccept => {
+                #[allow(deprecated)]
+                let _ = stream.get_ref().set_linger(Some(Duration::ZERO));
+                drop(stream);
+            }
             RawBehaviour::StalledAfterHello => {
                 let _ = stream.read(&mut hello).await;
                 // ServerHello: TLS 1.2, a random, no session id, ECDHE-RSA-AES128-GCM-SHA256, no

@@ -74,7 +74,11 @@ pub enum HelloReply {
         code: u8,
     },
     /// Closed (or reset) before sending a byte.
-    ClosedBeforeReply,
+    ClosedBeforeReply {
+        /// Whether it was a reset (or a broken pipe while sending the hello) rather than an
+        /// orderly close.
+        reset: bool,
+    },
     /// Closed after sending some bytes, before a complete ServerHello.
     ClosedDuringHandshake,
     /// Reset after sending some bytes, before a complete ServerHello.
@@ -226,7 +230,7 @@ impl Negotiator {
                 HelloPurpose::Diagnostic,
                 HelloOffer::diagnostic(self.profile, first_max),
             )),
-            HelloReply::ClosedBeforeReply => Some((
+            HelloReply::ClosedBeforeReply { .. } => Some((
                 HelloPurpose::Diagnostic,
                 HelloOffer::diagnostic(self.profile, first_max),
             )),
@@ -271,11 +275,21 @@ impl Negotiator {
     }
 }
 
+/// A connection reset or aborted by the peer.
+fn is_reset(error: &std::io::Error) -> bool {
+    matches!(
+        error.kind(),
+        std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted
+    )
+}
+
 /// Sends `hello` and reads the reply, within `timeout` overall.
 pub async fn exchange(mut stream: TcpStream, hello: &[u8], timeout: Duration) -> HelloReply {
     let deadline = Instant::now() + timeout;
-    if stream.write_all(hello).await.is_err() {
-        return HelloReply::ClosedBeforeReply;
+    if let Err(error) = stream.write_all(hello).await {
+        return HelloReply::ClosedBeforeReply {
+            reset: is_reset(&error) || error.kind() == std::io::ErrorKind::BrokenPipe,
+        };
     }
     let mut reader = RecordReader::new();
     let mut received = 0usize;
@@ -350,7 +364,7 @@ pub async fn exchange(mut stream: TcpStream, hello: &[u8], timeout: Duration) ->
             }
             Ok(Ok(0)) => {
                 return finish(accepted, chain, client_cert_requested).unwrap_or(if received == 0 {
-                    HelloReply::ClosedBeforeReply
+                    HelloReply::ClosedBeforeReply { reset: false }
                 } else {
                     HelloReply::ClosedDuringHandshake
                 })
@@ -371,13 +385,10 @@ pub async fn exchange(mut stream: TcpStream, hello: &[u8], timeout: Duration) ->
                 }
             }
             Ok(Err(error)) => {
-                let reset = matches!(
-                    error.kind(),
-                    std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted
-                );
+                let reset = is_reset(&error);
                 return finish(accepted, chain, client_cert_requested).unwrap_or(
                     match (reset, received) {
-                        (_, 0) => HelloReply::ClosedBeforeReply,
+                        (_, 0) => HelloReply::ClosedBeforeReply { reset },
                         (true, _) => HelloReply::Reset,
                         (false, _) => HelloReply::ClosedDuringHandshake,
                     },

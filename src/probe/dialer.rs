@@ -40,6 +40,14 @@ pub enum ConnectOutcome {
         /// connection).
         attempts: u8,
     },
+    /// The last attempt was accepted and then reset before it could be used (`Connection reset
+    /// by peer` while connecting): the origin answers, and closes at once. Earlier attempts may
+    /// have failed otherwise.
+    Reset {
+        /// Attempts made: all that were allowed (ConnectionAttempts, or 1 for an extra
+        /// connection).
+        attempts: u8,
+    },
     /// The last attempt was not answered within the timeout (filtered); earlier ones may have
     /// failed otherwise.
     TimedOut {
@@ -217,6 +225,13 @@ impl Dialer {
                         attempts: attempt + 1,
                     };
                 }
+                Ok(Err(error)) if is_reset(&error) => {
+                    // The handshake completed (the kernel answered) and the origin reset the
+                    // connection before the socket was polled: an answer, not silence.
+                    last = ConnectOutcome::Reset {
+                        attempts: attempt + 1,
+                    };
+                }
                 Ok(Err(error)) => {
                     last = ConnectOutcome::Failed {
                         attempts: attempt + 1,
@@ -234,6 +249,14 @@ impl Dialer {
         }
         (last, None)
     }
+}
+
+/// A connection reset or aborted by the peer.
+fn is_reset(error: &std::io::Error) -> bool {
+    matches!(
+        error.kind(),
+        std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted
+    )
 }
 
 /// EMFILE or ENFILE: the scanner, not the origin, is out of descriptors.
@@ -270,6 +293,47 @@ mod tests {
         let (outcome, conn) = lab_dialer().connect(open, Duration::from_secs(2), 2).await;
         assert_eq!(outcome, ConnectOutcome::Refused { attempts: 2 });
         assert!(conn.is_none());
+    }
+
+    /// An origin that accepts and resets before the connecting socket is polled: the connect
+    /// itself fails with `Connection reset by peer` (issue 17, item 5a). That is an answer, not
+    /// a dropped SYN.
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_reset_right_after_accept_is_a_reset_not_a_failure() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (reset_tx, reset_rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_io()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let (stream, _) = listener.accept().unwrap();
+                stream.set_nonblocking(true).unwrap();
+                let stream = TcpStream::from_std(stream).unwrap();
+                // SO_LINGER 0: the close sends a RST.
+                #[allow(deprecated)]
+                stream.set_linger(Some(Duration::ZERO)).unwrap();
+                drop(stream);
+            });
+            let _ = reset_tx.send(());
+        });
+        let dialer = lab_dialer();
+        let mut connect = Box::pin(dialer.connect(addr, Duration::from_secs(2), 1));
+        // The first poll sends the SYN; the reactor has not reported the socket writable yet.
+        let first = std::future::poll_fn(|cx| {
+            std::task::Poll::Ready(std::future::Future::poll(connect.as_mut(), cx).is_pending())
+        })
+        .await;
+        assert!(first, "the connect finished on its first poll");
+        reset_rx
+            .recv_timeout(Duration::from_secs(5))
+            .expect("the origin accepted and reset");
+        std::thread::sleep(Duration::from_millis(50));
+        let (outcome, connection) = connect.await;
+        assert_eq!(outcome, ConnectOutcome::Reset { attempts: 1 });
+        assert!(connection.is_none());
     }
 
     #[tokio::test]

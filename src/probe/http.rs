@@ -59,6 +59,9 @@ pub enum HttpOutcome {
         /// Whether it was a reset (or a broken pipe while writing the request) rather than an
         /// orderly close.
         reset: bool,
+        /// Whether the request could not even be written: the connection was already reset
+        /// (right after accept on the plain port, after the handshake on the TLS one).
+        before_request: bool,
     },
     /// No byte within the read timeout (CloudFront answers 504).
     NoFirstByte {
@@ -198,7 +201,10 @@ pub async fn exchange<S: HttpIo + ?Sized>(
     .await
     {
         let outcome = if is_reset(&error) || error.kind() == std::io::ErrorKind::BrokenPipe {
-            HttpOutcome::ClosedWithoutResponse { reset: true }
+            HttpOutcome::ClosedWithoutResponse {
+                reset: true,
+                before_request: true,
+            }
         } else {
             HttpOutcome::WriteFailed {
                 error: error.to_string(),
@@ -329,8 +335,14 @@ impl<S: HttpIo + ?Sized> Reader<'_, S> {
     /// What a failed fill means before any response byte, or while reading `stage`.
     fn interrupted(&self, fill: Fill, stage: &'static str) -> HttpOutcome {
         match (fill, self.received) {
-            (Fill::Eof, 0) => HttpOutcome::ClosedWithoutResponse { reset: false },
-            (Fill::Reset, 0) => HttpOutcome::ClosedWithoutResponse { reset: true },
+            (Fill::Eof, 0) => HttpOutcome::ClosedWithoutResponse {
+                reset: false,
+                before_request: false,
+            },
+            (Fill::Reset, 0) => HttpOutcome::ClosedWithoutResponse {
+                reset: true,
+                before_request: false,
+            },
             (Fill::GapTimeout | Fill::Deadline, 0) => HttpOutcome::NoFirstByte {
                 waited: self.sent.elapsed(),
             },
@@ -714,7 +726,10 @@ mod tests {
     async fn close_without_response_and_tls_on_plain_port() {
         assert_eq!(
             respond(b"", true).await,
-            HttpOutcome::ClosedWithoutResponse { reset: false }
+            HttpOutcome::ClosedWithoutResponse {
+                reset: false,
+                before_request: false
+            }
         );
         let (mut client, mut server) = duplex(4096);
         tokio::spawn(async move {

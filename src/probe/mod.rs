@@ -362,7 +362,7 @@ impl OriginProber {
                     http::exchange(&mut connection.stream, &request, limits, true).await;
                 if matches!(
                     outcome,
-                    http::HttpOutcome::ClosedWithoutResponse { reset: false }
+                    http::HttpOutcome::ClosedWithoutResponse { reset: false, .. }
                 ) {
                     // Some TLS stacks (OpenSSL) close on a plain request without a word: a
                     // ClientHello on the same port tells a TLS port from one that closes.
