@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use crate::finding::{Code, Finding};
-use crate::probe::http::{HttpExchange, HttpOutcome, IdleOutcome};
+use crate::probe::http::{HttpExchange, HttpOutcome, IdleOutcome, ReadStop};
 use crate::probe::Observation;
 
 /// Findings from each port's HTTP exchange, then from the keep-alive idle probe.
@@ -168,8 +168,33 @@ fn exchange_findings(observation: &Observation, exchange: &HttpExchange) -> Vec<
                     .evidence("connection", "close"),
                 ));
             }
-            findings
+            match response.read_stop {
+                // Said with the exchange's findings; never a finding of its own: the origin
+                // kept sending (no gap over OriginReadTimeout), the scanner stopped.
+                Some(stop) => findings
+                    .into_iter()
+                    .map(|f| f.evidence("body_read", body_read(stop, response.body_bytes)))
+                    .collect(),
+                None => findings,
+            }
         }
+    }
+}
+
+/// How the scanner stopped reading a body that had not ended, for the evidence.
+fn body_read(stop: ReadStop, bytes: u64) -> serde_json::Value {
+    match stop {
+        ReadStop::ByteCap => serde_json::json!({
+            "stopped": "byte cap",
+            "body_bytes": bytes,
+            "note": "the scanner stops reading a body at this many bytes; the origin was still sending",
+        }),
+        ReadStop::TimeBudget { after } => serde_json::json!({
+            "stopped": "time budget",
+            "body_bytes": bytes,
+            "after_ms": ms(after),
+            "note": "the body was still arriving, no gap over OriginReadTimeout: the scanner stopped reading (not a 504)",
+        }),
     }
 }
 
@@ -309,6 +334,28 @@ mod tests {
         assert_eq!(finding.code, Code::HTTP_EARLY_CLOSE);
         assert_eq!(finding.evidence["stage"], "after handshake");
         assert_eq!(finding.evidence["error"], "broken pipe");
+    }
+
+    /// Issue 17, item 5b: OriginReadTimeout is a per-read idle timeout. A body still arriving
+    /// (every gap under it) when the scanner's budget runs out is no 504, and the exchange's
+    /// findings say the scanner stopped reading.
+    #[test]
+    fn a_long_body_whose_gaps_stay_under_the_read_timeout_is_not_slow() {
+        let stopped = ReadStop::TimeBudget { after: ms(60_000) };
+        let healthy = origin()
+            .http_response(200)
+            .body_read_stopped(stopped, 120)
+            .build();
+        assert!(check(&healthy).is_empty(), "{:?}", check(&healthy));
+        let failing = origin()
+            .http_response(503)
+            .body_read_stopped(stopped, 120)
+            .build();
+        let finding = single(check(&failing));
+        assert_eq!(finding.code, Code::HTTP_ORIGIN_5XX);
+        assert_eq!(finding.evidence["body_read"]["stopped"], "time budget");
+        assert_eq!(finding.evidence["body_read"]["body_bytes"], 120);
+        assert_eq!(finding.evidence["body_read"]["after_ms"], 60_000);
     }
 
     #[test]

@@ -344,6 +344,9 @@ pub enum Pathology {
     HostileResetAfterAccept,
     /// Hostile: http-only, accepts on the HTTP port and resets at once (issue 17, item 5a).
     HostileResetAfterAcceptHttp,
+    /// A healthy but long body: a chunk every 0.5 s for 8 s, past the scanner's 4 s budget
+    /// with a 2 s read timeout (issue 17, item 5b).
+    HostileDripBody,
     /// A healthy origin in a zone with three healthy name servers.
     NsHealthy,
     /// One of its zone's three name servers never answers.
@@ -457,6 +460,7 @@ impl Pathology {
         // Issue 17: appended, so that a lab of the first N keeps its members.
         Pathology::HostileResetAfterAccept,
         Pathology::HostileResetAfterAcceptHttp,
+        Pathology::HostileDripBody,
     ];
 
     /// The pathology of fleet member `index`.
@@ -538,6 +542,7 @@ impl Pathology {
             Pathology::HostileSilent => "hostile-silent",
             Pathology::HostileResetAfterAccept => "hostile-reset-after-accept",
             Pathology::HostileResetAfterAcceptHttp => "hostile-reset-after-accept-http",
+            Pathology::HostileDripBody => "hostile-drip-body",
             Pathology::NsHealthy => "ns-healthy",
             Pathology::NsOneDown => "ns-one-down",
             Pathology::NsGarbage => "ns-garbage",
@@ -577,7 +582,9 @@ impl Pathology {
             | Pathology::HealthyMatchViewer
             | Pathology::ShortCnameChain
             | Pathology::NsHealthy
-            | Pathology::NoSanCnMatch => vec![],
+            | Pathology::NoSanCnMatch
+            // OriginReadTimeout bounds each gap, not the whole body: no 504.
+            | Pathology::HostileDripBody => vec![],
             // The lab's resolver still answers for these names (as a resolver with a warm cache
             // would): only the zone's servers are at fault.
             Pathology::NsOneDown | Pathology::NsGarbage => vec![Code::DNS_NS_UNRESPONSIVE],
@@ -814,6 +821,7 @@ impl Pathology {
             }
             Pathology::HostileSlowHeaders => answering(HttpBehaviour::SlowHead),
             Pathology::HostileEndlessHeaders => answering(HttpBehaviour::EndlessHeaders),
+            Pathology::HostileDripBody => answering(HttpBehaviour::DripBody),
             Pathology::HealthyHttpOnly => ServerKind::Plain(HttpBehaviour::Healthy),
             Pathology::HealthyMatchViewer => ServerKind::MatchViewer(Box::new(LeafSpec::healthy(vec![name]))),
             Pathology::Tls13Only => ServerKind::Tls13(Box::new(LeafSpec::healthy(vec![name]))),
@@ -849,7 +857,8 @@ impl Pathology {
         match self {
             Pathology::SlowResponse
             | Pathology::SlowResponseNear
-            | Pathology::HostileSlowHeaders => Some(2),
+            | Pathology::HostileSlowHeaders
+            | Pathology::HostileDripBody => Some(2),
             _ => None,
         }
     }
@@ -921,6 +930,8 @@ pub enum HttpBehaviour {
     SlowHead,
     /// Sends response headers without end.
     EndlessHeaders,
+    /// A chunked body, one chunk every 0.5 s for 8 s.
+    DripBody,
 }
 
 /// Hostile behaviour below HTTP, on the raw TCP connection.

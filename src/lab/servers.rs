@@ -446,6 +446,23 @@ async fn serve_http<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, behaviour:
                 }
                 return;
             }
+            HttpBehaviour::DripBody => {
+                let head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+                if stream.write_all(head).await.is_err() || stream.flush().await.is_err() {
+                    return;
+                }
+                for _ in 0..16 {
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                    if stream.write_all(b"4\r\ndrip\r\n").await.is_err()
+                        || stream.flush().await.is_err()
+                    {
+                        return;
+                    }
+                }
+                let _ = stream.write_all(b"0\r\n\r\n").await;
+                let _ = stream.shutdown().await;
+                return;
+            }
             HttpBehaviour::Canned(bytes) => {
                 let _ = stream.write_all(bytes).await;
                 let _ = stream.shutdown().await;

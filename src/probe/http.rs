@@ -3,7 +3,9 @@
 //! One request (`GET --path` with the Host CloudFront sends and `User-Agent: Amazon CloudFront`),
 //! read with httparse under hard caps: the head's size and header count, the body bytes consumed,
 //! the gap between packets (OriginReadTimeout), and an overall budget, so that a slowloris or a
-//! gigabyte response ends with an observation, never a hang. Then, optionally, the connection is
+//! gigabyte response ends with an observation, never a hang. OriginReadTimeout is an idle
+//! timeout (the longest gap between packets), not a total: a body still arriving when the budget
+//! runs out is a response whose reading the scanner stopped ([`ReadStop`]), not a stall. Then, optionally, the connection is
 //! parked idle for OriginKeepaliveTimeout and reused, as CloudFront's connection pool would.
 
 use std::net::SocketAddr;
@@ -47,6 +49,21 @@ pub struct HttpResponse {
     pub reusable: bool,
     /// `100 Continue` responses before the final one.
     pub continues: u8,
+    /// Why the scanner stopped reading a body that had not ended, if it did.
+    pub read_stop: Option<ReadStop>,
+}
+
+/// Why the scanner stopped reading a healthy body before its end: its own limits, not the
+/// origin's fault (every gap was under OriginReadTimeout).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadStop {
+    /// [`MAX_BODY_BYTES`] consumed.
+    ByteCap,
+    /// The overall budget of [`ReadLimits`] ran out while the body was still arriving.
+    TimeBudget {
+        /// Time since the request when the scanner stopped.
+        after: Duration,
+    },
 }
 
 /// What the request got.
@@ -222,6 +239,8 @@ pub async fn exchange<S: HttpIo + ?Sized>(
         read_timeout: limits.gap,
         first_byte: limits.first_byte,
         deadline: sent + limits.budget,
+        body_bytes: 0,
+        budget_stop: None,
     };
     let outcome = reader.read_response(plain).await;
     (outcome, reader.ttfb)
@@ -287,6 +306,10 @@ struct Reader<'a, S: ?Sized> {
     read_timeout: Duration,
     first_byte: Duration,
     deadline: Instant,
+    /// Body bytes consumed so far.
+    body_bytes: u64,
+    /// Set when the overall budget ran out while a body was still arriving.
+    budget_stop: Option<Duration>,
 }
 
 impl<S: HttpIo + ?Sized> Reader<'_, S> {
@@ -412,7 +435,7 @@ impl<S: HttpIo + ?Sized> Reader<'_, S> {
             }
             let no_body = status == 204 || status == 304;
             let body = if no_body {
-                Ok((0, true))
+                Ok(true)
             } else {
                 match framing {
                     Framing::Length(len) => self.read_length(len).await,
@@ -421,70 +444,101 @@ impl<S: HttpIo + ?Sized> Reader<'_, S> {
                 }
             };
             return match body {
-                Ok((body_bytes, complete)) => HttpOutcome::Response(HttpResponse {
+                Ok(complete) => HttpOutcome::Response(HttpResponse {
                     status,
                     minor_version,
                     connection_close,
                     keep_alive_timeout,
-                    body_bytes,
+                    body_bytes: self.body_bytes,
                     reusable: complete
                         && !connection_close
                         && framing != Framing::UntilClose
                         && self.buf.is_empty(),
                     continues,
+                    read_stop: match (self.budget_stop, complete) {
+                        (Some(after), _) => Some(ReadStop::TimeBudget { after }),
+                        (None, false) => Some(ReadStop::ByteCap),
+                        (None, true) => None,
+                    },
                 }),
                 Err(outcome) => outcome,
             };
         }
     }
 
+    /// What a fill that brought no data means inside a body: `Ok(false)` when the overall
+    /// budget ran out while every gap was under the read timeout (the scanner stops reading a
+    /// body that is still arriving: not the origin's fault), else the failure.
+    fn body_interrupted(
+        &mut self,
+        fill: Fill,
+        closed: impl FnOnce() -> String,
+    ) -> Result<bool, HttpOutcome> {
+        match fill {
+            Fill::Data => Ok(true),
+            Fill::Deadline => {
+                self.budget_stop = Some(self.sent.elapsed());
+                Ok(false)
+            }
+            Fill::Eof | Fill::Reset => Err(self.malformed(closed())),
+            other => Err(self.interrupted(other, "body")),
+        }
+    }
+
     /// Consumes `len` body bytes without keeping them (memory stays at one read buffer).
-    async fn skip_exact(&mut self, len: u64, stage: &str) -> Result<(), HttpOutcome> {
+    /// `Ok(false)`: the budget ran out first.
+    async fn skip_exact(&mut self, len: u64, stage: &str) -> Result<bool, HttpOutcome> {
         let mut left = len;
         loop {
             let take = left.min(self.buf.len() as u64) as usize;
             self.buf.drain(..take);
             left -= take as u64;
+            self.body_bytes += take as u64;
             if left == 0 {
-                return Ok(());
+                return Ok(true);
             }
             match self.fill().await {
                 Fill::Data => {}
-                Fill::Eof | Fill::Reset => {
-                    return Err(
-                        self.malformed(format!("{stage} the connection closed {left} bytes short"))
-                    )
+                other => {
+                    return self.body_interrupted(other, || {
+                        format!("{stage} the connection closed {left} bytes short")
+                    })
                 }
-                other => return Err(self.interrupted(other, "body")),
             }
         }
     }
 
-    async fn read_length(&mut self, len: u64) -> Result<(u64, bool), HttpOutcome> {
+    async fn read_length(&mut self, len: u64) -> Result<bool, HttpOutcome> {
         let wanted = len.min(MAX_BODY_BYTES);
         let stage = format!("Content-Length is {len} but");
-        self.skip_exact(wanted, &stage).await?;
-        Ok((wanted, len <= MAX_BODY_BYTES))
+        let complete = self.skip_exact(wanted, &stage).await?;
+        Ok(complete && len <= MAX_BODY_BYTES)
     }
 
-    async fn read_until_close(&mut self) -> Result<(u64, bool), HttpOutcome> {
-        let mut total = 0u64;
+    async fn read_until_close(&mut self) -> Result<bool, HttpOutcome> {
         loop {
-            total += self.buf.len() as u64;
+            self.body_bytes += self.buf.len() as u64;
             self.buf.clear();
-            if total >= MAX_BODY_BYTES {
-                return Ok((total, false));
+            if self.body_bytes >= MAX_BODY_BYTES {
+                return Ok(false);
             }
             match self.fill().await {
                 Fill::Data => {}
-                Fill::Eof | Fill::Reset => return Ok((total + self.buf.len() as u64, true)),
-                other => return Err(self.interrupted(other, "body")),
+                Fill::Eof | Fill::Reset => return Ok(true),
+                other => return self.body_interrupted(other, String::new),
             }
         }
     }
 
-    async fn read_chunked(&mut self) -> Result<(u64, bool), HttpOutcome> {
-        let mut total = 0u64;
+    /// Waits for more of a chunked body; `Ok(false)`: the budget ran out first.
+    async fn fill_chunked(&mut self, closed: &'static str) -> Result<bool, HttpOutcome> {
+        match self.fill().await {
+            Fill::Data => Ok(true),
+            other => self.body_interrupted(other, || closed.to_string()),
+        }
+    }
+
+    async fn read_chunked(&mut self) -> Result<bool, HttpOutcome> {
         loop {
             // Chunk size line.
             let line_end = loop {
@@ -494,12 +548,11 @@ impl<S: HttpIo + ?Sized> Reader<'_, S> {
                 if self.buf.len() > 1024 {
                     return Err(self.malformed("chunk size line over 1024 bytes"));
                 }
-                match self.fill().await {
-                    Fill::Data => {}
-                    Fill::Eof | Fill::Reset => {
-                        return Err(self.malformed("connection closed inside chunked body"))
-                    }
-                    other => return Err(self.interrupted(other, "body")),
+                if !self
+                    .fill_chunked("connection closed inside chunked body")
+                    .await?
+                {
+                    return Ok(false);
                 }
             };
             let line = String::from_utf8_lossy(&self.buf[..line_end]).into_owned();
@@ -520,42 +573,39 @@ impl<S: HttpIo + ?Sized> Reader<'_, S> {
                     if let Some(pos) = self.buf.windows(2).position(|w| w == b"\r\n") {
                         self.buf.drain(..pos + 2);
                         if pos == 0 {
-                            return Ok((total, true));
+                            return Ok(true);
                         }
                         continue;
                     }
                     if self.buf.len() > MAX_HEAD_BYTES {
                         return Err(self.malformed("trailers too long"));
                     }
-                    match self.fill().await {
-                        Fill::Data => {}
-                        Fill::Eof | Fill::Reset => {
-                            return Err(
-                                self.malformed("connection closed before the end of chunked body")
-                            )
-                        }
-                        other => return Err(self.interrupted(other, "body")),
+                    if !self
+                        .fill_chunked("connection closed before the end of chunked body")
+                        .await?
+                    {
+                        return Ok(false);
                     }
                 }
             }
-            if total + size > MAX_BODY_BYTES {
-                return Ok((total, false));
+            if self.body_bytes + size > MAX_BODY_BYTES {
+                return Ok(false);
             }
-            self.skip_exact(size, "in a chunk").await?;
+            if !self.skip_exact(size, "in a chunk").await? {
+                return Ok(false);
+            }
             while self.buf.len() < 2 {
-                match self.fill().await {
-                    Fill::Data => {}
-                    Fill::Eof | Fill::Reset => {
-                        return Err(self.malformed("connection closed inside a chunk"))
-                    }
-                    other => return Err(self.interrupted(other, "body")),
+                if !self
+                    .fill_chunked("connection closed inside a chunk")
+                    .await?
+                {
+                    return Ok(false);
                 }
             }
             if &self.buf[..2] != b"\r\n" {
                 return Err(self.malformed("chunk data not followed by CRLF"));
             }
             self.buf.drain(..2);
-            total += size;
         }
     }
 }
@@ -802,6 +852,65 @@ mod tests {
         .await;
         assert!(
             matches!(outcome, HttpOutcome::Stalled { stage: "head", .. }),
+            "{outcome:?}"
+        );
+    }
+
+    /// A chunk every `every`, for `count` chunks, after a chunked 200 head.
+    async fn drip(every: Duration, count: u32) -> HttpOutcome {
+        let (mut client, mut server) = duplex(4096);
+        tokio::spawn(async move {
+            let mut buf = [0u8; 1024];
+            let _ = server.read(&mut buf).await;
+            let _ = server
+                .write_all(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+                .await;
+            for _ in 0..count {
+                tokio::time::sleep(every).await;
+                if server.write_all(b"1\r\nx\r\n").await.is_err() {
+                    return;
+                }
+            }
+            let _ = server.write_all(b"0\r\n\r\n").await;
+            tokio::time::sleep(Duration::from_secs(600)).await;
+        });
+        let (outcome, _) = exchange(
+            &mut client,
+            b"GET / HTTP/1.1\r\n\r\n",
+            ReadLimits::cloudfront(Duration::from_secs(2)),
+            false,
+        )
+        .await;
+        outcome
+    }
+
+    /// Issue 17, item 5b: OriginReadTimeout bounds each gap, not the whole body. A chunk every
+    /// 0.5 s past the budget is a response whose reading stopped; a gap over the read timeout
+    /// is still a stall.
+    #[tokio::test(start_paused = true)]
+    async fn a_steady_body_past_the_budget_is_a_response_not_a_stall() {
+        let outcome = drip(Duration::from_millis(500), 1_000).await;
+        let HttpOutcome::Response(r) = outcome else {
+            panic!("{outcome:?}")
+        };
+        assert_eq!(r.status, 200);
+        assert!(!r.reusable);
+        assert!(r.body_bytes >= 7, "{r:?}");
+        let Some(ReadStop::TimeBudget { after }) = r.read_stop else {
+            panic!("{r:?}")
+        };
+        assert_eq!(after, Duration::from_secs(4));
+
+        // Within the budget: the whole body, reusable.
+        let HttpOutcome::Response(r) = drip(Duration::from_millis(500), 4).await else {
+            panic!("not a response")
+        };
+        assert_eq!((r.body_bytes, r.reusable, r.read_stop), (4, true, None));
+
+        // One gap over the read timeout: stalled.
+        let outcome = drip(Duration::from_millis(2_500), 3).await;
+        assert!(
+            matches!(outcome, HttpOutcome::Stalled { stage: "body", .. }),
             "{outcome:?}"
         );
     }
