@@ -23,7 +23,7 @@ use tokio::time::Instant;
 use crate::cloudfront::alerts;
 use crate::cloudfront::hello::{client_hello_for, HelloOffer, RecordReader, ServerMessage};
 use crate::cloudfront::tls_profile::{Profile, TlsVersion, WEAK_SUITES};
-use crate::probe::dialer::Dialer;
+use crate::probe::dialer::{ConnectOutcome, Dialer};
 
 /// Why a hello was sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -262,10 +262,13 @@ impl Negotiator {
         // A failing random source only makes the hello predictable, not wrong.
         let _ = self.provider.secure_random.fill(&mut random);
         let hello = client_hello_for(offer, sni, random);
-        let (_, connection) = dialer.connect(address, timeout, 1).await;
-        let reply = match connection {
-            Some(connection) => exchange(connection.stream, &hello, timeout).await,
-            None => HelloReply::NotConnected,
+        let (outcome, connection) = dialer.connect(address, timeout, 1).await;
+        let reply = match (connection, outcome) {
+            (Some(connection), _) => exchange(connection.stream, &hello, timeout).await,
+            // Accepted and reset before the socket was polled: the origin answered, with a
+            // reset, as if it had reset once the hello was sent.
+            (None, ConnectOutcome::Reset { .. }) => HelloReply::ClosedBeforeReply { reset: true },
+            (None, _) => HelloReply::NotConnected,
         };
         HelloAttempt {
             purpose,
@@ -395,5 +398,44 @@ pub async fn exchange(mut stream: TcpStream, hello: &[u8], timeout: Duration) ->
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::dialer::{reset_after_accept, DialerLimits};
+    use crate::probe::scope::AddressScope;
+
+    /// Issue 17, item 5a: a hello whose connection is accepted and reset before it is polled
+    /// got a reset before any reply, not "could not connect" (which read as a failed handshake).
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_hello_reset_while_connecting_is_a_reset_before_any_reply() {
+        let dialer = Dialer::new(
+            AddressScope::allowing(vec!["127.0.0.0/8".parse().expect("cidr")]),
+            DialerLimits {
+                rate: None,
+                per_ip: None,
+            },
+        );
+        let negotiator = Negotiator::new(
+            Arc::new(rustls::crypto::ring::default_provider()),
+            Profile::Y2025,
+        );
+        let (addr, reset) = reset_after_accept::listener();
+        let offer = HelloOffer::cloudfront(Profile::Y2025, TlsVersion::Tls12);
+        let attempt = reset_after_accept::complete(
+            negotiator.attempt(
+                &dialer,
+                addr,
+                Some("origin.test"),
+                Duration::from_secs(2),
+                HelloPurpose::CloudFront,
+                &offer,
+            ),
+            reset,
+        )
+        .await;
+        assert_eq!(attempt.reply, HelloReply::ClosedBeforeReply { reset: true });
     }
 }

@@ -300,38 +300,11 @@ mod tests {
     /// a dropped SYN.
     #[tokio::test(flavor = "current_thread")]
     async fn a_reset_right_after_accept_is_a_reset_not_a_failure() {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (reset_tx, reset_rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_io()
-                .build()
-                .unwrap();
-            runtime.block_on(async move {
-                let (stream, _) = listener.accept().unwrap();
-                stream.set_nonblocking(true).unwrap();
-                let stream = TcpStream::from_std(stream).unwrap();
-                // SO_LINGER 0: the close sends a RST.
-                #[allow(deprecated)]
-                stream.set_linger(Some(Duration::ZERO)).unwrap();
-                drop(stream);
-            });
-            let _ = reset_tx.send(());
-        });
+        let (addr, reset) = reset_after_accept::listener();
         let dialer = lab_dialer();
-        let mut connect = Box::pin(dialer.connect(addr, Duration::from_secs(2), 1));
-        // The first poll sends the SYN; the reactor has not reported the socket writable yet.
-        let first = std::future::poll_fn(|cx| {
-            std::task::Poll::Ready(std::future::Future::poll(connect.as_mut(), cx).is_pending())
-        })
-        .await;
-        assert!(first, "the connect finished on its first poll");
-        reset_rx
-            .recv_timeout(Duration::from_secs(5))
-            .expect("the origin accepted and reset");
-        std::thread::sleep(Duration::from_millis(50));
-        let (outcome, connection) = connect.await;
+        let (outcome, connection) =
+            reset_after_accept::complete(dialer.connect(addr, Duration::from_secs(2), 1), reset)
+                .await;
         assert_eq!(outcome, ConnectOutcome::Reset { attempts: 1 });
         assert!(connection.is_none());
     }
@@ -349,5 +322,59 @@ mod tests {
             .connect("10.0.0.1:443".parse().unwrap(), Duration::from_secs(1), 1)
             .await;
         assert_eq!(outcome, ConnectOutcome::OutOfScope);
+    }
+}
+
+/// A real origin that accepts one connection and resets it before the connecting side has
+/// polled its socket, for the tests of whatever connects through the [`Dialer`].
+#[cfg(test)]
+pub(crate) mod reset_after_accept {
+    use std::future::Future;
+    use std::net::SocketAddr;
+    use std::sync::mpsc::Receiver;
+    use std::time::Duration;
+
+    use tokio::net::TcpStream;
+
+    /// A listener on 127.0.0.1 that accepts once and resets (SO_LINGER 0): its address, and a
+    /// receiver told once the reset is sent.
+    pub(crate) fn listener() -> (SocketAddr, Receiver<()>) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("address");
+        let (reset_tx, reset_rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_io()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async move {
+                let (stream, _) = listener.accept().expect("accept");
+                stream.set_nonblocking(true).expect("nonblocking");
+                let stream = TcpStream::from_std(stream).expect("tokio stream");
+                // SO_LINGER 0: the close sends a RST.
+                #[allow(deprecated)]
+                stream.set_linger(Some(Duration::ZERO)).expect("linger");
+                drop(stream);
+            });
+            let _ = reset_tx.send(());
+        });
+        (addr, reset_rx)
+    }
+
+    /// Polls `future` once (its connect sends the SYN; the reactor has not reported the socket
+    /// yet), waits until the origin has reset the connection, then completes it. Run it on a
+    /// current-thread runtime, so nothing polls the socket in between.
+    pub(crate) async fn complete<F: Future>(future: F, reset: Receiver<()>) -> F::Output {
+        let mut future = Box::pin(future);
+        let pending = std::future::poll_fn(|cx| {
+            std::task::Poll::Ready(future.as_mut().poll(cx).is_pending())
+        })
+        .await;
+        assert!(pending, "the connect finished on its first poll");
+        reset
+            .recv_timeout(Duration::from_secs(5))
+            .expect("the origin accepted and reset");
+        std::thread::sleep(Duration::from_millis(50));
+        future.await
     }
 }
