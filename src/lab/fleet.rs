@@ -347,6 +347,10 @@ pub enum Pathology {
     /// A healthy but long body: a chunk every 0.5 s for 8 s, past the scanner's 4 s budget
     /// with a 2 s read timeout (issue 17, item 5b).
     HostileDripBody,
+    /// Hostile: `103 Early Hints` without end (issue 17, item 5c).
+    HostileEndlessEarlyHints,
+    /// Hostile: a chunked body whose trailers never end (issue 17, item 5c).
+    HostileEndlessTrailers,
     /// A healthy origin in a zone with three healthy name servers.
     NsHealthy,
     /// One of its zone's three name servers never answers.
@@ -461,6 +465,8 @@ impl Pathology {
         Pathology::HostileResetAfterAccept,
         Pathology::HostileResetAfterAcceptHttp,
         Pathology::HostileDripBody,
+        Pathology::HostileEndlessEarlyHints,
+        Pathology::HostileEndlessTrailers,
     ];
 
     /// The pathology of fleet member `index`.
@@ -543,6 +549,8 @@ impl Pathology {
             Pathology::HostileResetAfterAccept => "hostile-reset-after-accept",
             Pathology::HostileResetAfterAcceptHttp => "hostile-reset-after-accept-http",
             Pathology::HostileDripBody => "hostile-drip-body",
+            Pathology::HostileEndlessEarlyHints => "hostile-endless-early-hints",
+            Pathology::HostileEndlessTrailers => "hostile-endless-trailers",
             Pathology::NsHealthy => "ns-healthy",
             Pathology::NsOneDown => "ns-one-down",
             Pathology::NsGarbage => "ns-garbage",
@@ -613,7 +621,10 @@ impl Pathology {
             Pathology::HostileResetAfterAccept | Pathology::HostileResetAfterAcceptHttp => {
                 vec![Code::HTTP_EARLY_CLOSE]
             }
-            Pathology::HostileEndlessHeaders => vec![Code::HTTP_MALFORMED_RESPONSE],
+            // Interim responses and trailers count against the head cap, as headers do.
+            Pathology::HostileEndlessHeaders
+            | Pathology::HostileEndlessEarlyHints
+            | Pathology::HostileEndlessTrailers => vec![Code::HTTP_MALFORMED_RESPONSE],
             Pathology::LongCnameChain => vec![Code::DNS_CNAME_CHAIN_LONG],
             Pathology::CloseAfterHandshake | Pathology::CloseAfterRequest => {
                 vec![Code::HTTP_EARLY_CLOSE]
@@ -822,6 +833,8 @@ impl Pathology {
             Pathology::HostileSlowHeaders => answering(HttpBehaviour::SlowHead),
             Pathology::HostileEndlessHeaders => answering(HttpBehaviour::EndlessHeaders),
             Pathology::HostileDripBody => answering(HttpBehaviour::DripBody),
+            Pathology::HostileEndlessEarlyHints => answering(HttpBehaviour::EndlessEarlyHints),
+            Pathology::HostileEndlessTrailers => answering(HttpBehaviour::EndlessTrailers),
             Pathology::HealthyHttpOnly => ServerKind::Plain(HttpBehaviour::Healthy),
             Pathology::HealthyMatchViewer => ServerKind::MatchViewer(Box::new(LeafSpec::healthy(vec![name]))),
             Pathology::Tls13Only => ServerKind::Tls13(Box::new(LeafSpec::healthy(vec![name]))),
@@ -932,6 +945,10 @@ pub enum HttpBehaviour {
     EndlessHeaders,
     /// A chunked body, one chunk every 0.5 s for 8 s.
     DripBody,
+    /// `103 Early Hints` responses without end (until the client leaves, at most a minute).
+    EndlessEarlyHints,
+    /// A chunked body, then trailers without end (until the client leaves, at most a minute).
+    EndlessTrailers,
 }
 
 /// Hostile behaviour below HTTP, on the raw TCP connection.

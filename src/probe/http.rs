@@ -15,7 +15,9 @@ use tokio::time::Instant;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
-/// Largest response head read (64 KiB): a head still incomplete past it is `Malformed`.
+/// Largest response head read (64 KiB): a head still incomplete past it is `Malformed`. Interim
+/// (1xx) responses before the final one, and the trailers of a chunked body, count against it
+/// too: an endless stream of `103 Early Hints` or of trailers ends there, as endless headers do.
 pub const MAX_HEAD_BYTES: usize = 64 * 1024;
 /// Most headers in a response head.
 pub const MAX_HEADERS: usize = 100;
@@ -241,6 +243,7 @@ pub async fn exchange<S: HttpIo + ?Sized>(
         deadline: sent + limits.budget,
         body_bytes: 0,
         budget_stop: None,
+        head_bytes: 0,
     };
     let outcome = reader.read_response(plain).await;
     (outcome, reader.ttfb)
@@ -308,6 +311,9 @@ struct Reader<'a, S: ?Sized> {
     deadline: Instant,
     /// Body bytes consumed so far.
     body_bytes: u64,
+    /// Head bytes consumed so far: interim (1xx) heads, the final head, trailers. Held to
+    /// [`MAX_HEAD_BYTES`] with what is buffered of the next.
+    head_bytes: usize,
     /// Set when the overall budget ran out while a body was still arriving.
     budget_stop: Option<Duration>,
 }
@@ -376,8 +382,18 @@ impl<S: HttpIo + ?Sized> Reader<'_, S> {
         }
     }
 
+    /// A head over [`MAX_HEAD_BYTES`], interim responses and trailers included.
+    fn head_over_cap(&self, interim: u32) -> HttpOutcome {
+        let with = match interim {
+            0 => String::new(),
+            n => format!(" ({n} interim 1xx responses included)"),
+        };
+        self.malformed(format!("response head over {MAX_HEAD_BYTES} bytes{with}"))
+    }
+
     async fn read_response(&mut self, plain: bool) -> HttpOutcome {
         let mut continues = 0u8;
+        let mut interim = 0u32;
         loop {
             // The head.
             let (head_len, status, minor_version, framing, connection_close, keep_alive_timeout) = loop {
@@ -408,9 +424,8 @@ impl<S: HttpIo + ?Sized> Reader<'_, S> {
                         );
                     }
                     Ok(httparse::Status::Partial) => {
-                        if self.buf.len() > MAX_HEAD_BYTES {
-                            return self
-                                .malformed(format!("response head over {MAX_HEAD_BYTES} bytes"));
+                        if self.head_bytes + self.buf.len() > MAX_HEAD_BYTES {
+                            return self.head_over_cap(interim);
                         }
                     }
                     Err(httparse::Error::TooManyHeaders) => {
@@ -424,7 +439,12 @@ impl<S: HttpIo + ?Sized> Reader<'_, S> {
                 }
             };
             self.buf.drain(..head_len);
+            self.head_bytes += head_len;
+            if self.head_bytes > MAX_HEAD_BYTES {
+                return self.head_over_cap(interim);
+            }
             if (100..200).contains(&status) {
+                interim += 1;
                 if status == 100 {
                     continues += 1;
                     if continues > 1 {
@@ -572,13 +592,21 @@ impl<S: HttpIo + ?Sized> Reader<'_, S> {
                 loop {
                     if let Some(pos) = self.buf.windows(2).position(|w| w == b"\r\n") {
                         self.buf.drain(..pos + 2);
+                        self.head_bytes += pos + 2;
                         if pos == 0 {
                             return Ok(true);
                         }
+                        if self.head_bytes > MAX_HEAD_BYTES {
+                            return Err(self.malformed(format!(
+                                "response head over {MAX_HEAD_BYTES} bytes (trailers included)"
+                            )));
+                        }
                         continue;
                     }
-                    if self.buf.len() > MAX_HEAD_BYTES {
-                        return Err(self.malformed("trailers too long"));
+                    if self.head_bytes + self.buf.len() > MAX_HEAD_BYTES {
+                        return Err(self.malformed(format!(
+                            "response head over {MAX_HEAD_BYTES} bytes (trailers included)"
+                        )));
                     }
                     if !self
                         .fill_chunked("connection closed before the end of chunked body")
@@ -961,6 +989,67 @@ mod tests {
             reason.contains("headers") || reason.contains("head over"),
             "{reason}"
         );
+    }
+
+    /// Issue 17, item 5c: endless `103 Early Hints` and endless trailers count against the
+    /// head cap, and end there as endless headers do (not after half a gigabyte).
+    #[tokio::test]
+    async fn endless_interim_responses_or_trailers_stop_at_the_head_cap() {
+        for (head, filler, what) in [
+            (
+                &b""[..],
+                &b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n"[..],
+                "interim 1xx",
+            ),
+            (
+                &b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n"[..],
+                &b"X-Trailer: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n"[..],
+                "trailers",
+            ),
+        ] {
+            let (mut client, mut server) = duplex(64 * 1024);
+            let sent = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+            let counter = sent.clone();
+            tokio::spawn(async move {
+                let mut buf = [0u8; 1024];
+                let _ = server.read(&mut buf).await;
+                let _ = server.write_all(head).await;
+                while server.write_all(filler).await.is_ok() {
+                    counter.fetch_add(filler.len() as u64, std::sync::atomic::Ordering::Relaxed);
+                }
+            });
+            let (outcome, _) = exchange(
+                &mut client,
+                b"GET / HTTP/1.1\r\n\r\n",
+                ReadLimits::cloudfront(Duration::from_secs(5)),
+                false,
+            )
+            .await;
+            let HttpOutcome::Malformed { reason, .. } = outcome else {
+                panic!("{what}: {outcome:?}")
+            };
+            assert!(
+                reason.starts_with(&format!("response head over {MAX_HEAD_BYTES} bytes")),
+                "{what}: {reason}"
+            );
+            assert!(reason.contains(what), "{reason}");
+            // Read up to the cap, plus what the pipe holds: nowhere near the old 0.5 GB.
+            let sent = sent.load(std::sync::atomic::Ordering::Relaxed);
+            assert!(
+                sent < 4 * MAX_HEAD_BYTES as u64,
+                "{what}: {sent} bytes sent"
+            );
+        }
+        // A few interim responses before the final one are fine.
+        let HttpOutcome::Response(r) = respond(
+            b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 103 Early Hints\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+            false,
+        )
+        .await
+        else {
+            panic!("not a response")
+        };
+        assert_eq!((r.status, r.body_bytes, r.reusable), (200, 2, true));
     }
 
     #[tokio::test(start_paused = true)]
