@@ -351,6 +351,8 @@ pub enum Pathology {
     HostileEndlessEarlyHints,
     /// Hostile: a chunked body whose trailers never end (issue 17, item 5c).
     HostileEndlessTrailers,
+    /// Hostile: a CNAME loop, name → loop name → name (issue 17, item 5d).
+    HostileCnameLoop,
     /// A healthy origin in a zone with three healthy name servers.
     NsHealthy,
     /// One of its zone's three name servers never answers.
@@ -467,6 +469,7 @@ impl Pathology {
         Pathology::HostileDripBody,
         Pathology::HostileEndlessEarlyHints,
         Pathology::HostileEndlessTrailers,
+        Pathology::HostileCnameLoop,
     ];
 
     /// The pathology of fleet member `index`.
@@ -551,6 +554,7 @@ impl Pathology {
             Pathology::HostileDripBody => "hostile-drip-body",
             Pathology::HostileEndlessEarlyHints => "hostile-endless-early-hints",
             Pathology::HostileEndlessTrailers => "hostile-endless-trailers",
+            Pathology::HostileCnameLoop => "hostile-cname-loop",
             Pathology::NsHealthy => "ns-healthy",
             Pathology::NsOneDown => "ns-one-down",
             Pathology::NsGarbage => "ns-garbage",
@@ -603,6 +607,7 @@ impl Pathology {
             }
             Pathology::NsSingle | Pathology::NsOneNetwork => vec![Code::DNS_NS_SINGLE],
             Pathology::DanglingCname => vec![Code::DNS_CNAME_DANGLING],
+            Pathology::HostileCnameLoop => vec![Code::DNS_CNAME_LOOP],
             // Under the default profile (2025): CloudFront's TLS 1.3 support makes it work.
             Pathology::Tls13Only => vec![Code::TLS_TLS13_ONLY],
             Pathology::Ed25519Key => vec![Code::TLS_UNSUPPORTED_SIGNATURE],
@@ -708,6 +713,7 @@ impl Pathology {
                 links: 1,
                 dangling: true,
             },
+            Pathology::HostileCnameLoop => DnsBehaviour::CnameLoop,
             Pathology::LongCnameChain => DnsBehaviour::CnameChain {
                 links: 10,
                 dangling: false,
@@ -798,7 +804,8 @@ impl Pathology {
             | Pathology::DnsTimeout
             | Pathology::ServFail
             | Pathology::PrivateAddress
-            | Pathology::DanglingCname => ServerKind::None,
+            | Pathology::DanglingCname
+            | Pathology::HostileCnameLoop => ServerKind::None,
             Pathology::CloseAfterHandshake => answering(HttpBehaviour::CloseAfterHandshake),
             Pathology::CloseAfterRequest => answering(HttpBehaviour::CloseAfterRequest),
             Pathology::SlowResponse => answering(HttpBehaviour::Delay(std::time::Duration::from_millis(3000))),
@@ -907,6 +914,8 @@ pub enum DnsBehaviour {
     ServFail,
     /// A record 10.0.0.1.
     Private,
+    /// A CNAME to a second name whose CNAME points back: a loop.
+    CnameLoop,
     /// A chain of CNAMEs of this many links, ending at the addresses or (dangling) nowhere.
     CnameChain {
         /// How many CNAMEs the chain has.

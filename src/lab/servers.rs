@@ -447,19 +447,18 @@ async fn serve_http<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, behaviour:
                 return;
             }
             HttpBehaviour::EndlessEarlyHints | HttpBehaviour::EndlessTrailers => {
-                let (head, filler): (&[u8], &[u8]) = if behaviour
-                    == HttpBehaviour::EndlessEarlyHints
-                {
-                    (
-                        b"",
-                        b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n",
-                    )
-                } else {
-                    (
+                let (head, filler): (&[u8], &[u8]) =
+                    if behaviour == HttpBehaviour::EndlessEarlyHints {
+                        (
+                            b"",
+                            b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n",
+                        )
+                    } else {
+                        (
                         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n",
                         b"X-Trailer: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n",
                     )
-                };
+                    };
                 // Until the client leaves: a scanner that stops at a size cap ends it at once,
                 // one that does not reads for its whole time budget.
                 let _ = tokio::time::timeout(Duration::from_secs(60), async {
