@@ -52,9 +52,18 @@ impl fmt::Display for Host {
     }
 }
 
-/// Checks a DNS name's syntax and returns it lower-case without a trailing dot.
+/// Checks a DNS name's syntax and returns it lower-case without a trailing dot. An
+/// internationalized name (`bücher.example`) is converted to its ASCII form
+/// (`xn--bcher-kva.example`), as CloudFront's resolver would need it; a label already in
+/// `xn--` form must be valid punycode.
 pub fn validate_dns_name(text: &str) -> Result<String, String> {
-    let name = text.trim().trim_end_matches('.').to_ascii_lowercase();
+    let trimmed = text.trim().trim_end_matches('.');
+    let name = if trimmed.is_ascii() {
+        trimmed.to_ascii_lowercase()
+    } else {
+        idna::domain_to_ascii(trimmed)
+            .map_err(|_| format!("`{text}` is not a valid internationalized host name"))?
+    };
     if name.is_empty() {
         return Err("empty host name".into());
     }
@@ -77,8 +86,21 @@ pub fn validate_dns_name(text: &str) -> Result<String, String> {
         {
             return Err(format!("`{text}` is not a host name (character {bad:?})"));
         }
+        if label.starts_with("xn--") && !is_valid_a_label(label) {
+            return Err(format!(
+                "`{text}` has invalid punycode in label `{label}` (not an IDN's ASCII form)"
+            ));
+        }
     }
     Ok(name)
+}
+
+/// Whether an `xn--` label decodes to a valid internationalized label that encodes back to it.
+fn is_valid_a_label(label: &str) -> bool {
+    let (unicode, result) = idna::domain_to_unicode(label);
+    result.is_ok()
+        && unicode != label
+        && idna::domain_to_ascii(&unicode).is_ok_and(|ascii| ascii == label)
 }
 
 /// CloudFront's OriginProtocolPolicy: which of the origin's ports CloudFront connects to.
@@ -459,6 +481,35 @@ fn fnv1a(text: &str) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 17, item 6: an IDN host is scanned under its `xn--` form; invalid punycode is
+    /// refused with a clear error.
+    #[test]
+    fn idn_hosts_become_their_ascii_form_and_bad_punycode_is_refused() {
+        assert_eq!(
+            validate_dns_name("bücher.example"),
+            Ok("xn--bcher-kva.example".to_string())
+        );
+        assert_eq!(
+            validate_dns_name("Bücher.Example."),
+            Ok("xn--bcher-kva.example".to_string())
+        );
+        assert_eq!(
+            validate_dns_name("xn--bcher-kva.example"),
+            Ok("xn--bcher-kva.example".to_string())
+        );
+        let t = Target::parse_spec("https://bücher.example:8443/path").unwrap();
+        assert_eq!(t.origin, Host::Name("xn--bcher-kva.example".into()));
+        assert_eq!(t.https_port, 8443);
+        let error = validate_dns_name("xn--zz.example").unwrap_err();
+        assert!(
+            error.contains("invalid punycode") && error.contains("xn--zz"),
+            "{error}"
+        );
+        assert!(Target::parse_spec("xn--zz.example").is_err());
+        // Not a letter in any script: refused, not passed on.
+        assert!(validate_dns_name("b\u{fffd}cher.example").is_err());
+    }
 
     #[test]
     fn parses_the_spec_forms() {

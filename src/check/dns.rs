@@ -1,5 +1,5 @@
-//! DNS findings from the resolution: NXDOMAIN, SERVFAIL, timeouts, no address, long CNAME
-//! chains, and addresses CloudFront cannot reach.
+//! DNS findings from the resolution: NXDOMAIN, SERVFAIL, timeouts, no address, dangling,
+//! looping and long CNAME chains, and addresses CloudFront cannot reach.
 
 use serde_json::json;
 
@@ -78,6 +78,18 @@ fn failure_finding(name: &str, failure: &DnsFailure, chain: &[String]) -> Findin
             ),
         )
         .evidence("dangling_target", chain.last().cloned().unwrap_or_default()),
+        DnsFailure::CnameLoop => {
+            let mut path = vec![name.to_string()];
+            path.extend(chain.iter().cloned());
+            Finding::new(
+                Code::DNS_CNAME_LOOP,
+                format!(
+                    "{name} is a CNAME loop ({}): it never resolves, so CloudFront answers 502",
+                    path.join(" → ")
+                ),
+            )
+            .evidence("cname_loop", json!(path))
+        }
         DnsFailure::Other(error) => Finding::new(
             Code::DNS_SERVFAIL,
             format!("resolving {name} failed: {error}"),
@@ -200,6 +212,25 @@ mod tests {
             finding.evidence["cname_chain"],
             json!(["cdn.example.net", "gone.example.org"])
         );
+    }
+
+    /// Issue 17, item 5d: a CNAME loop is its own finding, not DNS_NO_ADDRESS.
+    #[test]
+    fn a_cname_loop_is_a_loop_with_its_path() {
+        let observation = origin()
+            .dns_failed(DnsFailure::CnameLoop)
+            .through_cnames(&["b.example.net", "origin.example.com"])
+            .build();
+        let finding = single(check(&observation));
+        assert_eq!(finding.code, Code::DNS_CNAME_LOOP);
+        assert_eq!(finding.severity, crate::finding::Severity::Critical);
+        assert_eq!(
+            finding.evidence["cname_loop"],
+            json!(["origin.example.com", "b.example.net", "origin.example.com"])
+        );
+        assert!(finding
+            .summary
+            .contains("origin.example.com → b.example.net → origin.example.com"));
     }
 
     #[test]

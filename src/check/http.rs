@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use crate::finding::{Code, Finding};
-use crate::probe::http::{HttpExchange, HttpOutcome, IdleOutcome};
+use crate::probe::http::{HttpExchange, HttpOutcome, IdleOutcome, ReadStop};
 use crate::probe::Observation;
 
 /// Findings from each port's HTTP exchange, then from the keep-alive idle probe.
@@ -36,17 +36,31 @@ fn exchange_findings(observation: &Observation, exchange: &HttpExchange) -> Vec<
             .evidence("https", exchange.https)
     };
     match &exchange.outcome {
-        HttpOutcome::ClosedWithoutResponse { reset } => vec![with_address(
-            Finding::new(
-                Code::HTTP_EARLY_CLOSE,
-                format!(
-                    "{at} {} the connection after the request without a response",
-                    if *reset { "reset" } else { "closed" }
+        HttpOutcome::ClosedWithoutResponse {
+            reset,
+            before_request,
+        } => {
+            let verb = if *reset { "reset" } else { "closed" };
+            let (stage, summary) = match (before_request, exchange.https) {
+                (false, _) => (
+                    "after request",
+                    format!("{at} {verb} the connection after the request without a response"),
                 ),
-            )
-            .evidence("stage", "after request")
-            .evidence("reset", *reset),
-        )],
+                (true, true) => (
+                    "after handshake",
+                    format!("{at} {verb} the connection after the handshake, before the request"),
+                ),
+                (true, false) => (
+                    "after accept",
+                    format!("{at} {verb} the connection right after accepting it, before the request"),
+                ),
+            };
+            vec![with_address(
+                Finding::new(Code::HTTP_EARLY_CLOSE, summary)
+                    .evidence("stage", stage)
+                    .evidence("reset", *reset),
+            )]
+        }
         HttpOutcome::WriteFailed { error } => vec![with_address(
             Finding::new(Code::HTTP_EARLY_CLOSE, format!("{at} would not take the request: {error}"))
                 .evidence(
@@ -154,8 +168,33 @@ fn exchange_findings(observation: &Observation, exchange: &HttpExchange) -> Vec<
                     .evidence("connection", "close"),
                 ));
             }
-            findings
+            match response.read_stop {
+                // Said with the exchange's findings; never a finding of its own: the origin
+                // kept sending (no gap over OriginReadTimeout), the scanner stopped.
+                Some(stop) => findings
+                    .into_iter()
+                    .map(|f| f.evidence("body_read", body_read(stop, response.body_bytes)))
+                    .collect(),
+                None => findings,
+            }
         }
+    }
+}
+
+/// How the scanner stopped reading a body that had not ended, for the evidence.
+fn body_read(stop: ReadStop, bytes: u64) -> serde_json::Value {
+    match stop {
+        ReadStop::ByteCap => serde_json::json!({
+            "stopped": "byte cap",
+            "body_bytes": bytes,
+            "note": "the scanner stops reading a body at this many bytes; the origin was still sending",
+        }),
+        ReadStop::TimeBudget { after } => serde_json::json!({
+            "stopped": "time budget",
+            "body_bytes": bytes,
+            "after_ms": ms(after),
+            "note": "the body was still arriving, no gap over OriginReadTimeout: the scanner stopped reading (not a 504)",
+        }),
     }
 }
 
@@ -246,13 +285,33 @@ mod tests {
 
     #[test]
     fn closing_after_the_request_is_an_early_close() {
-        let finding = failed(HttpOutcome::ClosedWithoutResponse { reset: true });
+        let finding = failed(HttpOutcome::ClosedWithoutResponse {
+            reset: true,
+            before_request: false,
+        });
         assert_eq!(finding.code, Code::HTTP_EARLY_CLOSE);
         assert_eq!(finding.severity, Severity::Critical);
         assert_eq!(finding.evidence["stage"], "after request");
         assert_eq!(finding.evidence["reset"], true);
         assert_eq!(finding.evidence["address"], "192.0.2.1:443");
         assert_eq!(finding.evidence["https"], true);
+    }
+
+    /// Issue 17, item 5a: a plain port reset before the request could be written was reset
+    /// right after accept.
+    #[test]
+    fn a_reset_before_the_request_on_the_plain_port_is_after_accept() {
+        let mut observation = origin()
+            .http_failed(HttpOutcome::ClosedWithoutResponse {
+                reset: true,
+                before_request: true,
+            })
+            .build();
+        observation.http[0].https = false;
+        let finding = single(check(&observation));
+        assert_eq!(finding.code, Code::HTTP_EARLY_CLOSE);
+        assert_eq!(finding.evidence["stage"], "after accept");
+        assert_eq!(finding.evidence["reset"], true);
     }
 
     #[test]
@@ -275,6 +334,28 @@ mod tests {
         assert_eq!(finding.code, Code::HTTP_EARLY_CLOSE);
         assert_eq!(finding.evidence["stage"], "after handshake");
         assert_eq!(finding.evidence["error"], "broken pipe");
+    }
+
+    /// Issue 17, item 5b: OriginReadTimeout is a per-read idle timeout. A body still arriving
+    /// (every gap under it) when the scanner's budget runs out is no 504, and the exchange's
+    /// findings say the scanner stopped reading.
+    #[test]
+    fn a_long_body_whose_gaps_stay_under_the_read_timeout_is_not_slow() {
+        let stopped = ReadStop::TimeBudget { after: ms(60_000) };
+        let healthy = origin()
+            .http_response(200)
+            .body_read_stopped(stopped, 120)
+            .build();
+        assert!(check(&healthy).is_empty(), "{:?}", check(&healthy));
+        let failing = origin()
+            .http_response(503)
+            .body_read_stopped(stopped, 120)
+            .build();
+        let finding = single(check(&failing));
+        assert_eq!(finding.code, Code::HTTP_ORIGIN_5XX);
+        assert_eq!(finding.evidence["body_read"]["stopped"], "time budget");
+        assert_eq!(finding.evidence["body_read"]["body_bytes"], 120);
+        assert_eq!(finding.evidence["body_read"]["after_ms"], 60_000);
     }
 
     #[test]

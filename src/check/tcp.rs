@@ -1,5 +1,5 @@
-//! TCP findings: ports the policy uses that refuse, drop, or answer slowly, and origins whose
-//! addresses disagree.
+//! TCP findings: ports the policy uses that refuse, drop, reset at once, or answer slowly, and
+//! origins whose addresses disagree.
 
 use std::collections::BTreeMap;
 
@@ -52,6 +52,28 @@ pub(crate) fn check(observation: &Observation) -> Vec<Finding> {
         let any_refused = tries
             .iter()
             .any(|p| matches!(p.outcome, ConnectOutcome::Refused { .. }));
+        let any_reset = tries
+            .iter()
+            .any(|p| matches!(p.outcome, ConnectOutcome::Reset { .. }));
+        if !any_refused && any_reset {
+            // The origin answered the SYN and reset the connection at once: it is there, and
+            // closes on CloudFront (502), which is no firewall's silence.
+            findings.push(
+                Finding::new(
+                    Code::HTTP_EARLY_CLOSE,
+                    format!(
+                        "{kind} port {port} of {} accepts connections and resets them at once, before any reply",
+                        target.origin
+                    ),
+                )
+                .evidence("stage", "after accept")
+                .evidence("reset", true)
+                .evidence("port", port)
+                .evidence("connection_attempts", target.connection_attempts)
+                .evidence("outcomes", outcomes(&tries)),
+            );
+            continue;
+        }
         let (code, what) = if any_refused {
             (Code::TCP_REFUSED, "refuses connections")
         } else {
@@ -104,6 +126,7 @@ fn outcomes(tries: &[&PortObservation]) -> serde_json::Value {
                     json!({"result": "connected", "ms": elapsed.as_millis() as u64, "attempt": attempt})
                 }
                 ConnectOutcome::Refused { attempts } => json!({"result": "refused", "attempts": attempts}),
+                ConnectOutcome::Reset { attempts } => json!({"result": "reset", "attempts": attempts}),
                 ConnectOutcome::TimedOut { attempts, timeout } => {
                     json!({"result": "timeout", "attempts": attempts, "timeout_s": timeout.as_secs_f64()})
                 }
@@ -167,5 +190,31 @@ mod tests {
             attempt: 1,
         };
         assert_eq!(codes(vec![slow]), vec![Code::TCP_SLOW_CONNECT]);
+    }
+
+    /// Issue 17, item 5a: `Connection reset by peer` while connecting is an origin that
+    /// accepts and resets, never TCP_TIMEOUT's silence.
+    #[test]
+    fn a_reset_while_connecting_is_an_early_close_after_accept() {
+        let reset = ConnectOutcome::Reset { attempts: 3 };
+        let findings = check(&observe(vec![reset.clone(), reset.clone()]));
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        let finding = &findings[0];
+        assert_eq!(finding.code, Code::HTTP_EARLY_CLOSE);
+        assert_eq!(finding.evidence["stage"], "after accept");
+        assert_eq!(finding.evidence["reset"], true);
+        assert_eq!(
+            finding.evidence["outcomes"][0]["outcome"]["result"],
+            "reset"
+        );
+        // A refusal elsewhere still says refused; one address resetting is one address down.
+        assert_eq!(
+            codes(vec![reset.clone(), ConnectOutcome::Refused { attempts: 3 }]),
+            vec![Code::TCP_REFUSED]
+        );
+        assert_eq!(
+            codes(vec![FAST, reset]),
+            vec![Code::TCP_SOME_ADDRESSES_DOWN]
+        );
     }
 }

@@ -14,7 +14,7 @@ use crate::finding::{Code, Finding};
 use crate::probe::diagnostic_hellos::{HelloAttempt, HelloPurpose, HelloReply, Negotiation};
 use crate::probe::dialer::ConnectOutcome;
 use crate::probe::dns::{DnsFailure, Resolution};
-use crate::probe::http::{HttpExchange, HttpOutcome, HttpResponse, IdleOutcome};
+use crate::probe::http::{HttpExchange, HttpOutcome, HttpResponse, IdleOutcome, ReadStop};
 use crate::probe::tls::{TlsFailure, TlsObservation, TlsOutcome};
 use crate::probe::{
     AliasCertificate, AliasHandshake, Observation, PortObservation, SniAlternative,
@@ -292,6 +292,7 @@ impl ObservationBuilder {
                 body_bytes: 0,
                 reusable: true,
                 continues: 0,
+                read_stop: None,
             }),
             Some(Duration::from_millis(50)),
         )
@@ -300,6 +301,15 @@ impl ObservationBuilder {
     /// The last response's first byte came after `ttfb`.
     pub(crate) fn first_byte_after(mut self, ttfb: Duration) -> Self {
         self.last_exchange().ttfb = Some(ttfb);
+        self
+    }
+
+    /// The scanner stopped reading the last response's body (`stop`), which had not ended.
+    pub(crate) fn body_read_stopped(mut self, stop: ReadStop, body_bytes: u64) -> Self {
+        let response = self.last_response();
+        response.read_stop = Some(stop);
+        response.body_bytes = body_bytes;
+        response.reusable = false;
         self
     }
 

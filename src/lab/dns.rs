@@ -162,6 +162,17 @@ impl ZoneData {
             DnsBehaviour::ServFail => {
                 self.servfail.insert(LowerName::from(&owner));
             }
+            DnsBehaviour::CnameLoop => {
+                // host -> host-loop -> host
+                let (first, rest) = host.split_once('.').unwrap_or((host, ""));
+                let other = name(&format!("{first}-loop.{rest}"))?;
+                self.insert(Record::from_rdata(
+                    owner.clone(),
+                    TTL,
+                    RData::CNAME(CNAME(other.clone())),
+                ));
+                self.insert(Record::from_rdata(other, TTL, RData::CNAME(CNAME(owner))));
+            }
             DnsBehaviour::CnameChain { links, dangling } => {
                 // host -> c1-host -> ... -> c{links-1}-host -> (end-host with A | absent name)
                 let link_name = |k: usize| {

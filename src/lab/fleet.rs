@@ -343,6 +343,19 @@ pub enum Pathology {
     HostileResetMidHandshake,
     /// Hostile: accepts and never speaks.
     HostileSilent,
+    /// Hostile: accepts on the HTTPS port and resets at once (issue 17, item 5a).
+    HostileResetAfterAccept,
+    /// Hostile: http-only, accepts on the HTTP port and resets at once (issue 17, item 5a).
+    HostileResetAfterAcceptHttp,
+    /// A healthy but long body: a chunk every 0.5 s for 8 s, past the scanner's 4 s budget
+    /// with a 2 s read timeout (issue 17, item 5b).
+    HostileDripBody,
+    /// Hostile: `103 Early Hints` without end (issue 17, item 5c).
+    HostileEndlessEarlyHints,
+    /// Hostile: a chunked body whose trailers never end (issue 17, item 5c).
+    HostileEndlessTrailers,
+    /// Hostile: a CNAME loop, name → loop name → name (issue 17, item 5d).
+    HostileCnameLoop,
     /// A healthy origin in a zone with three healthy name servers.
     NsHealthy,
     /// One of its zone's three name servers never answers.
@@ -454,6 +467,13 @@ impl Pathology {
         Pathology::HostileResetMidHandshake,
         Pathology::HostileSilent,
         Pathology::NsGarbage,
+        // Issue 17: appended, so that a lab of the first N keeps its members.
+        Pathology::HostileResetAfterAccept,
+        Pathology::HostileResetAfterAcceptHttp,
+        Pathology::HostileDripBody,
+        Pathology::HostileEndlessEarlyHints,
+        Pathology::HostileEndlessTrailers,
+        Pathology::HostileCnameLoop,
     ];
 
     /// The pathology of fleet member `index`.
@@ -534,6 +554,12 @@ impl Pathology {
             Pathology::HostileEndlessHeaders => "hostile-endless-headers",
             Pathology::HostileResetMidHandshake => "hostile-reset-mid-handshake",
             Pathology::HostileSilent => "hostile-silent",
+            Pathology::HostileResetAfterAccept => "hostile-reset-after-accept",
+            Pathology::HostileResetAfterAcceptHttp => "hostile-reset-after-accept-http",
+            Pathology::HostileDripBody => "hostile-drip-body",
+            Pathology::HostileEndlessEarlyHints => "hostile-endless-early-hints",
+            Pathology::HostileEndlessTrailers => "hostile-endless-trailers",
+            Pathology::HostileCnameLoop => "hostile-cname-loop",
             Pathology::NsHealthy => "ns-healthy",
             Pathology::NsOneDown => "ns-one-down",
             Pathology::NsGarbage => "ns-garbage",
@@ -573,7 +599,9 @@ impl Pathology {
             | Pathology::HealthyMatchViewer
             | Pathology::ShortCnameChain
             | Pathology::NsHealthy
-            | Pathology::NoSanCnMatch => vec![],
+            | Pathology::NoSanCnMatch
+            // OriginReadTimeout bounds each gap, not the whole body: no 504.
+            | Pathology::HostileDripBody => vec![],
             // Under the default profile (2025) its hello is small enough; under 2025-pq it is
             // TLS_PQ_HELLO_INTOLERANT (tests/it/lab_scan.rs).
             Pathology::PqHelloIntolerant => vec![],
@@ -587,6 +615,7 @@ impl Pathology {
             }
             Pathology::NsSingle | Pathology::NsOneNetwork => vec![Code::DNS_NS_SINGLE],
             Pathology::DanglingCname => vec![Code::DNS_CNAME_DANGLING],
+            Pathology::HostileCnameLoop => vec![Code::DNS_CNAME_LOOP],
             // Under the default profile (2025): CloudFront's TLS 1.3 support makes it work.
             Pathology::Tls13Only => vec![Code::TLS_TLS13_ONLY],
             Pathology::Ed25519Key => vec![Code::TLS_UNSUPPORTED_SIGNATURE],
@@ -600,7 +629,15 @@ impl Pathology {
             | Pathology::HostileResetMidHandshake
             | Pathology::HostileSilent => vec![Code::TLS_HANDSHAKE_FAILED],
             Pathology::HostileSlowHeaders => vec![Code::HTTP_SLOW_RESPONSE],
-            Pathology::HostileEndlessHeaders => vec![Code::HTTP_MALFORMED_RESPONSE],
+            // A reset is an answer: never TCP_TIMEOUT's silence, whether it comes while
+            // connecting, at the handshake or at the request.
+            Pathology::HostileResetAfterAccept | Pathology::HostileResetAfterAcceptHttp => {
+                vec![Code::HTTP_EARLY_CLOSE]
+            }
+            // Interim responses and trailers count against the head cap, as headers do.
+            Pathology::HostileEndlessHeaders
+            | Pathology::HostileEndlessEarlyHints
+            | Pathology::HostileEndlessTrailers => vec![Code::HTTP_MALFORMED_RESPONSE],
             Pathology::LongCnameChain => vec![Code::DNS_CNAME_CHAIN_LONG],
             Pathology::CloseAfterHandshake | Pathology::CloseAfterRequest => {
                 vec![Code::HTTP_EARLY_CLOSE]
@@ -684,6 +721,7 @@ impl Pathology {
                 links: 1,
                 dangling: true,
             },
+            Pathology::HostileCnameLoop => DnsBehaviour::CnameLoop,
             Pathology::LongCnameChain => DnsBehaviour::CnameChain {
                 links: 10,
                 dangling: false,
@@ -774,7 +812,8 @@ impl Pathology {
             | Pathology::DnsTimeout
             | Pathology::ServFail
             | Pathology::PrivateAddress
-            | Pathology::DanglingCname => ServerKind::None,
+            | Pathology::DanglingCname
+            | Pathology::HostileCnameLoop => ServerKind::None,
             Pathology::CloseAfterHandshake => answering(HttpBehaviour::CloseAfterHandshake),
             Pathology::CloseAfterRequest => answering(HttpBehaviour::CloseAfterRequest),
             Pathology::SlowResponse => answering(HttpBehaviour::Delay(std::time::Duration::from_millis(3000))),
@@ -803,8 +842,14 @@ impl Pathology {
             Pathology::HostileSlowHandshake => ServerKind::Raw(RawBehaviour::SlowHandshake),
             Pathology::HostileResetMidHandshake => ServerKind::Raw(RawBehaviour::ResetMidHandshake),
             Pathology::HostileSilent => ServerKind::Raw(RawBehaviour::Silent),
+            Pathology::HostileResetAfterAccept | Pathology::HostileResetAfterAcceptHttp => {
+                ServerKind::Raw(RawBehaviour::ResetAfterAccept)
+            }
             Pathology::HostileSlowHeaders => answering(HttpBehaviour::SlowHead),
             Pathology::HostileEndlessHeaders => answering(HttpBehaviour::EndlessHeaders),
+            Pathology::HostileDripBody => answering(HttpBehaviour::DripBody),
+            Pathology::HostileEndlessEarlyHints => answering(HttpBehaviour::EndlessEarlyHints),
+            Pathology::HostileEndlessTrailers => answering(HttpBehaviour::EndlessTrailers),
             Pathology::HealthyHttpOnly => ServerKind::Plain(HttpBehaviour::Healthy),
             Pathology::HealthyMatchViewer => ServerKind::MatchViewer(Box::new(LeafSpec::healthy(vec![name]))),
             Pathology::Tls13Only => ServerKind::Tls13(Box::new(LeafSpec::healthy(vec![name]))),
@@ -830,7 +875,9 @@ impl Pathology {
     /// The target's protocol policy, when not https-only.
     pub fn policy(self) -> Option<&'static str> {
         match self {
-            Pathology::TlsOnHttpPort | Pathology::HealthyHttpOnly => Some("http-only"),
+            Pathology::TlsOnHttpPort
+            | Pathology::HealthyHttpOnly
+            | Pathology::HostileResetAfterAcceptHttp => Some("http-only"),
             Pathology::HealthyMatchViewer => Some("match-viewer"),
             _ => None,
         }
@@ -841,7 +888,8 @@ impl Pathology {
         match self {
             Pathology::SlowResponse
             | Pathology::SlowResponseNear
-            | Pathology::HostileSlowHeaders => Some(2),
+            | Pathology::HostileSlowHeaders
+            | Pathology::HostileDripBody => Some(2),
             _ => None,
         }
     }
@@ -878,6 +926,8 @@ pub enum DnsBehaviour {
     ServFail,
     /// A record 10.0.0.1.
     Private,
+    /// A CNAME to a second name whose CNAME points back: a loop.
+    CnameLoop,
     /// A chain of CNAMEs of this many links, ending at the addresses or (dangling) nowhere.
     CnameChain {
         /// How many CNAMEs the chain has.
@@ -914,6 +964,12 @@ pub enum HttpBehaviour {
     SlowHead,
     /// Sends response headers without end.
     EndlessHeaders,
+    /// A chunked body, one chunk every 0.5 s for 8 s.
+    DripBody,
+    /// `103 Early Hints` responses without end (until the client leaves, at most a minute).
+    EndlessEarlyHints,
+    /// A chunked body, then trailers without end (until the client leaves, at most a minute).
+    EndlessTrailers,
 }
 
 /// Hostile behaviour below HTTP, on the raw TCP connection.
@@ -929,6 +985,8 @@ pub enum RawBehaviour {
     SlowHandshake,
     /// Half a ServerHello, then a TCP reset.
     ResetMidHandshake,
+    /// A TCP reset right after accept, before reading anything.
+    ResetAfterAccept,
     /// Accepts and never sends a byte.
     Silent,
     /// A whole TLS 1.2 ServerHello, then nothing.

@@ -352,6 +352,9 @@ impl Lab {
                     let listener = servers::bind(ip, 0).await?;
                     let port = listener.local_addr()?.port();
                     servers::serve_raw(&mut tasks, listener, serving.clone(), behaviour);
+                    if pathology.policy() == Some("http-only") {
+                        http_port = Some(port);
+                    }
                     port
                 }
                 ServerKind::CloseAfterAccept => {

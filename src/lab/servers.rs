@@ -334,6 +334,11 @@ async fn hostile(mut stream: LabStream, behaviour: RawBehaviour) {
                 let _ = stream.get_ref().set_linger(Some(Duration::ZERO));
                 drop(stream);
             }
+            RawBehaviour::ResetAfterAccept => {
+                #[allow(deprecated)]
+                let _ = stream.get_ref().set_linger(Some(Duration::ZERO));
+                drop(stream);
+            }
             RawBehaviour::StalledAfterHello => {
                 let _ = stream.read(&mut hello).await;
                 // ServerHello: TLS 1.2, a random, no session id, ECDHE-RSA-AES128-GCM-SHA256, no
@@ -539,6 +544,47 @@ async fn serve_http<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, behaviour:
                         break;
                     }
                 }
+                return;
+            }
+            HttpBehaviour::EndlessEarlyHints | HttpBehaviour::EndlessTrailers => {
+                let (head, filler): (&[u8], &[u8]) =
+                    if behaviour == HttpBehaviour::EndlessEarlyHints {
+                        (
+                            b"",
+                            b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n",
+                        )
+                    } else {
+                        (
+                        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n",
+                        b"X-Trailer: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n",
+                    )
+                    };
+                // Until the client leaves: a scanner that stops at a size cap ends it at once,
+                // one that does not reads for its whole time budget.
+                let _ = tokio::time::timeout(Duration::from_secs(60), async {
+                    if stream.write_all(head).await.is_err() {
+                        return;
+                    }
+                    while stream.write_all(filler).await.is_ok() {}
+                })
+                .await;
+                return;
+            }
+            HttpBehaviour::DripBody => {
+                let head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+                if stream.write_all(head).await.is_err() || stream.flush().await.is_err() {
+                    return;
+                }
+                for _ in 0..16 {
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                    if stream.write_all(b"4\r\ndrip\r\n").await.is_err()
+                        || stream.flush().await.is_err()
+                    {
+                        return;
+                    }
+                }
+                let _ = stream.write_all(b"0\r\n\r\n").await;
+                let _ = stream.shutdown().await;
                 return;
             }
             HttpBehaviour::Canned(bytes) => {

@@ -23,7 +23,7 @@ use tokio::time::Instant;
 use crate::cloudfront::alerts;
 use crate::cloudfront::hello::{client_hello_for, HelloOffer, RecordReader, ServerMessage};
 use crate::cloudfront::tls_profile::{Profile, TlsVersion, WEAK_SUITES};
-use crate::probe::dialer::Dialer;
+use crate::probe::dialer::{ConnectOutcome, Dialer};
 
 /// Why a hello was sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,7 +74,11 @@ pub enum HelloReply {
         code: u8,
     },
     /// Closed (or reset) before sending a byte.
-    ClosedBeforeReply,
+    ClosedBeforeReply {
+        /// Whether it was a reset (or a broken pipe while sending the hello) rather than an
+        /// orderly close.
+        reset: bool,
+    },
     /// Closed after sending some bytes, before a complete ServerHello.
     ClosedDuringHandshake,
     /// Reset after sending some bytes, before a complete ServerHello.
@@ -226,7 +230,7 @@ impl Negotiator {
                 HelloPurpose::Diagnostic,
                 HelloOffer::diagnostic(self.profile, first_max),
             )),
-            HelloReply::ClosedBeforeReply => Some((
+            HelloReply::ClosedBeforeReply { .. } => Some((
                 HelloPurpose::Diagnostic,
                 HelloOffer::diagnostic(self.profile, first_max),
             )),
@@ -258,10 +262,13 @@ impl Negotiator {
         // A failing random source only makes the hello predictable, not wrong.
         let _ = self.provider.secure_random.fill(&mut random);
         let hello = client_hello_for(offer, sni, random);
-        let (_, connection) = dialer.connect(address, timeout, 1).await;
-        let reply = match connection {
-            Some(connection) => exchange(connection.stream, &hello, timeout).await,
-            None => HelloReply::NotConnected,
+        let (outcome, connection) = dialer.connect(address, timeout, 1).await;
+        let reply = match (connection, outcome) {
+            (Some(connection), _) => exchange(connection.stream, &hello, timeout).await,
+            // Accepted and reset before the socket was polled: the origin answered, with a
+            // reset, as if it had reset once the hello was sent.
+            (None, ConnectOutcome::Reset { .. }) => HelloReply::ClosedBeforeReply { reset: true },
+            (None, _) => HelloReply::NotConnected,
         };
         HelloAttempt {
             purpose,
@@ -271,11 +278,21 @@ impl Negotiator {
     }
 }
 
+/// A connection reset or aborted by the peer.
+fn is_reset(error: &std::io::Error) -> bool {
+    matches!(
+        error.kind(),
+        std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted
+    )
+}
+
 /// Sends `hello` and reads the reply, within `timeout` overall.
 pub async fn exchange(mut stream: TcpStream, hello: &[u8], timeout: Duration) -> HelloReply {
     let deadline = Instant::now() + timeout;
-    if stream.write_all(hello).await.is_err() {
-        return HelloReply::ClosedBeforeReply;
+    if let Err(error) = stream.write_all(hello).await {
+        return HelloReply::ClosedBeforeReply {
+            reset: is_reset(&error) || error.kind() == std::io::ErrorKind::BrokenPipe,
+        };
     }
     let mut reader = RecordReader::new();
     let mut received = 0usize;
@@ -350,7 +367,7 @@ pub async fn exchange(mut stream: TcpStream, hello: &[u8], timeout: Duration) ->
             }
             Ok(Ok(0)) => {
                 return finish(accepted, chain, client_cert_requested).unwrap_or(if received == 0 {
-                    HelloReply::ClosedBeforeReply
+                    HelloReply::ClosedBeforeReply { reset: false }
                 } else {
                     HelloReply::ClosedDuringHandshake
                 })
@@ -371,18 +388,54 @@ pub async fn exchange(mut stream: TcpStream, hello: &[u8], timeout: Duration) ->
                 }
             }
             Ok(Err(error)) => {
-                let reset = matches!(
-                    error.kind(),
-                    std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted
-                );
+                let reset = is_reset(&error);
                 return finish(accepted, chain, client_cert_requested).unwrap_or(
                     match (reset, received) {
-                        (_, 0) => HelloReply::ClosedBeforeReply,
+                        (_, 0) => HelloReply::ClosedBeforeReply { reset },
                         (true, _) => HelloReply::Reset,
                         (false, _) => HelloReply::ClosedDuringHandshake,
                     },
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::dialer::{reset_after_accept, DialerLimits};
+    use crate::probe::scope::AddressScope;
+
+    /// Issue 17, item 5a: a hello whose connection is accepted and reset before it is polled
+    /// got a reset before any reply, not "could not connect" (which read as a failed handshake).
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_hello_reset_while_connecting_is_a_reset_before_any_reply() {
+        let dialer = Dialer::new(
+            AddressScope::allowing(vec!["127.0.0.0/8".parse().expect("cidr")]),
+            DialerLimits {
+                rate: None,
+                per_ip: None,
+            },
+        );
+        let negotiator = Negotiator::new(
+            Arc::new(rustls::crypto::ring::default_provider()),
+            Profile::Y2025,
+        );
+        let (addr, reset) = reset_after_accept::listener();
+        let offer = HelloOffer::cloudfront(Profile::Y2025, TlsVersion::Tls12);
+        let attempt = reset_after_accept::complete(
+            negotiator.attempt(
+                &dialer,
+                addr,
+                Some("origin.test"),
+                Duration::from_secs(2),
+                HelloPurpose::CloudFront,
+                &offer,
+            ),
+            reset,
+        )
+        .await;
+        assert_eq!(attempt.reply, HelloReply::ClosedBeforeReply { reset: true });
     }
 }

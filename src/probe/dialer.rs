@@ -40,6 +40,14 @@ pub enum ConnectOutcome {
         /// connection).
         attempts: u8,
     },
+    /// The last attempt was accepted and then reset before it could be used (`Connection reset
+    /// by peer` while connecting): the origin answers, and closes at once. Earlier attempts may
+    /// have failed otherwise.
+    Reset {
+        /// Attempts made: all that were allowed (ConnectionAttempts, or 1 for an extra
+        /// connection).
+        attempts: u8,
+    },
     /// The last attempt was not answered within the timeout (filtered); earlier ones may have
     /// failed otherwise.
     TimedOut {
@@ -217,6 +225,13 @@ impl Dialer {
                         attempts: attempt + 1,
                     };
                 }
+                Ok(Err(error)) if is_reset(&error) => {
+                    // The handshake completed (the kernel answered) and the origin reset the
+                    // connection before the socket was polled: an answer, not silence.
+                    last = ConnectOutcome::Reset {
+                        attempts: attempt + 1,
+                    };
+                }
                 Ok(Err(error)) => {
                     last = ConnectOutcome::Failed {
                         attempts: attempt + 1,
@@ -234,6 +249,14 @@ impl Dialer {
         }
         (last, None)
     }
+}
+
+/// A connection reset or aborted by the peer.
+fn is_reset(error: &std::io::Error) -> bool {
+    matches!(
+        error.kind(),
+        std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted
+    )
 }
 
 /// EMFILE or ENFILE: the scanner, not the origin, is out of descriptors.
@@ -272,6 +295,20 @@ mod tests {
         assert!(conn.is_none());
     }
 
+    /// An origin that accepts and resets before the connecting socket is polled: the connect
+    /// itself fails with `Connection reset by peer` (issue 17, item 5a). That is an answer, not
+    /// a dropped SYN.
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_reset_right_after_accept_is_a_reset_not_a_failure() {
+        let (addr, reset) = reset_after_accept::listener();
+        let dialer = lab_dialer();
+        let (outcome, connection) =
+            reset_after_accept::complete(dialer.connect(addr, Duration::from_secs(2), 1), reset)
+                .await;
+        assert_eq!(outcome, ConnectOutcome::Reset { attempts: 1 });
+        assert!(connection.is_none());
+    }
+
     #[tokio::test]
     async fn out_of_scope_sends_nothing() {
         let dialer = Dialer::new(
@@ -285,5 +322,59 @@ mod tests {
             .connect("10.0.0.1:443".parse().unwrap(), Duration::from_secs(1), 1)
             .await;
         assert_eq!(outcome, ConnectOutcome::OutOfScope);
+    }
+}
+
+/// A real origin that accepts one connection and resets it before the connecting side has
+/// polled its socket, for the tests of whatever connects through the [`Dialer`].
+#[cfg(test)]
+pub(crate) mod reset_after_accept {
+    use std::future::Future;
+    use std::net::SocketAddr;
+    use std::sync::mpsc::Receiver;
+    use std::time::Duration;
+
+    use tokio::net::TcpStream;
+
+    /// A listener on 127.0.0.1 that accepts once and resets (SO_LINGER 0): its address, and a
+    /// receiver told once the reset is sent.
+    pub(crate) fn listener() -> (SocketAddr, Receiver<()>) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("address");
+        let (reset_tx, reset_rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_io()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async move {
+                let (stream, _) = listener.accept().expect("accept");
+                stream.set_nonblocking(true).expect("nonblocking");
+                let stream = TcpStream::from_std(stream).expect("tokio stream");
+                // SO_LINGER 0: the close sends a RST.
+                #[allow(deprecated)]
+                stream.set_linger(Some(Duration::ZERO)).expect("linger");
+                drop(stream);
+            });
+            let _ = reset_tx.send(());
+        });
+        (addr, reset_rx)
+    }
+
+    /// Polls `future` once (its connect sends the SYN; the reactor has not reported the socket
+    /// yet), waits until the origin has reset the connection, then completes it. Run it on a
+    /// current-thread runtime, so nothing polls the socket in between.
+    pub(crate) async fn complete<F: Future>(future: F, reset: Receiver<()>) -> F::Output {
+        let mut future = Box::pin(future);
+        let pending = std::future::poll_fn(|cx| {
+            std::task::Poll::Ready(future.as_mut().poll(cx).is_pending())
+        })
+        .await;
+        assert!(pending, "the connect finished on its first poll");
+        reset
+            .recv_timeout(Duration::from_secs(5))
+            .expect("the origin accepted and reset");
+        std::thread::sleep(Duration::from_millis(50));
+        future.await
     }
 }

@@ -37,6 +37,8 @@ pub enum DnsFailure {
     NoAddress,
     /// The CNAME chain ends at a name that does not exist.
     DanglingCname,
+    /// The CNAME chain comes back to a name already in it (`a → b → a`): it never ends.
+    CnameLoop,
     /// Another failure (network unreachable, malformed answer, ...).
     Other(String),
 }
@@ -59,9 +61,11 @@ pub enum Resolution {
     Failed {
         /// By precedence: NXDOMAIN, SERVFAIL, timeout, REFUSED, another error, no address. A
         /// CNAME chain whose last target does not exist turns NXDOMAIN or no address into
-        /// [`DnsFailure::DanglingCname`].
+        /// [`DnsFailure::DanglingCname`]; one that loops turns NXDOMAIN, no address or SERVFAIL
+        /// (what resolvers answer for a loop) into [`DnsFailure::CnameLoop`].
         failure: DnsFailure,
-        /// CNAME targets seen before the failure.
+        /// CNAME targets seen before the failure; for a loop, up to and including the first
+        /// name met again.
         cname_chain: Vec<String>,
     },
 }
@@ -272,14 +276,26 @@ impl DnsProbe {
                 .cloned()
         })
         .unwrap_or(DnsFailure::NoAddress);
-        if matches!(failure, DnsFailure::NxDomain | DnsFailure::NoAddress) {
-            // A negative answer may come from the end of a CNAME chain: follow it to tell a
-            // dangling CNAME from a name that does not exist.
-            let (chain, end_exists) = self.follow_cnames(&fqdn).await;
+        if matches!(
+            failure,
+            DnsFailure::NxDomain | DnsFailure::NoAddress | DnsFailure::ServFail
+        ) {
+            // A negative answer (or a resolver's SERVFAIL) may come from a CNAME chain: follow
+            // it to tell a dangling CNAME or a loop from a name that does not exist.
+            let (chain, end) = self.follow_cnames(&fqdn).await;
             if !chain.is_empty() {
-                cname_chain = chain;
-                if end_exists == Some(false) {
-                    failure = DnsFailure::DanglingCname;
+                match end {
+                    CnameEnd::Loop => {
+                        failure = DnsFailure::CnameLoop;
+                        cname_chain = chain;
+                    }
+                    // A SERVFAIL is the zone's fault unless the chain loops.
+                    _ if failure == DnsFailure::ServFail => {}
+                    CnameEnd::Missing => {
+                        failure = DnsFailure::DanglingCname;
+                        cname_chain = chain;
+                    }
+                    CnameEnd::Exists | CnameEnd::Unknown => cname_chain = chain,
                 }
             }
         }
@@ -314,9 +330,10 @@ impl DnsProbe {
     }
 
     /// Follows CNAMEs from `fqdn` (at most [`MAX_CNAME_FOLLOW`] links). Returns the targets and
-    /// whether the last one exists (`None` when that could not be told).
-    async fn follow_cnames(&self, fqdn: &str) -> (Vec<String>, Option<bool>) {
-        let mut chain = Vec::new();
+    /// how the chain ends; a loop's chain ends with the first name met again.
+    async fn follow_cnames(&self, fqdn: &str) -> (Vec<String>, CnameEnd) {
+        let start = display_name(fqdn);
+        let mut chain: Vec<String> = Vec::new();
         let mut current = fqdn.to_string();
         for _ in 0..MAX_CNAME_FOLLOW {
             match self.query(current.as_str(), RecordType::CNAME).await {
@@ -325,28 +342,44 @@ impl DnsProbe {
                         RData::CNAME(cname) => Some(cname.0.to_ascii()),
                         _ => None,
                     });
-                    match next {
-                        Some(target) if !chain.contains(&display_name(&target)) => {
-                            chain.push(display_name(&target));
-                            current = target;
-                        }
-                        _ => return (chain, Some(true)),
+                    let Some(target) = next else {
+                        return (chain, CnameEnd::Exists);
+                    };
+                    let shown = display_name(&target);
+                    let again = shown == start || chain.contains(&shown);
+                    chain.push(shown);
+                    if again {
+                        return (chain, CnameEnd::Loop);
                     }
+                    current = target;
                 }
                 Err(error) => {
                     return match classify(&error) {
-                        DnsFailure::NxDomain => (chain, Some(false)),
-                        DnsFailure::NoAddress => (chain, Some(true)),
-                        _ => (chain, None),
+                        DnsFailure::NxDomain => (chain, CnameEnd::Missing),
+                        DnsFailure::NoAddress => (chain, CnameEnd::Exists),
+                        _ => (chain, CnameEnd::Unknown),
                     }
                 }
             }
         }
-        (chain, None)
+        (chain, CnameEnd::Unknown)
     }
 }
 
-/// CNAME links followed at most when looking for a dangling end.
+/// How a CNAME chain followed link by link ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CnameEnd {
+    /// At a name that exists (with or without an address).
+    Exists,
+    /// At a name that does not exist: a dangling CNAME.
+    Missing,
+    /// At a name already in the chain: it loops.
+    Loop,
+    /// It could not be told (an error, or more than [`MAX_CNAME_FOLLOW`] links).
+    Unknown,
+}
+
+/// CNAME links followed at most when looking for a dangling end or a loop.
 pub const MAX_CNAME_FOLLOW: usize = 16;
 
 fn display_name(name: &str) -> String {

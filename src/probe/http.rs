@@ -3,7 +3,9 @@
 //! One request (`GET --path` with the Host CloudFront sends and `User-Agent: Amazon CloudFront`),
 //! read with httparse under hard caps: the head's size and header count, the body bytes consumed,
 //! the gap between packets (OriginReadTimeout), and an overall budget, so that a slowloris or a
-//! gigabyte response ends with an observation, never a hang. Then, optionally, the connection is
+//! gigabyte response ends with an observation, never a hang. OriginReadTimeout is an idle
+//! timeout (the longest gap between packets), not a total: a body still arriving when the budget
+//! runs out is a response whose reading the scanner stopped ([`ReadStop`]), not a stall. Then, optionally, the connection is
 //! parked idle for OriginKeepaliveTimeout and reused, as CloudFront's connection pool would.
 
 use std::net::SocketAddr;
@@ -13,7 +15,9 @@ use tokio::time::Instant;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
-/// Largest response head read (64 KiB): a head still incomplete past it is `Malformed`.
+/// Largest response head read (64 KiB): a head still incomplete past it is `Malformed`. Interim
+/// (1xx) responses before the final one, and the trailers of a chunked body, count against it
+/// too: an endless stream of `103 Early Hints` or of trailers ends there, as endless headers do.
 pub const MAX_HEAD_BYTES: usize = 64 * 1024;
 /// Most headers in a response head.
 pub const MAX_HEADERS: usize = 100;
@@ -47,6 +51,21 @@ pub struct HttpResponse {
     pub reusable: bool,
     /// `100 Continue` responses before the final one.
     pub continues: u8,
+    /// Why the scanner stopped reading a body that had not ended, if it did.
+    pub read_stop: Option<ReadStop>,
+}
+
+/// Why the scanner stopped reading a healthy body before its end: its own limits, not the
+/// origin's fault (every gap was under OriginReadTimeout).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadStop {
+    /// [`MAX_BODY_BYTES`] consumed.
+    ByteCap,
+    /// The overall budget of [`ReadLimits`] ran out while the body was still arriving.
+    TimeBudget {
+        /// Time since the request when the scanner stopped.
+        after: Duration,
+    },
 }
 
 /// What the request got.
@@ -59,6 +78,9 @@ pub enum HttpOutcome {
         /// Whether it was a reset (or a broken pipe while writing the request) rather than an
         /// orderly close.
         reset: bool,
+        /// Whether the request could not even be written: the connection was already reset
+        /// (right after accept on the plain port, after the handshake on the TLS one).
+        before_request: bool,
     },
     /// No byte within the read timeout (CloudFront answers 504).
     NoFirstByte {
@@ -198,7 +220,10 @@ pub async fn exchange<S: HttpIo + ?Sized>(
     .await
     {
         let outcome = if is_reset(&error) || error.kind() == std::io::ErrorKind::BrokenPipe {
-            HttpOutcome::ClosedWithoutResponse { reset: true }
+            HttpOutcome::ClosedWithoutResponse {
+                reset: true,
+                before_request: true,
+            }
         } else {
             HttpOutcome::WriteFailed {
                 error: error.to_string(),
@@ -216,6 +241,9 @@ pub async fn exchange<S: HttpIo + ?Sized>(
         read_timeout: limits.gap,
         first_byte: limits.first_byte,
         deadline: sent + limits.budget,
+        body_bytes: 0,
+        budget_stop: None,
+        head_bytes: 0,
     };
     let outcome = reader.read_response(plain).await;
     (outcome, reader.ttfb)
@@ -281,6 +309,13 @@ struct Reader<'a, S: ?Sized> {
     read_timeout: Duration,
     first_byte: Duration,
     deadline: Instant,
+    /// Body bytes consumed so far.
+    body_bytes: u64,
+    /// Head bytes consumed so far: interim (1xx) heads, the final head, trailers. Held to
+    /// [`MAX_HEAD_BYTES`] with what is buffered of the next.
+    head_bytes: usize,
+    /// Set when the overall budget ran out while a body was still arriving.
+    budget_stop: Option<Duration>,
 }
 
 impl<S: HttpIo + ?Sized> Reader<'_, S> {
@@ -329,8 +364,14 @@ impl<S: HttpIo + ?Sized> Reader<'_, S> {
     /// What a failed fill means before any response byte, or while reading `stage`.
     fn interrupted(&self, fill: Fill, stage: &'static str) -> HttpOutcome {
         match (fill, self.received) {
-            (Fill::Eof, 0) => HttpOutcome::ClosedWithoutResponse { reset: false },
-            (Fill::Reset, 0) => HttpOutcome::ClosedWithoutResponse { reset: true },
+            (Fill::Eof, 0) => HttpOutcome::ClosedWithoutResponse {
+                reset: false,
+                before_request: false,
+            },
+            (Fill::Reset, 0) => HttpOutcome::ClosedWithoutResponse {
+                reset: true,
+                before_request: false,
+            },
             (Fill::GapTimeout | Fill::Deadline, 0) => HttpOutcome::NoFirstByte {
                 waited: self.sent.elapsed(),
             },
@@ -341,8 +382,18 @@ impl<S: HttpIo + ?Sized> Reader<'_, S> {
         }
     }
 
+    /// A head over [`MAX_HEAD_BYTES`], interim responses and trailers included.
+    fn head_over_cap(&self, interim: u32) -> HttpOutcome {
+        let with = match interim {
+            0 => String::new(),
+            n => format!(" ({n} interim 1xx responses included)"),
+        };
+        self.malformed(format!("response head over {MAX_HEAD_BYTES} bytes{with}"))
+    }
+
     async fn read_response(&mut self, plain: bool) -> HttpOutcome {
         let mut continues = 0u8;
+        let mut interim = 0u32;
         loop {
             // The head.
             let (head_len, status, minor_version, framing, connection_close, keep_alive_timeout) = loop {
@@ -373,9 +424,8 @@ impl<S: HttpIo + ?Sized> Reader<'_, S> {
                         );
                     }
                     Ok(httparse::Status::Partial) => {
-                        if self.buf.len() > MAX_HEAD_BYTES {
-                            return self
-                                .malformed(format!("response head over {MAX_HEAD_BYTES} bytes"));
+                        if self.head_bytes + self.buf.len() > MAX_HEAD_BYTES {
+                            return self.head_over_cap(interim);
                         }
                     }
                     Err(httparse::Error::TooManyHeaders) => {
@@ -389,7 +439,12 @@ impl<S: HttpIo + ?Sized> Reader<'_, S> {
                 }
             };
             self.buf.drain(..head_len);
+            self.head_bytes += head_len;
+            if self.head_bytes > MAX_HEAD_BYTES {
+                return self.head_over_cap(interim);
+            }
             if (100..200).contains(&status) {
+                interim += 1;
                 if status == 100 {
                     continues += 1;
                     if continues > 1 {
@@ -400,7 +455,7 @@ impl<S: HttpIo + ?Sized> Reader<'_, S> {
             }
             let no_body = status == 204 || status == 304;
             let body = if no_body {
-                Ok((0, true))
+                Ok(true)
             } else {
                 match framing {
                     Framing::Length(len) => self.read_length(len).await,
@@ -409,70 +464,101 @@ impl<S: HttpIo + ?Sized> Reader<'_, S> {
                 }
             };
             return match body {
-                Ok((body_bytes, complete)) => HttpOutcome::Response(HttpResponse {
+                Ok(complete) => HttpOutcome::Response(HttpResponse {
                     status,
                     minor_version,
                     connection_close,
                     keep_alive_timeout,
-                    body_bytes,
+                    body_bytes: self.body_bytes,
                     reusable: complete
                         && !connection_close
                         && framing != Framing::UntilClose
                         && self.buf.is_empty(),
                     continues,
+                    read_stop: match (self.budget_stop, complete) {
+                        (Some(after), _) => Some(ReadStop::TimeBudget { after }),
+                        (None, false) => Some(ReadStop::ByteCap),
+                        (None, true) => None,
+                    },
                 }),
                 Err(outcome) => outcome,
             };
         }
     }
 
+    /// What a fill that brought no data means inside a body: `Ok(false)` when the overall
+    /// budget ran out while every gap was under the read timeout (the scanner stops reading a
+    /// body that is still arriving: not the origin's fault), else the failure.
+    fn body_interrupted(
+        &mut self,
+        fill: Fill,
+        closed: impl FnOnce() -> String,
+    ) -> Result<bool, HttpOutcome> {
+        match fill {
+            Fill::Data => Ok(true),
+            Fill::Deadline => {
+                self.budget_stop = Some(self.sent.elapsed());
+                Ok(false)
+            }
+            Fill::Eof | Fill::Reset => Err(self.malformed(closed())),
+            other => Err(self.interrupted(other, "body")),
+        }
+    }
+
     /// Consumes `len` body bytes without keeping them (memory stays at one read buffer).
-    async fn skip_exact(&mut self, len: u64, stage: &str) -> Result<(), HttpOutcome> {
+    /// `Ok(false)`: the budget ran out first.
+    async fn skip_exact(&mut self, len: u64, stage: &str) -> Result<bool, HttpOutcome> {
         let mut left = len;
         loop {
             let take = left.min(self.buf.len() as u64) as usize;
             self.buf.drain(..take);
             left -= take as u64;
+            self.body_bytes += take as u64;
             if left == 0 {
-                return Ok(());
+                return Ok(true);
             }
             match self.fill().await {
                 Fill::Data => {}
-                Fill::Eof | Fill::Reset => {
-                    return Err(
-                        self.malformed(format!("{stage} the connection closed {left} bytes short"))
-                    )
+                other => {
+                    return self.body_interrupted(other, || {
+                        format!("{stage} the connection closed {left} bytes short")
+                    })
                 }
-                other => return Err(self.interrupted(other, "body")),
             }
         }
     }
 
-    async fn read_length(&mut self, len: u64) -> Result<(u64, bool), HttpOutcome> {
+    async fn read_length(&mut self, len: u64) -> Result<bool, HttpOutcome> {
         let wanted = len.min(MAX_BODY_BYTES);
         let stage = format!("Content-Length is {len} but");
-        self.skip_exact(wanted, &stage).await?;
-        Ok((wanted, len <= MAX_BODY_BYTES))
+        let complete = self.skip_exact(wanted, &stage).await?;
+        Ok(complete && len <= MAX_BODY_BYTES)
     }
 
-    async fn read_until_close(&mut self) -> Result<(u64, bool), HttpOutcome> {
-        let mut total = 0u64;
+    async fn read_until_close(&mut self) -> Result<bool, HttpOutcome> {
         loop {
-            total += self.buf.len() as u64;
+            self.body_bytes += self.buf.len() as u64;
             self.buf.clear();
-            if total >= MAX_BODY_BYTES {
-                return Ok((total, false));
+            if self.body_bytes >= MAX_BODY_BYTES {
+                return Ok(false);
             }
             match self.fill().await {
                 Fill::Data => {}
-                Fill::Eof | Fill::Reset => return Ok((total + self.buf.len() as u64, true)),
-                other => return Err(self.interrupted(other, "body")),
+                Fill::Eof | Fill::Reset => return Ok(true),
+                other => return self.body_interrupted(other, String::new),
             }
         }
     }
 
-    async fn read_chunked(&mut self) -> Result<(u64, bool), HttpOutcome> {
-        let mut total = 0u64;
+    /// Waits for more of a chunked body; `Ok(false)`: the budget ran out first.
+    async fn fill_chunked(&mut self, closed: &'static str) -> Result<bool, HttpOutcome> {
+        match self.fill().await {
+            Fill::Data => Ok(true),
+            other => self.body_interrupted(other, || closed.to_string()),
+        }
+    }
+
+    async fn read_chunked(&mut self) -> Result<bool, HttpOutcome> {
         loop {
             // Chunk size line.
             let line_end = loop {
@@ -482,12 +568,11 @@ impl<S: HttpIo + ?Sized> Reader<'_, S> {
                 if self.buf.len() > 1024 {
                     return Err(self.malformed("chunk size line over 1024 bytes"));
                 }
-                match self.fill().await {
-                    Fill::Data => {}
-                    Fill::Eof | Fill::Reset => {
-                        return Err(self.malformed("connection closed inside chunked body"))
-                    }
-                    other => return Err(self.interrupted(other, "body")),
+                if !self
+                    .fill_chunked("connection closed inside chunked body")
+                    .await?
+                {
+                    return Ok(false);
                 }
             };
             let line = String::from_utf8_lossy(&self.buf[..line_end]).into_owned();
@@ -507,43 +592,48 @@ impl<S: HttpIo + ?Sized> Reader<'_, S> {
                 loop {
                     if let Some(pos) = self.buf.windows(2).position(|w| w == b"\r\n") {
                         self.buf.drain(..pos + 2);
+                        self.head_bytes += pos + 2;
                         if pos == 0 {
-                            return Ok((total, true));
+                            return Ok(true);
+                        }
+                        if self.head_bytes > MAX_HEAD_BYTES {
+                            return Err(self.malformed(format!(
+                                "response head over {MAX_HEAD_BYTES} bytes (trailers included)"
+                            )));
                         }
                         continue;
                     }
-                    if self.buf.len() > MAX_HEAD_BYTES {
-                        return Err(self.malformed("trailers too long"));
+                    if self.head_bytes + self.buf.len() > MAX_HEAD_BYTES {
+                        return Err(self.malformed(format!(
+                            "response head over {MAX_HEAD_BYTES} bytes (trailers included)"
+                        )));
                     }
-                    match self.fill().await {
-                        Fill::Data => {}
-                        Fill::Eof | Fill::Reset => {
-                            return Err(
-                                self.malformed("connection closed before the end of chunked body")
-                            )
-                        }
-                        other => return Err(self.interrupted(other, "body")),
+                    if !self
+                        .fill_chunked("connection closed before the end of chunked body")
+                        .await?
+                    {
+                        return Ok(false);
                     }
                 }
             }
-            if total + size > MAX_BODY_BYTES {
-                return Ok((total, false));
+            if self.body_bytes + size > MAX_BODY_BYTES {
+                return Ok(false);
             }
-            self.skip_exact(size, "in a chunk").await?;
+            if !self.skip_exact(size, "in a chunk").await? {
+                return Ok(false);
+            }
             while self.buf.len() < 2 {
-                match self.fill().await {
-                    Fill::Data => {}
-                    Fill::Eof | Fill::Reset => {
-                        return Err(self.malformed("connection closed inside a chunk"))
-                    }
-                    other => return Err(self.interrupted(other, "body")),
+                if !self
+                    .fill_chunked("connection closed inside a chunk")
+                    .await?
+                {
+                    return Ok(false);
                 }
             }
             if &self.buf[..2] != b"\r\n" {
                 return Err(self.malformed("chunk data not followed by CRLF"));
             }
             self.buf.drain(..2);
-            total += size;
         }
     }
 }
@@ -714,7 +804,10 @@ mod tests {
     async fn close_without_response_and_tls_on_plain_port() {
         assert_eq!(
             respond(b"", true).await,
-            HttpOutcome::ClosedWithoutResponse { reset: false }
+            HttpOutcome::ClosedWithoutResponse {
+                reset: false,
+                before_request: false
+            }
         );
         let (mut client, mut server) = duplex(4096);
         tokio::spawn(async move {
@@ -791,6 +884,65 @@ mod tests {
         );
     }
 
+    /// A chunk every `every`, for `count` chunks, after a chunked 200 head.
+    async fn drip(every: Duration, count: u32) -> HttpOutcome {
+        let (mut client, mut server) = duplex(4096);
+        tokio::spawn(async move {
+            let mut buf = [0u8; 1024];
+            let _ = server.read(&mut buf).await;
+            let _ = server
+                .write_all(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+                .await;
+            for _ in 0..count {
+                tokio::time::sleep(every).await;
+                if server.write_all(b"1\r\nx\r\n").await.is_err() {
+                    return;
+                }
+            }
+            let _ = server.write_all(b"0\r\n\r\n").await;
+            tokio::time::sleep(Duration::from_secs(600)).await;
+        });
+        let (outcome, _) = exchange(
+            &mut client,
+            b"GET / HTTP/1.1\r\n\r\n",
+            ReadLimits::cloudfront(Duration::from_secs(2)),
+            false,
+        )
+        .await;
+        outcome
+    }
+
+    /// Issue 17, item 5b: OriginReadTimeout bounds each gap, not the whole body. A chunk every
+    /// 0.5 s past the budget is a response whose reading stopped; a gap over the read timeout
+    /// is still a stall.
+    #[tokio::test(start_paused = true)]
+    async fn a_steady_body_past_the_budget_is_a_response_not_a_stall() {
+        let outcome = drip(Duration::from_millis(500), 1_000).await;
+        let HttpOutcome::Response(r) = outcome else {
+            panic!("{outcome:?}")
+        };
+        assert_eq!(r.status, 200);
+        assert!(!r.reusable);
+        assert!(r.body_bytes >= 7, "{r:?}");
+        let Some(ReadStop::TimeBudget { after }) = r.read_stop else {
+            panic!("{r:?}")
+        };
+        assert_eq!(after, Duration::from_secs(4));
+
+        // Within the budget: the whole body, reusable.
+        let HttpOutcome::Response(r) = drip(Duration::from_millis(500), 4).await else {
+            panic!("not a response")
+        };
+        assert_eq!((r.body_bytes, r.reusable, r.read_stop), (4, true, None));
+
+        // One gap over the read timeout: stalled.
+        let outcome = drip(Duration::from_millis(2_500), 3).await;
+        assert!(
+            matches!(outcome, HttpOutcome::Stalled { stage: "body", .. }),
+            "{outcome:?}"
+        );
+    }
+
     async fn endless(head: &'static [u8], filler: &'static [u8]) -> HttpOutcome {
         let (mut client, mut server) = duplex(64 * 1024);
         tokio::spawn(async move {
@@ -837,6 +989,67 @@ mod tests {
             reason.contains("headers") || reason.contains("head over"),
             "{reason}"
         );
+    }
+
+    /// Issue 17, item 5c: endless `103 Early Hints` and endless trailers count against the
+    /// head cap, and end there as endless headers do (not after half a gigabyte).
+    #[tokio::test]
+    async fn endless_interim_responses_or_trailers_stop_at_the_head_cap() {
+        for (head, filler, what) in [
+            (
+                &b""[..],
+                &b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n"[..],
+                "interim 1xx",
+            ),
+            (
+                &b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n"[..],
+                &b"X-Trailer: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n"[..],
+                "trailers",
+            ),
+        ] {
+            let (mut client, mut server) = duplex(64 * 1024);
+            let sent = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+            let counter = sent.clone();
+            tokio::spawn(async move {
+                let mut buf = [0u8; 1024];
+                let _ = server.read(&mut buf).await;
+                let _ = server.write_all(head).await;
+                while server.write_all(filler).await.is_ok() {
+                    counter.fetch_add(filler.len() as u64, std::sync::atomic::Ordering::Relaxed);
+                }
+            });
+            let (outcome, _) = exchange(
+                &mut client,
+                b"GET / HTTP/1.1\r\n\r\n",
+                ReadLimits::cloudfront(Duration::from_secs(5)),
+                false,
+            )
+            .await;
+            let HttpOutcome::Malformed { reason, .. } = outcome else {
+                panic!("{what}: {outcome:?}")
+            };
+            assert!(
+                reason.starts_with(&format!("response head over {MAX_HEAD_BYTES} bytes")),
+                "{what}: {reason}"
+            );
+            assert!(reason.contains(what), "{reason}");
+            // Read up to the cap, plus what the pipe holds: nowhere near the old 0.5 GB.
+            let sent = sent.load(std::sync::atomic::Ordering::Relaxed);
+            assert!(
+                sent < 4 * MAX_HEAD_BYTES as u64,
+                "{what}: {sent} bytes sent"
+            );
+        }
+        // A few interim responses before the final one are fine.
+        let HttpOutcome::Response(r) = respond(
+            b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 103 Early Hints\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+            false,
+        )
+        .await
+        else {
+            panic!("not a response")
+        };
+        assert_eq!((r.status, r.body_bytes, r.reusable), (200, 2, true));
     }
 
     #[tokio::test(start_paused = true)]

@@ -290,7 +290,9 @@ impl OriginProber {
         // Every connection this origin opens at once: its ports, and one of CloudFront's hellos.
         let need = target.ports().len() as u32 + 1;
         let reservation = self.dialer.reserve(&addresses, need).await;
-        let mut first: [Option<Connection>; 2] = [None, None]; // [https, http]
+        // The first connection of each kind, with the address dialed (an origin that resets at once
+        // leaves a socket whose peer address can no longer be read).
+        let mut first: [Option<(Connection, SocketAddr)>; 2] = [None, None]; // [https, http]
         let attempts = target.ports().into_iter().flat_map(|(port, https)| {
             addresses
                 .iter()
@@ -310,7 +312,7 @@ impl OriginProber {
             }
             let slot = &mut first[usize::from(!https)];
             if slot.is_none() {
-                *slot = connection;
+                *slot = connection.map(|connection| (connection, address));
             }
             observation.ports.push(PortObservation {
                 address,
@@ -330,15 +332,10 @@ impl OriginProber {
             http::ReadLimits::cloudfront(read_timeout)
         };
         let mut parked: Option<(Box<dyn HttpIo>, IpAddr)> = None;
-        if let Some(connection) = https_connection {
-            let address = connection.stream.peer_addr().ok();
+        if let Some((connection, address)) = https_connection {
             let https =
-                match (
-                    target.cloudfront_server_name(),
-                    target.origin.name(),
-                    address,
-                ) {
-                    (Some(sni), Some(_), Some(address)) => {
+                match (target.cloudfront_server_name(), target.origin.name()) {
+                    (Some(sni), Some(_)) => {
                         Box::pin(self.observe_https_as_cloudfront(
                             target, connection, sni, address, &request, limits,
                         ))
@@ -365,12 +362,10 @@ impl OriginProber {
                 observation.timings.ttfb = exchange.ttfb;
                 observation.http.push(exchange);
             }
-            if let (Some(stream), Some(address)) = (https.reusable, address) {
+            if let Some(stream) = https.reusable {
                 parked = Some((stream, address.ip()));
             }
-            if let (crate::target::HostForwarding::Forwarded, Some(address)) =
-                (&target.host_forwarding, address)
-            {
+            if target.host_forwarding == crate::target::HostForwarding::Forwarded {
                 // A wildcard alias (`*.example.com`) names no single SNI to send: not probed.
                 let aliases = target.aliases.iter().filter(|a| !a.starts_with('*'));
                 for alias in aliases.take(MAX_ALIASES_PROBED) {
@@ -379,36 +374,34 @@ impl OriginProber {
                 }
             }
         }
-        if let Some(mut connection) = http_connection {
-            if let Ok(address) = connection.stream.peer_addr() {
-                let (mut outcome, ttfb) = Box::pin(http::exchange(
-                    &mut connection.stream,
-                    &request,
-                    limits,
-                    true,
-                ))
-                .await;
-                if matches!(
-                    outcome,
-                    http::HttpOutcome::ClosedWithoutResponse { reset: false }
-                ) {
-                    // Some TLS stacks (OpenSSL) close on a plain request without a word: a
-                    // ClientHello on the same port tells a TLS port from one that closes.
-                    if let Some(reply) = self.tls_on_plain_port(target, address).await {
-                        outcome = http::HttpOutcome::TlsOnPlainPort { first_bytes: reply };
-                    }
+        if let Some((mut connection, address)) = http_connection {
+            let (mut outcome, ttfb) = Box::pin(http::exchange(
+                &mut connection.stream,
+                &request,
+                limits,
+                true,
+            ))
+            .await;
+            if matches!(
+                outcome,
+                http::HttpOutcome::ClosedWithoutResponse { reset: false, .. }
+            ) {
+                // Some TLS stacks (OpenSSL) close on a plain request without a word: a
+                // ClientHello on the same port tells a TLS port from one that closes.
+                if let Some(reply) = self.tls_on_plain_port(target, address).await {
+                    outcome = http::HttpOutcome::TlsOnPlainPort { first_bytes: reply };
                 }
-                if parked.is_none() && is_reusable(&outcome) {
-                    parked = Some((Box::new(connection.stream), address.ip()));
-                }
-                observation.timings.ttfb = observation.timings.ttfb.or(ttfb);
-                observation.http.push(HttpExchange {
-                    address,
-                    https: false,
-                    outcome,
-                    ttfb,
-                });
             }
+            if parked.is_none() && is_reusable(&outcome) {
+                parked = Some((Box::new(connection.stream), address.ip()));
+            }
+            observation.timings.ttfb = observation.timings.ttfb.or(ttfb);
+            observation.http.push(HttpExchange {
+                address,
+                https: false,
+                outcome,
+                ttfb,
+            });
         }
         // Without the idle probe the connection closes here, before its slots are released; a
         // parked one keeps one slot, so that `--per-ip` counts every open connection.
@@ -567,7 +560,7 @@ impl OriginProber {
         &self,
         target: &Target,
         connection: Connection,
-        address: Option<SocketAddr>,
+        address: SocketAddr,
         request: &[u8],
         limits: http::ReadLimits,
     ) -> HttpsObservation {
@@ -583,17 +576,16 @@ impl OriginProber {
             let mut exchange = None;
             let mut reusable = None;
             let alternatives = async {
-                match address {
-                    Some(address) if needs_sni_alternatives(target, &tls) => {
-                        // Err: the hello's side was dropped, which is finished too.
-                        let _ = hello_finished.await;
-                        self.sni_alternatives(target, address).await
-                    }
-                    _ => Vec::new(),
+                if needs_sni_alternatives(target, &tls) {
+                    // Err: the hello's side was dropped, which is finished too.
+                    let _ = hello_finished.await;
+                    self.sni_alternatives(target, address).await
+                } else {
+                    Vec::new()
                 }
             };
             let http = async {
-                if let (Some(mut stream), Some(address)) = (stream, address) {
+                if let Some(mut stream) = stream {
                     let (outcome, ttfb) = http::exchange(&mut stream, request, limits, false).await;
                     if is_reusable(&outcome) {
                         reusable = Some(Box::new(stream) as Box<dyn HttpIo>);
@@ -610,20 +602,16 @@ impl OriginProber {
             (tls, exchange, reusable, alternatives)
         };
         let negotiation = async {
-            let negotiation = match address {
-                Some(address) => Some(
-                    self.negotiator
-                        .negotiate(
-                            &self.dialer,
-                            address,
-                            target.sni_name(),
-                            target.ssl_protocols.as_deref(),
-                            target.connect_timeout,
-                        )
-                        .await,
-                ),
-                None => None,
-            };
+            let negotiation = self
+                .negotiator
+                .negotiate(
+                    &self.dialer,
+                    address,
+                    target.sni_name(),
+                    target.ssl_protocols.as_deref(),
+                    target.connect_timeout,
+                )
+                .await;
             let _ = hello_done.send(());
             negotiation
         };
@@ -633,7 +621,7 @@ impl OriginProber {
             tls: Some(tls),
             cloudfront: None,
             post_quantum_refused: None,
-            negotiation,
+            negotiation: Some(negotiation),
             alternatives,
             exchange,
             reusable,

@@ -29,7 +29,11 @@ const KEPT_BYTES: usize = 24;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TlsFailure {
     /// The origin closed (or reset) the connection without sending a byte.
-    ClosedBeforeReply,
+    ClosedBeforeReply {
+        /// Whether it was a reset (`Connection reset by peer`, or a broken pipe while sending
+        /// the ClientHello) rather than an orderly close.
+        reset: bool,
+    },
     /// The origin's first bytes are not a TLS record.
     NotTls {
         /// The origin's first bytes, raw, at most 24.
@@ -174,7 +178,14 @@ impl TlsProbe {
 /// Classifies a failed handshake by the rustls error variant and the bytes the origin sent.
 fn classify_failure(error: &io::Error, captured: &Capture) -> TlsFailure {
     if captured.first_bytes.is_empty() {
-        return TlsFailure::ClosedBeforeReply;
+        return TlsFailure::ClosedBeforeReply {
+            reset: matches!(
+                error.kind(),
+                io::ErrorKind::ConnectionReset
+                    | io::ErrorKind::ConnectionAborted
+                    | io::ErrorKind::BrokenPipe
+            ),
+        };
     }
     if !looks_like_tls_record(&captured.first_bytes) {
         return TlsFailure::NotTls {

@@ -43,6 +43,17 @@ async fn a_bad_input_line_stops_the_run_with_file_and_line() {
             "comments.txt: has no targets",
         ),
         ("header.csv", b"origin,port\n", "header.csv: has no targets"),
+        // Issue 17, item 6: an IDN is taken (line 1), invalid punycode is refused.
+        (
+            "idn.txt",
+            "bücher.example\nxn--zz.example\n".as_bytes(),
+            "idn.txt:2: `xn--zz.example`: `xn--zz.example` has invalid punycode in label `xn--zz`",
+        ),
+        (
+            "idn.csv",
+            "origin\nbücher.example\nxn--zz.example\n".as_bytes(),
+            "idn.csv:3: ",
+        ),
     ];
     let long_line = [b"a.example.com\n".as_slice(), &vec![b'x'; 1 << 20], b"\n"].concat();
     let long: (&str, &[u8], &str) = (
@@ -68,6 +79,45 @@ async fn a_bad_input_line_stops_the_run_with_file_and_line() {
         let message = stderr(&output);
         assert!(message.contains(want), "want {want:?} in {message:?}");
         assert!(output.stdout.is_empty(), "no report on input error");
+    }
+}
+
+/// Issue 17, item 6: an IDN target (command line or list) is scanned under its `xn--` form,
+/// which `--resolve` matches whichever form it is given in.
+#[tokio::test]
+async fn an_idn_target_is_scanned_under_its_ascii_form() {
+    // A closed loopback port: the scan gets as far as TCP and no traffic leaves loopback.
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("idn.txt");
+    std::fs::write(&list, format!("bücher.example:{port}\n")).unwrap();
+    for (target, resolve) in [
+        (
+            vec!["-i".to_string(), list.display().to_string()],
+            "xn--bcher-kva.example:127.0.0.1",
+        ),
+        (
+            vec![format!("https://Bücher.example:{port}/")],
+            "bücher.example:127.0.0.1",
+        ),
+    ] {
+        let mut command = args(&["scan", "--no-progress", "--no-idle-probe", "-f", "json"]);
+        command.extend(target);
+        command.extend(args(&[
+            "--resolve",
+            resolve,
+            "--allow-private",
+            "127.0.0.0/8",
+        ]));
+        let output = originscan(&command).await;
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let row = &report["origins"][0];
+        assert_eq!(row["origin"], "xn--bcher-kva.example", "{row}");
+        assert_eq!(row["findings"][0]["code"], "TCP_REFUSED", "{row}");
     }
 }
 

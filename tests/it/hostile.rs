@@ -98,3 +98,60 @@ async fn a_thousand_hostile_and_healthy_origins_all_get_their_row() {
         );
     }
 }
+
+/// An origin that resets every connection the moment it is accepted leaves a socket whose peer
+/// address can no longer be read: the scan must still make (and report) its HTTP exchange, on
+/// every one of 20 such origins, whatever the timing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_origin_that_resets_at_once_always_has_its_early_close() {
+    let mut ports = Vec::new();
+    for _ in 0..20 {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        ports.push(listener.local_addr().expect("address").port());
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                // SO_LINGER 0: the close is a reset.
+                #[allow(deprecated)]
+                let _ = stream.set_linger(Some(Duration::ZERO));
+                drop(stream);
+            }
+        });
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = dir.path().join("resets.csv");
+    let mut rows = String::from("origin,port,protocol_policy\n");
+    for port in &ports {
+        rows.push_str(&format!("reset.hostile.test,{port},http-only\n"));
+    }
+    std::fs::write(&csv, rows).expect("csv");
+    let output = common::originscan(&args(&[
+        "scan",
+        "-i",
+        csv.to_str().unwrap(),
+        "--resolve",
+        "reset.hostile.test:127.0.0.1",
+        "--allow-private",
+        "127.0.0.0/8",
+        "--resolver",
+        "127.0.0.1:9",
+        "--no-progress",
+        "--no-idle-probe",
+        "-f",
+        "json",
+    ]))
+    .await;
+    let report: Report = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", stderr(&output)));
+    assert_eq!(report.origins.len(), ports.len());
+    for origin in &report.origins {
+        assert_eq!(
+            origin.codes(),
+            vec!["HTTP_EARLY_CLOSE"],
+            "port {}: {:?}",
+            origin.port,
+            origin.findings
+        );
+    }
+}

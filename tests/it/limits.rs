@@ -173,12 +173,14 @@ async fn per_ip_is_never_exceeded_at_the_lab() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_per_ip_audit_sees_a_wider_limit_used() {
-    // The same measurement with a wider limit sees more: the audit can fail.
+    // The same measurement with a wider limit sees more: the audit can fail. Each reply waits
+    // 20 ms, so that the connections overlap however busy the machine is.
     let lab = LabRun::start_config(LabConfig {
         count: 12,
         block: 4,
         mix: FleetMix::Standard,
         audit: true,
+        rtt: Duration::from_millis(20),
         ..LabConfig::default()
     })
     .await;

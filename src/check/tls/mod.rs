@@ -87,7 +87,7 @@ fn handshake(observation: &Observation) -> Vec<Finding> {
     };
     let at = tls.address.to_string();
     let finding = match failure {
-        TlsFailure::ClosedBeforeReply => return vec![early_close(&at)],
+        TlsFailure::ClosedBeforeReply { reset } => return vec![early_close(&at, *reset)],
         TlsFailure::NotTls { first_bytes } => return not_tls(observation, &at, first_bytes),
         TlsFailure::Alert { description, code } => Finding::new(
             Code::TLS_HANDSHAKE_FAILED,
@@ -213,11 +213,26 @@ mod tests {
 
     #[test]
     fn closing_before_any_reply_is_an_early_close() {
-        let finding = single(failed(TlsFailure::ClosedBeforeReply));
+        let finding = single(failed(TlsFailure::ClosedBeforeReply { reset: false }));
         assert_eq!(finding.code, Code::HTTP_EARLY_CLOSE);
         assert_eq!(finding.severity, Severity::Critical);
         assert_eq!(finding.evidence["stage"], "after accept");
+        assert_eq!(finding.evidence["reset"], false);
         assert_eq!(finding.evidence["address"], "192.0.2.1:443");
+    }
+
+    /// Issue 17, item 5a: a reset at the handshake, before any byte, says so.
+    #[test]
+    fn a_reset_before_any_reply_is_an_early_close_that_says_reset() {
+        let finding = single(failed(TlsFailure::ClosedBeforeReply { reset: true }));
+        assert_eq!(finding.code, Code::HTTP_EARLY_CLOSE);
+        assert_eq!(finding.evidence["stage"], "after accept");
+        assert_eq!(finding.evidence["reset"], true);
+        assert!(
+            finding.summary.contains("reset the connection"),
+            "{}",
+            finding.summary
+        );
     }
 
     #[test]

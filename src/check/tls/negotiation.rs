@@ -22,7 +22,8 @@ fn result_of(reply: &HelloReply) -> &'static str {
     match reply {
         HelloReply::Accepted { .. } => "accepted",
         HelloReply::Alert { .. } => "alert",
-        HelloReply::ClosedBeforeReply => "closed before any reply",
+        HelloReply::ClosedBeforeReply { reset: false } => "closed before any reply",
+        HelloReply::ClosedBeforeReply { reset: true } => "reset before any reply",
         HelloReply::ClosedDuringHandshake => "closed during the handshake",
         HelloReply::Reset => "reset",
         HelloReply::NotTls { .. } => "not TLS",
@@ -51,7 +52,7 @@ fn describe(reply: &HelloReply) -> Value {
         HelloReply::Alert { code } => {
             json!({"result": result, "alert": alert_name(*code), "alert_code": code})
         }
-        HelloReply::ClosedBeforeReply => json!({"result": result}),
+        HelloReply::ClosedBeforeReply { .. } => json!({"result": result}),
         HelloReply::ClosedDuringHandshake => json!({"result": result}),
         HelloReply::Reset => json!({"result": result}),
         HelloReply::NotTls { first_bytes } => {
@@ -109,10 +110,12 @@ pub(crate) fn check(observation: &Observation, negotiation: &Negotiation) -> Vec
         HelloReply::NotTls { first_bytes } => return not_tls(observation, &at, first_bytes),
         // Closed without a word: an offer refused silently if the wider offer is accepted,
         // else an origin that closes every connection.
-        HelloReply::ClosedBeforeReply => match negotiation.reply_to(HelloPurpose::Diagnostic) {
-            Some(HelloReply::Accepted { .. }) => refused(negotiation, &at, 0),
-            _ => return vec![early_close(&at)],
-        },
+        HelloReply::ClosedBeforeReply { reset } => {
+            match negotiation.reply_to(HelloPurpose::Diagnostic) {
+                Some(HelloReply::Accepted { .. }) => refused(negotiation, &at, 0),
+                _ => return vec![early_close(&at, *reset)],
+            }
+        }
         HelloReply::Alert {
             code: alerts::PROTOCOL_VERSION,
         } => protocol_refused(negotiation, &at),
@@ -418,18 +421,19 @@ mod tests {
     #[test]
     fn closing_every_hello_unanswered_is_an_early_close() {
         let finding = single(hellos(&[
-            (CloudFront, HelloReply::ClosedBeforeReply),
-            (Diagnostic, HelloReply::ClosedBeforeReply),
+            (CloudFront, HelloReply::ClosedBeforeReply { reset: true }),
+            (Diagnostic, HelloReply::ClosedBeforeReply { reset: true }),
         ]));
         assert_eq!(finding.code, Code::HTTP_EARLY_CLOSE);
         assert_eq!(finding.evidence["stage"], "after accept");
+        assert_eq!(finding.evidence["reset"], true);
         assert_eq!(finding.evidence["address"], "192.0.2.1:443");
     }
 
     #[test]
     fn a_silent_refusal_of_cloudfronts_offer_alone_is_an_unsupported_signature() {
         let finding = single(hellos(&[
-            (CloudFront, HelloReply::ClosedBeforeReply),
+            (CloudFront, HelloReply::ClosedBeforeReply { reset: false }),
             (
                 Diagnostic,
                 accepted(TlsVersion::Tls12, ECDHE_RSA_AES128_GCM),

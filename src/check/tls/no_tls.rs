@@ -6,13 +6,18 @@
 use crate::finding::{Code, Finding};
 use crate::probe::Observation;
 
-/// HTTP_EARLY_CLOSE for an origin that closed right after accepting the connection.
-pub(crate) fn early_close(at: &str) -> Finding {
+/// HTTP_EARLY_CLOSE for an origin that closed (or, with `reset`, reset) the connection right
+/// after accepting it.
+pub(crate) fn early_close(at: &str, reset: bool) -> Finding {
     Finding::new(
         Code::HTTP_EARLY_CLOSE,
-        format!("{at} closed the connection right after accepting it, before any reply to the ClientHello"),
+        format!(
+            "{at} {} the connection right after accepting it, before any reply to the ClientHello",
+            if reset { "reset" } else { "closed" }
+        ),
     )
     .evidence("stage", "after accept")
+    .evidence("reset", reset)
     .evidence("address", at)
 }
 
