@@ -325,6 +325,12 @@ pub enum Pathology {
     /// Healthy, except that a ClientHello over a kilobyte (the post-quantum one, with its
     /// ML-KEM key share) is never answered, as some middleboxes do.
     PqHelloIntolerant,
+    /// An s2n-tls server with its 2014 policy (static RSA and DHE key exchange, AES-CBC, no
+    /// ECDHE, no GCM, up to TLS 1.2), the application answering 503: rustls cannot connect,
+    /// CloudFront does, and gets the 503.
+    CbcStaticRsa503,
+    /// A server that takes only null (unencrypted) cipher suites.
+    NullSuitesOnly,
     /// match-viewer: TLS on the HTTPS port and plain HTTP on the HTTP port, both healthy.
     HealthyMatchViewer,
     /// Hostile: binary garbage right after accept.
@@ -439,6 +445,8 @@ impl Pathology {
         Pathology::NoSanCnMatch,
         Pathology::StalledAfterHello,
         Pathology::PqHelloIntolerant,
+        Pathology::CbcStaticRsa503,
+        Pathology::NullSuitesOnly,
     ];
 
     /// The name-server pathologies (one zone each), with a healthy origin in `lab.test`: a
@@ -546,6 +554,8 @@ impl Pathology {
             Pathology::NoSanCnMatch => "no-san-cn-match",
             Pathology::StalledAfterHello => "stalled-after-hello",
             Pathology::PqHelloIntolerant => "pq-hello-intolerant",
+            Pathology::CbcStaticRsa503 => "cbc-static-rsa-503",
+            Pathology::NullSuitesOnly => "null-suites-only",
             Pathology::HostileGarbage => "hostile-garbage",
             Pathology::HostileEndlessRecord => "hostile-endless-record",
             Pathology::HostileHugeChain => "hostile-huge-chain",
@@ -651,7 +661,10 @@ impl Pathology {
             | Pathology::MalformedChunking
             | Pathology::LengthMismatch
             | Pathology::DoubleContinue => vec![Code::HTTP_MALFORMED_RESPONSE],
-            Pathology::Origin502 | Pathology::Origin503 => vec![Code::HTTP_ORIGIN_5XX],
+            Pathology::Origin502 | Pathology::Origin503 | Pathology::CbcStaticRsa503 => {
+                vec![Code::HTTP_ORIGIN_5XX]
+            }
+            Pathology::NullSuitesOnly => vec![Code::TLS_NO_COMMON_CIPHER],
             Pathology::TlsOnHttpPort => vec![Code::HTTP_PLAINTEXT_POLICY_MISMATCH],
             Pathology::Expired => vec![Code::CERT_EXPIRED],
             Pathology::NotYetValid => vec![Code::CERT_NOT_YET_VALID],
@@ -869,6 +882,15 @@ impl Pathology {
             Pathology::PqHelloIntolerant => {
                 ServerKind::SmallHellosOnly(Box::new(LeafSpec::healthy(vec![name])))
             }
+            Pathology::CbcStaticRsa503 => ServerKind::S2n {
+                spec: Box::new(LeafSpec {
+                    key: LeafKey::Rsa,
+                    ..LeafSpec::healthy(vec![name])
+                }),
+                policy: "20140601",
+                behaviour: HttpBehaviour::Status(503),
+            },
+            Pathology::NullSuitesOnly => ServerKind::Raw(RawBehaviour::NullSuitesOnly),
         }
     }
 
@@ -991,6 +1013,9 @@ pub enum RawBehaviour {
     Silent,
     /// A whole TLS 1.2 ServerHello, then nothing.
     StalledAfterHello,
+    /// A ServerHello choosing NULL-SHA256 when the ClientHello offers it, else a
+    /// `handshake_failure` alert.
+    NullSuitesOnly,
 }
 
 /// What listens on an origin's address.
@@ -1006,6 +1031,15 @@ pub enum ServerKind {
     MatchViewer(Box<LeafSpec>),
     /// A TLS 1.3-only server (healthy HTTP).
     Tls13(Box<LeafSpec>),
+    /// An s2n-tls server with the named s2n security policy, then HTTP as `behaviour` says.
+    S2n {
+        /// The leaf it serves.
+        spec: Box<LeafSpec>,
+        /// The s2n security policy, e.g. `20140601`.
+        policy: &'static str,
+        /// How the application answers.
+        behaviour: HttpBehaviour,
+    },
     /// Healthy TLS for a ClientHello record of at most [`super::servers::LARGEST_HELLO`]
     /// bytes; silence for a larger one.
     SmallHellosOnly(Box<LeafSpec>),

@@ -285,6 +285,17 @@ impl Lab {
                     );
                     port
                 }
+                ServerKind::S2n {
+                    spec,
+                    policy,
+                    behaviour,
+                } => {
+                    let config = s2n_config(&ca, &spec, policy)?;
+                    let listener = servers::bind(ip, 0).await?;
+                    let port = listener.local_addr()?.port();
+                    servers::serve_s2n(&mut tasks, listener, serving.clone(), config, behaviour);
+                    port
+                }
                 ServerKind::SmallHellosOnly(spec) => {
                     let config = tls_config(&ca, &spec, &provider)?;
                     let listener = servers::bind(ip, 0).await?;
@@ -550,6 +561,32 @@ fn tls_config(
         .with_no_client_auth()
         .with_single_cert(served.chain, served.key)?;
     Ok(Arc::new(config))
+}
+
+/// An s2n-tls server config for `spec`'s chain under the s2n security `policy`.
+fn s2n_config(
+    ca: &LabCa,
+    spec: &ca::LeafSpec,
+    policy: &str,
+) -> Result<s2n_tls::config::Config, LabError> {
+    use crate::probe::cloudfront_tls::pem_block;
+    let served = ca.leaf(spec)?;
+    let chain: String = served
+        .chain
+        .iter()
+        .map(|der| pem_block("CERTIFICATE", der))
+        .collect();
+    let key = pem_block("PRIVATE KEY", served.key.secret_der());
+    let setup = |e: s2n_tls::error::Error| LabError::Setup(format!("s2n server ({policy}): {e}"));
+    let mut builder = s2n_tls::config::Builder::new();
+    builder
+        .set_security_policy(&s2n_tls::security::Policy::from_version(policy).map_err(setup)?)
+        .map_err(setup)?;
+    builder
+        .load_pem(chain.as_bytes(), key.as_bytes())
+        .map_err(setup)?;
+    builder.set_max_blinding_delay(0).map_err(setup)?;
+    builder.build().map_err(setup)
 }
 
 async fn start_with(

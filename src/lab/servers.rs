@@ -194,6 +194,48 @@ impl AsyncWrite for Replayed {
     }
 }
 
+/// Serves TLS with s2n-tls and `config`, then HTTP/1.1 as `behaviour` says.
+pub fn serve_s2n(
+    tasks: &mut JoinSet<()>,
+    listener: TcpListener,
+    serving: Serving,
+    config: s2n_tls::config::Config,
+    behaviour: HttpBehaviour,
+) {
+    let acceptor = s2n_tls_tokio::TlsAcceptor::new(config);
+    tasks.spawn(accept_loop(listener, serving, move |stream| {
+        let acceptor = acceptor.clone();
+        async move {
+            let accepted = tokio::time::timeout(CLIENT_TIMEOUT, acceptor.accept(stream)).await;
+            if let Ok(Ok(tls)) = accepted {
+                serve_http(tls, behaviour).await;
+            }
+        }
+    }));
+}
+
+/// The cipher suites a ClientHello record offers (empty when it does not parse).
+fn offered_suites(record: &[u8]) -> Vec<u16> {
+    // record header (5), handshake header (4), version (2), random (32), then the session id.
+    let Some(&session_len) = record.get(5 + 4 + 2 + 32) else {
+        return Vec::new();
+    };
+    let at = 5 + 4 + 2 + 32 + 1 + usize::from(session_len);
+    let Some(length) = record.get(at..at + 2) else {
+        return Vec::new();
+    };
+    let length = usize::from(u16::from_be_bytes([length[0], length[1]]));
+    record
+        .get(at + 2..at + 2 + length)
+        .map(|suites| {
+            suites
+                .chunks_exact(2)
+                .map(|s| u16::from_be_bytes([s[0], s[1]]))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Serves plain HTTP/1.1 as `behaviour` says.
 pub fn serve_plain(
     tasks: &mut JoinSet<()>,
@@ -338,6 +380,27 @@ async fn hostile(mut stream: LabStream, behaviour: RawBehaviour) {
                 #[allow(deprecated)]
                 let _ = stream.get_ref().set_linger(Some(Duration::ZERO));
                 drop(stream);
+            }
+            RawBehaviour::NullSuitesOnly => {
+                const NULL_SHA256: u16 = 0x003B;
+                let n = stream.read(&mut hello).await.unwrap_or(0);
+                if offered_suites(&hello[..n]).contains(&NULL_SHA256) {
+                    // ServerHello: TLS 1.2, a random, no session id, NULL-SHA256, no compression.
+                    let mut server_hello = vec![
+                        0x16, 0x03, 0x03, 0x00, 0x2a, 0x02, 0x00, 0x00, 0x26, 0x03, 0x03,
+                    ];
+                    server_hello.extend_from_slice(&[0x5a; 32]);
+                    server_hello.extend_from_slice(&[0x00, 0x00, 0x3b, 0x00]);
+                    // Then it closes: the suite chosen is all the diagnosis needs.
+                    let _ = stream.write_all(&server_hello).await;
+                    return;
+                } else {
+                    // level fatal (2), description handshake_failure (40)
+                    let _ = stream
+                        .write_all(&[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28])
+                        .await;
+                }
+                let _ = stream.read(&mut hello).await;
             }
             RawBehaviour::StalledAfterHello => {
                 let _ = stream.read(&mut hello).await;

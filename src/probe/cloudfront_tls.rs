@@ -228,7 +228,7 @@ impl CloudFrontTls {
             .map(|c| c.as_ref())
             .chain(extra_roots.iter().map(|c| c.as_ref()))
         {
-            roots_pem.extend_from_slice(pem(der).as_bytes());
+            roots_pem.extend_from_slice(pem_block("CERTIFICATE", der).as_bytes());
         }
         CloudFrontTls {
             roots_pem,
@@ -433,8 +433,8 @@ fn version_of(version: Version) -> Option<TlsVersion> {
     })
 }
 
-/// A DER certificate as PEM.
-fn pem(der: &[u8]) -> String {
+/// A DER object as a PEM block with `label` (`CERTIFICATE`, `PRIVATE KEY`).
+pub(crate) fn pem_block(label: &str, der: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut encoded = String::with_capacity(der.len() * 4 / 3 + 4);
     for chunk in der.chunks(3) {
@@ -452,12 +452,12 @@ fn pem(der: &[u8]) -> String {
             }
         }
     }
-    let mut text = String::from("-----BEGIN CERTIFICATE-----\n");
+    let mut text = format!("-----BEGIN {label}-----\n");
     for line in encoded.as_bytes().chunks(64) {
         text.push_str(&String::from_utf8_lossy(line));
         text.push('\n');
     }
-    text.push_str("-----END CERTIFICATE-----\n");
+    text.push_str(&format!("-----END {label}-----\n"));
     text
 }
 
@@ -618,7 +618,7 @@ mod tests {
 
     #[test]
     fn pem_is_base64_in_lines_of_64() {
-        let text = pem(&[0xff; 100]);
+        let text = pem_block("CERTIFICATE", &[0xff; 100]);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "-----BEGIN CERTIFICATE-----");
         assert_eq!(lines[1].len(), 64);
