@@ -137,6 +137,20 @@ impl Negotiation {
             .map(|a| &a.reply)
     }
 
+    /// Whether an origin took CloudFront's offer at TLS 1.2 or older, where the chain comes in
+    /// the clear, and yet no chain came (it stalled after its ServerHello): another handshake
+    /// would not read one either.
+    pub fn clear_chain_withheld(&self) -> bool {
+        self.chain().is_none()
+            && self.attempts.iter().any(|a| {
+                matches!(
+                    &a.reply,
+                    HelloReply::Accepted { version, chain, .. }
+                        if *version <= 0x0303 && chain.is_empty()
+                ) && a.purpose != HelloPurpose::Diagnostic
+            })
+    }
+
     /// The certificate chain from CloudFront's own handshake, if it carried one in the clear.
     pub fn chain(&self) -> Option<&[Vec<u8>]> {
         self.attempts.iter().find_map(|a| match &a.reply {

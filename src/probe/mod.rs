@@ -518,8 +518,9 @@ impl OriginProber {
                 .await;
             // The chain as sent: CloudFront's hello reads it in the clear when the origin
             // speaks TLS 1.2; only an origin that does not (TLS 1.3 only, or a failed hello)
-            // costs a rustls handshake more.
-            let tls = if negotiation.chain().is_some() {
+            // costs a rustls handshake more. One that took the TLS 1.2 hello and then sent no
+            // chain would stall rustls the same way: not asked.
+            let tls = if negotiation.chain().is_some() || negotiation.clear_chain_withheld() {
                 None
             } else {
                 let (_, connection) = self

@@ -61,6 +61,17 @@ async fn scan_of_the_lab_equals_the_ground_truth() {
     }
     assert_eq!(report.summary.origins, lab.truth().len());
     assert!(!report.summary.interrupted);
+
+    // An origin that stalls after its ServerHello costs one handshake timeout (2 s in the lab),
+    // not two: no rustls handshake is sent to read a chain it will not send.
+    let stalled = lab.truth_of("stalled-after-hello");
+    let row = report
+        .origins
+        .iter()
+        .find(|o| o.origin == stalled.origin)
+        .expect("a stalled origin's row");
+    let total = row.timings_ms.total.expect("a total time");
+    assert!(total < 3_500, "the stalled origin took {total} ms");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
