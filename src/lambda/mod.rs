@@ -29,7 +29,11 @@
 //!   base64; a request's `uri` is missing or does not start with `/`; `method`, `querystring`
 //!   or `clientIp` is not a string; a request `body` is not `{inputTruncated, action, encoding, data}` with
 //!   `action` `read-only`/`replace` and `encoding` `text`/`base64`; `origin.*.customHeaders` is
-//!   not a header map. Unknown fields are not errors.
+//!   not a header map. Unknown fields are not errors. Since issue 16 also: a query string with
+//!   a space, `#` or a control character; an `origin` holding both `custom` and `s3`; a custom
+//!   origin's `port`, `readTimeout` (4-60), `keepaliveTimeout` (1-60), `protocol` or
+//!   `domainName` (an IP address, a colon) outside `lambda-event-structure.html`; a 204
+//!   generated in a viewer-request event with a `body`.
 //! - `LAMBDA_DISALLOWED_HEADER`: one finding per disallowed header in `headers` (and in
 //!   `origin.custom.customHeaders` / `origin.s3.customHeaders`, which AWS says take the same
 //!   restrictions), matched case-insensitively, with `CloudFront-Viewer-Country` added in viewer
@@ -47,8 +51,9 @@
 //!   "replace"`) over 40 KB / 1 MB as text or 53.2 KB / 1.33 MB as base64 (severity high: AWS
 //!   says CloudFront truncates it rather than answering 502); a request `uri` plus
 //!   `querystring` of 8,192 characters or more.
-//! - `LAMBDA_BAD_STATUS`: a response's `status` is missing, not an integer or a string of
-//!   digits, or outside 200-599; in a viewer-response event with the original, a status that
+//! - `LAMBDA_BAD_STATUS`: a response's `status` is missing ("status is required"; in a
+//!   request event a result with a response's members and no `uri` is a response), not an
+//!   integer or a string of digits, or outside 200-599; in a viewer-response event with the original, a status that
 //!   differs from the original's.
 
 use std::fmt;
