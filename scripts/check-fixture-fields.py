@@ -8,6 +8,9 @@ the output shape its top level belongs to:
 
   {"DistributionList": ...}                  ListDistributionsResult
   {"ETag": ..., "DistributionConfig": ...}   GetDistributionConfigResult
+  {"ETag": ..., "Distribution": ...}         GetDistributionResult
+  [DistributionSummary, ...]                 --query 'DistributionList.Items' of
+                                             ListDistributionsResult
   {"ETag": ..., "OriginRequestPolicy": ...}  GetOriginRequestPolicyResult
   {"OriginRequestPolicyList": ...}           ListOriginRequestPoliciesResult
 
@@ -29,6 +32,7 @@ API_VERSION = "2020-05-31"
 TOP_LEVEL = [
     ("DistributionList", "ListDistributionsResult", True),
     ("DistributionConfig", "GetDistributionConfigResult", False),
+    ("Distribution", "GetDistributionResult", False),
     ("OriginRequestPolicy", "GetOriginRequestPolicyResult", False),
     ("OriginRequestPolicyList", "ListOriginRequestPoliciesResult", True),
 ]
@@ -94,6 +98,11 @@ def check_file(shapes, file_name):
             document = json.load(handle)
     except (OSError, ValueError) as error:
         return [f"cannot be read as JSON: {error}"]
+    if isinstance(document, list):
+        problems = []
+        for index, item in enumerate(document):
+            walk(shapes, "DistributionSummary", item, f"$[{index}]", problems)
+        return problems
     if isinstance(document, dict):
         for member, shape_name, paginated in TOP_LEVEL:
             if member in document:

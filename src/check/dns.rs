@@ -6,6 +6,7 @@ use serde_json::json;
 use crate::finding::{Code, Finding};
 use crate::probe::dns::{DnsFailure, Resolution};
 use crate::probe::Observation;
+use crate::target::IpAddressType;
 
 /// CNAME chains longer than this are a risk (docs/FINDINGS.md).
 pub(crate) const MAX_CNAME_CHAIN: usize = 8;
@@ -20,7 +21,8 @@ pub(crate) fn check(observation: &Observation) -> Vec<Finding> {
             failure,
             cname_chain,
         } => {
-            findings.push(failure_finding(&name, failure, cname_chain));
+            let family = observation.target.ip_address_type;
+            findings.push(failure_finding(&name, family, failure, cname_chain));
             cname_chain
         }
         Resolution::Resolved { cname_chain, .. } => cname_chain,
@@ -42,7 +44,19 @@ pub(crate) fn check(observation: &Observation) -> Vec<Finding> {
     findings
 }
 
-fn failure_finding(name: &str, failure: &DnsFailure, chain: &[String]) -> Finding {
+fn failure_finding(
+    name: &str,
+    family: IpAddressType,
+    failure: &DnsFailure,
+    chain: &[String],
+) -> Finding {
+    // The records IpAddressType makes CloudFront ask for, and the IpAddressType as the API
+    // spells it.
+    let (wanted, setting) = match family {
+        IpAddressType::Ipv4 => ("A", "ipv4"),
+        IpAddressType::Ipv6 => ("AAAA", "ipv6"),
+        IpAddressType::DualStack => ("A or AAAA", "dualstack"),
+    };
     let finding = match failure {
         DnsFailure::NxDomain => Finding::new(
             Code::DNS_NXDOMAIN,
@@ -66,10 +80,29 @@ fn failure_finding(name: &str, failure: &DnsFailure, chain: &[String]) -> Findin
         .evidence("error", "timeout"),
         DnsFailure::NoAddress => Finding::new(
             Code::DNS_NO_ADDRESS,
-            format!("{name} exists but has no A or AAAA record"),
+            format!("{name} exists but has no {wanted} record"),
         )
         .evidence("rcode", "NOERROR")
-        .evidence("answers", 0),
+        .evidence("answers", 0)
+        .evidence("ip_address_type", setting),
+        DnsFailure::OtherFamilyOnly(addresses) => {
+            let (other, fix) = match family {
+                IpAddressType::Ipv6 => ("A", "IPv6 only; give the name an AAAA record or set IpAddressType to ipv4 or dualstack"),
+                _ => ("AAAA", "IPv4 only; give the name an A record or set IpAddressType to ipv6 or dualstack"),
+            };
+            let shown: Vec<String> = addresses.iter().map(ToString::to_string).collect();
+            Finding::new(
+                Code::DNS_NO_ADDRESS,
+                format!(
+                    "{name} has no {wanted} record, only {other} ({}): with IpAddressType {setting} CloudFront connects over {fix}",
+                    shown.join(", ")
+                ),
+            )
+            .evidence("rcode", "NOERROR")
+            .evidence("answers", 0)
+            .evidence("ip_address_type", setting)
+            .evidence("other_family_addresses", json!(shown))
+        }
         DnsFailure::DanglingCname => Finding::new(
             Code::DNS_CNAME_DANGLING,
             format!(
@@ -196,6 +229,54 @@ mod tests {
         assert_eq!(finding.code, Code::DNS_NO_ADDRESS);
         assert_eq!(finding.evidence["rcode"], "NOERROR");
         assert_eq!(finding.evidence["answers"], 0);
+    }
+
+    /// Issue 16, item 8: an `ipv6` origin whose name has only an A record is told so, not
+    /// "no A or AAAA record".
+    #[test]
+    fn a_single_family_origin_with_only_the_other_family_says_so() {
+        let mut observation = origin()
+            .dns_failed(DnsFailure::OtherFamilyOnly(vec!["192.0.2.1"
+                .parse()
+                .unwrap()]))
+            .build();
+        observation.target.ip_address_type = IpAddressType::Ipv6;
+        let finding = single(check(&observation));
+        assert_eq!(finding.code, Code::DNS_NO_ADDRESS);
+        assert!(
+            finding
+                .summary
+                .contains("has no AAAA record, only A (192.0.2.1): with IpAddressType ipv6"),
+            "{}",
+            finding.summary
+        );
+        assert_eq!(
+            finding.evidence["other_family_addresses"],
+            json!(["192.0.2.1"])
+        );
+
+        observation.target.ip_address_type = IpAddressType::Ipv4;
+        observation.resolution = Resolution::Failed {
+            failure: DnsFailure::OtherFamilyOnly(vec!["2001:db8::1".parse().unwrap()]),
+            cname_chain: Vec::new(),
+        };
+        let finding = single(check(&observation));
+        assert!(
+            finding
+                .summary
+                .contains("has no A record, only AAAA (2001:db8::1)"),
+            "{}",
+            finding.summary
+        );
+        // Without the other family, the record asked for is named.
+        observation.resolution = Resolution::Failed {
+            failure: DnsFailure::NoAddress,
+            cname_chain: Vec::new(),
+        };
+        observation.target.ip_address_type = IpAddressType::Ipv6;
+        assert!(single(check(&observation))
+            .summary
+            .ends_with("exists but has no AAAA record"));
     }
 
     #[test]

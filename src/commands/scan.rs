@@ -48,6 +48,12 @@ pub(crate) async fn run(args: ScanArgs, extra_fds: u64) -> Result<ScanResult, Co
     }
     let previous = read_baseline(&settings)?;
     if !settings.quiet {
+        for note in &gathered.notes {
+            eprintln!(
+                "originscan: note: {}",
+                crate::report::escape::terminal_lines(note)
+            );
+        }
         for warning in &gathered.warnings {
             eprintln!(
                 "originscan: warning: {}",

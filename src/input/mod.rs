@@ -184,6 +184,9 @@ pub struct Gathered {
     pub skipped: Vec<SkippedOrigin>,
     /// Warnings, each naming its file.
     pub warnings: Vec<String>,
+    /// Notes, each naming its file: facts that are not problems (a CloudFront export of an
+    /// account without distributions).
+    pub notes: Vec<String>,
 }
 
 /// Parses one input's bytes (already read) into targets. For a CloudFront export, origins
@@ -218,10 +221,19 @@ fn parse_input(
         InputFormat::Csv => csv_table::parse(name, content)?,
         InputFormat::CloudFront => {
             let import = cloudfront::parse(name, content, policies)?;
+            let notes = if import.distributions == 0 {
+                vec![format!(
+                    "{name}: the export holds no distribution (the account has none, or this \
+                     page is empty): nothing to scan in it"
+                )]
+            } else {
+                Vec::new()
+            };
             return Ok(Gathered {
                 targets: import.targets,
                 skipped: import.skipped,
                 warnings: import.warnings,
+                notes,
             });
         }
     };
@@ -261,7 +273,7 @@ fn read_input(path: &str, policies: &OriginRequestPolicies) -> Result<Gathered, 
         std::fs::read(path).map_err(io_err)?
     };
     let gathered = parse_input(path, &content, policies)?;
-    if gathered.targets.is_empty() && gathered.skipped.is_empty() {
+    if gathered.targets.is_empty() && gathered.skipped.is_empty() && gathered.notes.is_empty() {
         let message = if content.iter().all(u8::is_ascii_whitespace) {
             "is empty: no targets in it"
         } else {
@@ -304,8 +316,9 @@ pub fn gather(specs: &[String], files: &[String]) -> Result<Vec<Target>, InputEr
 
 /// Gathers positional targets and input files, CloudFront exports read with `policies`:
 /// targets (duplicates merged, first one wins), skipped origins and warnings.
-/// [`InputError::NoTargets`] only when the inputs give neither targets nor skipped origins: an
-/// export whose origins are all skipped is returned, so that the caller can report them.
+/// [`InputError::NoTargets`] only when the inputs give neither targets nor skipped origins nor
+/// notes: an export whose origins are all skipped is returned, so that the caller can report
+/// them, and so is an export of an account without distributions (a note says so).
 pub fn gather_all(
     specs: &[String],
     files: &[String],
@@ -324,8 +337,9 @@ pub fn gather_all(
             }
         }
         gathered.warnings.extend(one.warnings);
+        gathered.notes.extend(one.notes);
     }
-    if gathered.targets.is_empty() && gathered.skipped.is_empty() {
+    if gathered.targets.is_empty() && gathered.skipped.is_empty() && gathered.notes.is_empty() {
         return Err(InputError::NoTargets);
     }
     gathered.targets = dedupe(gathered.targets);

@@ -29,7 +29,11 @@
 //!   base64; a request's `uri` is missing or does not start with `/`; `method`, `querystring`
 //!   or `clientIp` is not a string; a request `body` is not `{inputTruncated, action, encoding, data}` with
 //!   `action` `read-only`/`replace` and `encoding` `text`/`base64`; `origin.*.customHeaders` is
-//!   not a header map. Unknown fields are not errors.
+//!   not a header map. Unknown fields are not errors. Since issue 16 also: a query string with
+//!   a space, `#` or a control character; an `origin` holding both `custom` and `s3`; a custom
+//!   origin's `port`, `readTimeout` (4-60), `keepaliveTimeout` (1-60), `protocol` or
+//!   `domainName` (an IP address, a colon) outside `lambda-event-structure.html`; a 204
+//!   generated in a viewer-request event with a `body`.
 //! - `LAMBDA_DISALLOWED_HEADER`: one finding per disallowed header in `headers` (and in
 //!   `origin.custom.customHeaders` / `origin.s3.customHeaders`, which AWS says take the same
 //!   restrictions), matched case-insensitively, with `CloudFront-Viewer-Country` added in viewer
@@ -47,8 +51,9 @@
 //!   "replace"`) over 40 KB / 1 MB as text or 53.2 KB / 1.33 MB as base64 (severity high: AWS
 //!   says CloudFront truncates it rather than answering 502); a request `uri` plus
 //!   `querystring` of 8,192 characters or more.
-//! - `LAMBDA_BAD_STATUS`: a response's `status` is missing, not an integer or a string of
-//!   digits, or outside 200-599; in a viewer-response event with the original, a status that
+//! - `LAMBDA_BAD_STATUS`: a response's `status` is missing ("status is required"; in a
+//!   request event a result with a response's members and no `uri` is a response), not an
+//!   integer or a string of digits, or outside 200-599; in a viewer-response event with the original, a status that
 //!   differs from the original's.
 
 use std::fmt;
@@ -106,12 +111,25 @@ impl EventType {
     }
 
     /// The headers a function may read but not add, change or remove in this event type
-    /// (lower case).
+    /// (lower case). Source: the current "Restrictions on all edge functions" page,
+    /// <https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/edge-functions-restrictions.html>:
+    /// "If your function adds or edits a read-only header, the request fails CloudFront
+    /// validation and CloudFront returns HTTP status code 502 (Bad Gateway) to the viewer."
     pub fn read_only_headers(self) -> &'static [&'static str] {
         match self {
-            EventType::ViewerRequest => &["content-length", "host", "transfer-encoding", "via"],
+            // "The following headers are read-only in viewer request events": CDN-Loop,
+            // Content-Length, Host, Transfer-Encoding, Via.
+            EventType::ViewerRequest => &[
+                "cdn-loop",
+                "content-length",
+                "host",
+                "transfer-encoding",
+                "via",
+            ],
+            // "Read-only headers in origin request events (Lambda@Edge only)".
             EventType::OriginRequest => &[
                 "accept-encoding",
+                "cdn-loop",
                 "content-length",
                 "if-modified-since",
                 "if-none-match",
@@ -120,9 +138,12 @@ impl EventType {
                 "transfer-encoding",
                 "via",
             ],
+            // "Read-only headers in origin response events (Lambda@Edge only)".
             EventType::OriginResponse => &["transfer-encoding", "via"],
-            // docs/CLOUDFRONT.md's list, from AWS's older "Requirements and restrictions" page; the
-            // 2023 edge-functions-restrictions page lists only Warning and Via.
+            // "The following headers are read-only in viewer response events for both CloudFront
+            // Functions and Lambda@Edge: Warning, Via. The following headers are read-only in
+            // viewer response events for Lambda@Edge: Content-Length, Content-Encoding,
+            // Transfer-Encoding."
             EventType::ViewerResponse => &[
                 "content-encoding",
                 "content-length",
@@ -254,10 +275,20 @@ pub enum ResultKind {
 impl ResultKind {
     /// The kind of `result` in `event`: in request events a result with `status` is a
     /// generated response, anything else a request; in response events it is a response.
+    ///
+    /// A result without `status` and without `uri` that has a response's own members
+    /// (`statusDescription`, `bodyEncoding`, or a string `body`: a request's body is an
+    /// object) is a generated response that forgot its status, not a request: AWS, "note that
+    /// only the status field is required"
+    /// (<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-generating-http-responses.html>).
     pub fn of(result: &Value, event: EventType) -> ResultKind {
+        let looks_like_response = result.get("uri").is_none()
+            && (result.get("statusDescription").is_some()
+                || result.get("bodyEncoding").is_some()
+                || result.get("body").is_some_and(Value::is_string));
         if !event.is_request() {
             ResultKind::Response
-        } else if result.get("status").is_some() {
+        } else if result.get("status").is_some() || looks_like_response {
             ResultKind::GeneratedResponse
         } else {
             ResultKind::Request
@@ -427,6 +458,26 @@ impl Linter {
             .get("querystring")
             .and_then(Value::as_str)
             .unwrap_or("");
+        // edge-functions-restrictions.html: "If a function creates or updates a query string,
+        // the following restrictions apply: The query string can't include spaces, control
+        // characters, or the fragment identifier (#)." A query string CloudFront passes in
+        // never holds them, so one that does was written by the function.
+        if let Some(bad) = querystring
+            .chars()
+            .find(|c| *c == ' ' || *c == '#' || c.is_control())
+        {
+            let what = match bad {
+                ' ' => "a space".to_string(),
+                '#' => "the fragment identifier #".to_string(),
+                other => format!("the control character U+{:04X}", u32::from(other)),
+            };
+            self.malformed(
+                "/querystring".into(),
+                "a query string without spaces, control characters or # (AWS: the query string \
+                 can't include spaces, control characters, or the fragment identifier)",
+                &what,
+            );
+        }
         if let Some(uri) = uri {
             let length = uri.chars().count() + querystring.chars().count();
             if length >= URI_LIMIT_CHARS {
@@ -520,12 +571,27 @@ impl Linter {
         }
     }
 
-    /// Checks `origin.custom.customHeaders` and `origin.s3.customHeaders`.
+    /// Checks the `origin` object: exactly one of `custom` and `s3`, a custom origin's fields
+    /// in the event-structure page's ranges, and `origin.custom.customHeaders` /
+    /// `origin.s3.customHeaders`.
     fn origin(&mut self, origin: &Value) {
         let Some(origin) = origin.as_object() else {
             self.malformed("/origin".into(), "an object", kind_of(origin));
             return;
         };
+        // lambda-event-structure.html: "The origin structure must contain exactly one origin,
+        // which can be a custom origin or an Amazon S3 origin."
+        if origin.contains_key("custom") && origin.contains_key("s3") {
+            self.malformed(
+                "/origin".into(),
+                "exactly one origin, custom or s3 (AWS: the origin structure must contain \
+                 exactly one origin)",
+                "both custom and s3",
+            );
+        }
+        if let Some(custom) = origin.get("custom").and_then(Value::as_object) {
+            self.custom_origin(custom);
+        }
         for kind in ["custom", "s3"] {
             let Some(custom_headers) = origin.get(kind).and_then(|o| o.get("customHeaders")) else {
                 continue;
@@ -534,6 +600,97 @@ impl Linter {
             let headers = self.headers(Some(custom_headers), &path);
             self.disallowed(&headers, &path);
         }
+    }
+
+    /// A custom origin's fields, each against the sentence of
+    /// <https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-event-structure.html>
+    /// ("Fields in the request object", `origin`) that it quotes. Fields that are absent are
+    /// not checked: CloudFront keeps what the event held.
+    fn custom_origin(&mut self, custom: &Map<String, Value>) {
+        // "The domain name can't include a colon (:), and can't be an IP address. The domain
+        // name can be up to 253 characters."
+        if let Some(domain) = custom.get("domainName") {
+            let problem = match domain.as_str() {
+                None => Some(kind_of(domain).to_string()),
+                Some("") => Some("an empty string".to_string()),
+                Some(d) if d.parse::<std::net::IpAddr>().is_ok() => {
+                    Some(format!("the IP address {:?}", preview(d)))
+                }
+                Some(d) if d.contains(':') => Some(format!("{:?}, with a colon", preview(d))),
+                Some(d) if d.chars().count() > 253 => {
+                    Some(format!("{} characters", d.chars().count()))
+                }
+                Some(_) => None,
+            };
+            if let Some(found) = problem {
+                self.malformed(
+                    "/origin/custom/domainName".into(),
+                    "a DNS domain name of at most 253 characters, without a colon, not an IP \
+                     address (AWS: the domain name can't include a colon (:), and can't be an IP \
+                     address)",
+                    &found,
+                );
+            }
+        }
+        // "The port must be 80, 443, or a number in the range of 1024–65535, inclusive."
+        self.custom_number(
+            custom,
+            "port",
+            |n| n == 80 || n == 443 || (1024..=65535).contains(&n),
+            "80, 443, or a number in 1024-65535 (AWS: the port must be 80, 443, or a number in \
+             the range of 1024–65535, inclusive)",
+        );
+        // "The value must be a number from 4–60, inclusive."
+        self.custom_number(
+            custom,
+            "readTimeout",
+            |n| (4..=60).contains(&n),
+            "a number of seconds from 4 to 60 (AWS: the value must be a number from 4–60, \
+             inclusive)",
+        );
+        // "The value must be a number from 1–60, inclusive."
+        self.custom_number(
+            custom,
+            "keepaliveTimeout",
+            |n| (1..=60).contains(&n),
+            "a number of seconds from 1 to 60 (AWS: the value must be a number from 1–60, \
+             inclusive)",
+        );
+        // "The value can be http or https."
+        if let Some(protocol) = custom.get("protocol") {
+            if !matches!(protocol.as_str(), Some("http" | "https")) {
+                let found = match protocol.as_str() {
+                    Some(p) => format!("{:?}", preview(p)),
+                    None => kind_of(protocol).to_string(),
+                };
+                self.malformed(
+                    "/origin/custom/protocol".into(),
+                    "http or https (AWS: the value can be http or https)",
+                    &found,
+                );
+            }
+        }
+    }
+
+    /// Checks that `custom[field]`, when present, is a whole number that `valid` accepts.
+    fn custom_number(
+        &mut self,
+        custom: &Map<String, Value>,
+        field: &str,
+        valid: impl Fn(u64) -> bool,
+        expected: &str,
+    ) {
+        let Some(value) = custom.get(field) else {
+            return;
+        };
+        if value.as_u64().is_some_and(valid) {
+            return;
+        }
+        let found = match value {
+            Value::Number(n) => n.to_string(),
+            other => kind_of(other).to_string(),
+        };
+        self.malformed(format!("/origin/custom/{field}"), expected, &found);
     }
 
     fn response(
@@ -572,6 +729,22 @@ impl Linter {
 
         if kind == ResultKind::GeneratedResponse {
             self.read_only_in_generated(&headers);
+            // lambda-generating-http-responses.html, "HTTP No Content Response Contains Body
+            // Field": "HTTP 204 status codes (No Content) responses that are generated from
+            // CloudFront viewer requests should not include a message body. If the message body
+            // is included in the response, CloudFront returns an HTTP 502 status code (Bad
+            // Gateway) to the viewer." The heading names the field: its presence counts.
+            if self.event == EventType::ViewerRequest
+                && status == Some(204)
+                && response.contains_key("body")
+            {
+                self.malformed(
+                    "/body".into(),
+                    "no body in a 204 (No Content) response generated in a viewer-request \
+                     event (AWS: CloudFront returns an HTTP 502 status code)",
+                    &format!("a body of {body_bytes} bytes"),
+                );
+            }
             // Inferred: what CloudFront counts is not documented; this counts the status line's
             // parts, each header name and value, and the body as the viewer receives it.
             let status_bytes = response.get("status").map_or(0, |s| {
@@ -646,15 +819,15 @@ impl Linter {
                 return None;
             }
         };
-        let summary = format!(
-            "{} result: status {} is not {expected}",
-            self.event,
-            if found == "none" {
-                "is missing and"
-            } else {
-                &found
-            }
-        );
+        let summary = if found == "none" {
+            // AWS: "note that only the status field is required".
+            format!(
+                "{} result: status is required: a response must have an HTTP status code in 200-599",
+                self.event
+            )
+        } else {
+            format!("{} result: status {found} is not {expected}", self.event)
+        };
         self.push(
             Finding::new(Code::LAMBDA_BAD_STATUS, summary)
                 .evidence("path", path)
@@ -1374,6 +1547,230 @@ mod tests {
             codes(&lint(&missing, EventType::OriginResponse, None)),
             [Code::LAMBDA_BAD_STATUS]
         );
+    }
+
+    /// AWS (lambda-generating-http-responses.html): "note that only the status field is
+    /// required". A response without one is named as such, not as a request without a uri.
+    #[test]
+    fn a_response_without_status_is_told_status_is_required() {
+        for event in [EventType::ViewerRequest, EventType::OriginRequest] {
+            for value in [
+                json!({"statusDescription": "OK", "headers": {}, "body": "<h1>hi</h1>"}),
+                json!({"body": "x", "bodyEncoding": "text"}),
+                json!({"body": "hello"}),
+            ] {
+                let findings = lint(&value, event, None);
+                assert_eq!(codes(&findings), [Code::LAMBDA_BAD_STATUS], "{value}");
+                assert_eq!(
+                    findings[0].summary,
+                    format!("{event} result: status is required: a response must have an HTTP status code in 200-599")
+                );
+                assert!(
+                    !findings[0].summary.contains("uri"),
+                    "{}",
+                    findings[0].summary
+                );
+            }
+            // A request (a uri, or a body object) is still a request.
+            let request = json!({"body": {"action": "read-only"}});
+            assert_eq!(
+                lint(&request, event, None)[0].evidence["path"],
+                "/uri",
+                "{event}"
+            );
+        }
+        let findings = lint(&json!({"headers": {}}), EventType::ViewerResponse, None);
+        assert!(findings[0].summary.contains("status is required"));
+    }
+
+    /// AWS (lambda-generating-http-responses.html): "HTTP 204 status codes (No Content)
+    /// responses that are generated from CloudFront viewer requests should not include a
+    /// message body. If the message body is included in the response, CloudFront returns an
+    /// HTTP 502 status code (Bad Gateway) to the viewer."
+    #[test]
+    fn a_viewer_request_204_with_a_body_is_malformed() {
+        for body in [json!("x"), json!("")] {
+            let value = json!({"status": "204", "statusDescription": "No Content", "body": body});
+            let findings = lint(&value, EventType::ViewerRequest, None);
+            assert_eq!(codes(&findings), [Code::LAMBDA_MALFORMED], "{value}");
+            assert_eq!(findings[0].evidence["path"], "/body");
+            assert!(
+                findings[0].summary.contains("204"),
+                "{}",
+                findings[0].summary
+            );
+        }
+        // Without a body, or with another status, or in an origin-request event: fine.
+        for (value, event) in [
+            (json!({"status": 204}), EventType::ViewerRequest),
+            (
+                json!({"status": 200, "body": "x"}),
+                EventType::ViewerRequest,
+            ),
+            (
+                json!({"status": 204, "body": "x"}),
+                EventType::OriginRequest,
+            ),
+        ] {
+            assert!(lint(&value, event, None).is_empty(), "{value} {event}");
+        }
+    }
+
+    /// AWS (edge-functions-restrictions.html): "The query string can't include spaces, control
+    /// characters, or the fragment identifier (#)."
+    #[test]
+    fn a_query_string_with_a_space_hash_or_control_character_is_malformed() {
+        for (querystring, found) in [
+            ("a=b c", "a space"),
+            ("a=b#top", "the fragment identifier #"),
+            ("a=\u{7}", "the control character U+0007"),
+            ("a=\n", "the control character U+000A"),
+        ] {
+            for event in [EventType::ViewerRequest, EventType::OriginRequest] {
+                let value = json!({"uri": "/", "querystring": querystring});
+                let findings = lint(&value, event, None);
+                assert_eq!(
+                    codes(&findings),
+                    [Code::LAMBDA_MALFORMED],
+                    "{querystring:?}"
+                );
+                assert_eq!(findings[0].evidence["path"], "/querystring");
+                assert_eq!(findings[0].evidence["found"], found);
+            }
+        }
+        let fine = json!({"uri": "/", "querystring": "a=b%20c&d=%23e"});
+        assert!(lint(&fine, EventType::ViewerRequest, None).is_empty());
+    }
+
+    /// Each custom-origin field of an origin-request result against the sentence of
+    /// lambda-event-structure.html it breaks.
+    #[test]
+    fn an_origin_change_must_keep_to_the_event_structure() {
+        let custom = json!({"customHeaders": {}, "domainName": "origin.example.com",
+            "keepaliveTimeout": 5, "path": "", "port": 443, "protocol": "https",
+            "readTimeout": 30, "sslProtocols": ["TLSv1.2"]});
+        let with = |field: &str, value: Value| {
+            let mut custom = custom.clone();
+            custom[field] = value;
+            json!({"uri": "/", "origin": {"custom": custom}})
+        };
+        let fine = json!({"uri": "/", "origin": {"custom": custom.clone()}});
+        assert!(lint(&fine, EventType::OriginRequest, None).is_empty());
+        for (value, path, quoted) in [
+            // "The port must be 80, 443, or a number in the range of 1024–65535, inclusive."
+            (with("port", json!(22)), "/origin/custom/port", "1024–65535"),
+            (
+                with("port", json!(1023)),
+                "/origin/custom/port",
+                "1024–65535",
+            ),
+            (
+                with("port", json!("443")),
+                "/origin/custom/port",
+                "1024–65535",
+            ),
+            // readTimeout: "The value must be a number from 4–60, inclusive."
+            (
+                with("readTimeout", json!(3)),
+                "/origin/custom/readTimeout",
+                "4–60",
+            ),
+            (
+                with("readTimeout", json!(61)),
+                "/origin/custom/readTimeout",
+                "4–60",
+            ),
+            // keepaliveTimeout: "The value must be a number from 1–60, inclusive."
+            (
+                with("keepaliveTimeout", json!(61)),
+                "/origin/custom/keepaliveTimeout",
+                "1–60",
+            ),
+            (
+                with("keepaliveTimeout", json!(0)),
+                "/origin/custom/keepaliveTimeout",
+                "1–60",
+            ),
+            // "The domain name can't include a colon (:), and can't be an IP address."
+            (
+                with("domainName", json!("192.0.2.10")),
+                "/origin/custom/domainName",
+                "IP address",
+            ),
+            (
+                with("domainName", json!("2001:db8::1")),
+                "/origin/custom/domainName",
+                "IP address",
+            ),
+            (
+                with("domainName", json!("origin.example.com:8443")),
+                "/origin/custom/domainName",
+                "colon",
+            ),
+            (
+                with("domainName", json!("")),
+                "/origin/custom/domainName",
+                "colon",
+            ),
+            // "The value can be http or https."
+            (
+                with("protocol", json!("ftp")),
+                "/origin/custom/protocol",
+                "http or https",
+            ),
+            // "The origin structure must contain exactly one origin, which can be a custom
+            // origin or an Amazon S3 origin."
+            (
+                json!({"uri": "/", "origin": {"custom": custom.clone(), "s3": {"domainName": "b.s3.amazonaws.com", "path": ""}}}),
+                "/origin",
+                "exactly one origin",
+            ),
+        ] {
+            let findings = lint(&value, EventType::OriginRequest, None);
+            assert_eq!(codes(&findings), [Code::LAMBDA_MALFORMED], "{value}");
+            assert_eq!(findings[0].evidence["path"], path, "{value}");
+            let expected = findings[0].evidence["expected"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            assert!(expected.contains(quoted), "{expected}");
+        }
+        for (port, read, keepalive) in [(80, 4, 1), (443, 60, 60), (1024, 30, 5), (65535, 4, 60)] {
+            let value = json!({"uri": "/", "origin": {"custom": {"domainName": "a.example.com",
+                "port": port, "readTimeout": read, "keepaliveTimeout": keepalive, "protocol": "http"}}});
+            assert!(
+                lint(&value, EventType::OriginRequest, None).is_empty(),
+                "{value}"
+            );
+        }
+    }
+
+    /// The current edge-functions-restrictions.html: "The following headers are read-only in
+    /// viewer response events for Lambda@Edge: Content-Length, Content-Encoding,
+    /// Transfer-Encoding" (Warning and Via are read-only for CloudFront Functions too).
+    #[test]
+    fn viewer_response_content_length_is_read_only_for_lambda_at_edge() {
+        let response = |length: &str| json!({"status": "200", "headers": {"content-length": [{"key": "Content-Length", "value": length}]}});
+        let findings = lint(
+            &response("10"),
+            EventType::ViewerResponse,
+            Some(&response("9593")),
+        );
+        assert_eq!(codes(&findings), [Code::LAMBDA_READ_ONLY_HEADER]);
+        assert_eq!(findings[0].severity, Severity::Critical);
+        assert_eq!(findings[0].evidence["header"], "content-length");
+        assert!(lint(
+            &response("9593"),
+            EventType::ViewerResponse,
+            Some(&response("9593"))
+        )
+        .is_empty());
+        // CDN-Loop, read-only in viewer and origin request events on the same page.
+        let request = |v: &str| json!({"uri": "/", "headers": {"cdn-loop": [{"value": v}]}});
+        for event in [EventType::ViewerRequest, EventType::OriginRequest] {
+            let findings = lint(&request("b"), event, Some(&request("a")));
+            assert_eq!(codes(&findings), [Code::LAMBDA_READ_ONLY_HEADER], "{event}");
+        }
     }
 
     #[test]

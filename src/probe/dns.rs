@@ -33,8 +33,13 @@ pub enum DnsFailure {
     Refused,
     /// No resolver answered in time.
     Timeout,
-    /// The name exists but has no A or AAAA record.
+    /// The name exists but has no address of the family IpAddressType asks for (A for
+    /// `ipv4`, AAAA for `ipv6`, either for `dualstack`), and none of the other family either
+    /// (or the other family was not asked).
     NoAddress,
+    /// The name has no address of the family IpAddressType asks for, but has these of the
+    /// other (an `ipv6` origin with only A records): CloudFront does not fall back.
+    OtherFamilyOnly(Vec<IpAddr>),
     /// The CNAME chain ends at a name that does not exist.
     DanglingCname,
     /// The CNAME chain comes back to a name already in it (`a → b → a`): it never ends.
@@ -296,6 +301,29 @@ impl DnsProbe {
                         cname_chain = chain;
                     }
                     CnameEnd::Exists | CnameEnd::Unknown => cname_chain = chain,
+                }
+            }
+        }
+        // A single-family origin with no address of its family: ask the other family once,
+        // to say "only an A record" rather than "no address" (CloudFront does not fall back).
+        if failure == DnsFailure::NoAddress && ip_type != IpAddressType::DualStack {
+            let other = if ip_type == IpAddressType::Ipv4 {
+                RecordType::AAAA
+            } else {
+                RecordType::A
+            };
+            if let Ok(lookup) = self.lookup(&fqdn, other).await {
+                let found: Vec<IpAddr> = lookup
+                    .answers()
+                    .iter()
+                    .filter_map(|record| match &record.data {
+                        RData::A(a) => Some(IpAddr::V4(a.0)),
+                        RData::AAAA(aaaa) => Some(IpAddr::V6(aaaa.0)),
+                        _ => None,
+                    })
+                    .collect();
+                if !found.is_empty() {
+                    failure = DnsFailure::OtherFamilyOnly(found);
                 }
             }
         }

@@ -1,18 +1,29 @@
 //! The CloudFront import against the outside world: the fixtures' member names checked against
-//! botocore's model (`scripts/check-fixture-fields.py`), and the parse time of a large account.
+//! botocore's model (`scripts/check-fixture-fields.py`), the parse time of a large account, and
+//! the shapes and mistakes of real exports (issue 16): an empty account, `get-distribution`
+//! output, `--query` lists, pages appended with `>>`, multi-tenant origins, a distribution
+//! without aliases that forwards Host.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use originscan::input::cloudfront::{parse, OriginRequestPolicies};
+use originscan::input::InputError;
+use originscan::target::HostForwarding;
 use serde_json::{json, Value};
+
+use crate::common::{args, originscan, stderr};
 
 /// The fixtures shaped as AWS CLI output (`not-cloudfront.json` is not).
 const AWS_SHAPED: &[&str] = &[
     "list-distributions.json",
     "list-distributions-truncated.json",
+    "list-distributions-empty.json",
+    "list-distributions-multi-tenant.json",
+    "list-distributions-query-items.json",
     "get-distribution-config.json",
+    "get-distribution.json",
     "origin-request-policy.json",
 ];
 
@@ -207,4 +218,163 @@ fn a_large_account_parses_well_under_a_second() {
         elapsed < Duration::from_secs(1),
         "parsing 500 distributions took {elapsed:?}"
     );
+}
+
+fn parse_fixture(name: &str) -> Result<originscan::input::CloudFrontImport, InputError> {
+    let content = std::fs::read(fixture(name)).unwrap();
+    parse(name, &content, &OriginRequestPolicies::default())
+}
+
+/// Issue 16, item 8: an account without distributions is a clean run with a one-line note,
+/// not exit 2 "only comments or headers" (the AWS CLI leaves `Items` out of an empty page).
+#[tokio::test]
+async fn an_account_without_distributions_exits_0_with_a_note() {
+    let import = parse_fixture("list-distributions-empty.json").unwrap();
+    assert_eq!(import.distributions, 0);
+    assert!(import.targets.is_empty() && import.skipped.is_empty());
+    let dir = tempfile::tempdir().unwrap();
+    let with_items = dir.path().join("items.json");
+    std::fs::write(
+        &with_items,
+        r#"{"DistributionList": {"Marker": "", "MaxItems": 100, "IsTruncated": false, "Quantity": 0, "Items": []}}"#,
+    )
+    .unwrap();
+    for file in [fixture("list-distributions-empty.json"), with_items] {
+        let report = dir.path().join("r.json");
+        let output = originscan(&args(&[
+            "scan",
+            "-i",
+            file.to_str().unwrap(),
+            "-f",
+            "json",
+            "-o",
+            report.to_str().unwrap(),
+        ]))
+        .await;
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(0), "{err}");
+        let notes: Vec<&str> = err.lines().filter(|l| l.contains("note:")).collect();
+        assert_eq!(notes.len(), 1, "{err}");
+        assert!(
+            notes[0].contains("the export holds no distribution"),
+            "{err}"
+        );
+        assert!(!err.contains("only comments or headers"), "{err}");
+        assert_eq!(
+            crate::common::read_json(&report)["origins"],
+            json!([]),
+            "{err}"
+        );
+    }
+}
+
+/// Issue 16, item 8: `get-distribution` output is read, its id and domain name taken from
+/// `Distribution`. Issue 16, item 5: behind HostHeaderOnly and without aliases, the Host
+/// viewers send, and CloudFront's SNI, is the distribution's own domain name.
+#[test]
+fn get_distribution_output_is_read_and_its_domain_name_is_the_host() {
+    let import = parse_fixture("get-distribution.json").unwrap();
+    assert_eq!(import.targets.len(), 1);
+    let target = &import.targets[0];
+    assert_eq!(
+        target.provenance.distribution_id.as_deref(),
+        Some("E3GETDISTEXMPL")
+    );
+    assert_eq!(target.host_forwarding, HostForwarding::Forwarded);
+    assert_eq!(target.aliases, ["d111111abcdef8.cloudfront.example.net"]);
+    assert_eq!(
+        target.cloudfront_server_name(),
+        Some("d111111abcdef8.cloudfront.example.net")
+    );
+    assert_eq!(import.skipped.len(), 1, "the S3 REST origin");
+}
+
+/// Issue 16, item 6: a multi-tenant distribution's `{{tenantName}}` origin is skipped with the
+/// reason; the file is not refused and its other origin is scanned.
+#[test]
+fn a_tenant_parameter_origin_is_skipped_not_fatal() {
+    let import = parse_fixture("list-distributions-multi-tenant.json").unwrap();
+    assert_eq!(import.targets.len(), 1);
+    assert_eq!(
+        import.targets[0].provenance.origin_id.as_deref(),
+        Some("shared-api")
+    );
+    assert_eq!(import.skipped.len(), 1);
+    let skipped = &import.skipped[0];
+    assert_eq!(
+        (skipped.distribution_id.as_str(), skipped.origin_id.as_str()),
+        ("E4TENANTEXMPL4", "tenant-app")
+    );
+    assert_eq!(skipped.domain, "{{tenantname}}.app.example.com");
+    assert!(
+        skipped
+            .reason
+            .contains("multi-tenant origin (ConnectionMode tenant-only)"),
+        "{}",
+        skipped.reason
+    );
+}
+
+/// Issue 16, item 8: `--query 'DistributionList.Items'` (a bare list of distributions) reads
+/// as the page it came from.
+#[test]
+fn a_query_list_of_distributions_reads_as_its_page() {
+    let whole = parse_fixture("list-distributions.json").unwrap();
+    let query = parse_fixture("list-distributions-query-items.json").unwrap();
+    assert_eq!(query.targets.len(), whole.targets.len());
+    assert_eq!(query.skipped, whole.skipped);
+    for (a, b) in query.targets.iter().zip(&whole.targets) {
+        assert_eq!(
+            (&a.origin, &a.aliases, &a.host_forwarding),
+            (&b.origin, &b.aliases, &b.host_forwarding)
+        );
+    }
+}
+
+/// Issue 16, item 8: the mistakes of real exports stop the run (exit 2, before any traffic)
+/// with the file, the line and what to do.
+#[tokio::test]
+async fn appended_pages_and_bare_origin_lists_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let origins = dir.path().join("origins.json");
+    let page: Value =
+        serde_json::from_slice(&std::fs::read(fixture("list-distributions.json")).unwrap())
+            .unwrap();
+    std::fs::write(
+        &origins,
+        serde_json::to_string_pretty(&page["DistributionList"]["Items"][0]["Origins"]["Items"])
+            .unwrap(),
+    )
+    .unwrap();
+    let appended = fixture("list-distributions-appended.json");
+    let second_page_line = std::fs::read_to_string(&appended)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .position(|l| l.starts_with('{'))
+        .unwrap()
+        + 2;
+    let cases = [
+        (
+            appended.clone(),
+            format!(
+                "list-distributions-appended.json:{second_page_line}: two JSON documents appended \
+                 one after another"
+            ),
+            "pass each page as its own file (-i FILE per page), or merge them with --query",
+        ),
+        (
+            origins.clone(),
+            "origins.json: is not a CloudFront export: it is a bare list of origins".to_string(),
+            "--query 'DistributionList.Items'",
+        ),
+    ];
+    for (file, head, hint) in cases {
+        let output = originscan(&args(&["scan", "-i", file.to_str().unwrap(), "-f", "json"])).await;
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{err}");
+        assert!(err.contains(&head), "{head} not in {err}");
+        assert!(err.contains(hint), "{hint} not in {err}");
+        assert!(!err.contains("trailing characters"), "{err}");
+    }
 }

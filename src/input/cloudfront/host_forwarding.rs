@@ -1,6 +1,7 @@
 //! The Host-forwarding rules: whether one cache behavior sends the viewer's Host header to its
 //! origin (legacy `ForwardedValues.Headers` with `Host` or `*`, a managed cache policy with Host
-//! in its key, a managed origin request policy that forwards it, or a custom origin request
+//! in its key, a managed origin request policy that forwards it (every managed policy is known
+//! by id: [`cloudfront::MANAGED_ORIGIN_REQUEST_POLICIES`], [`cloudfront::MANAGED_CACHE_POLICIES`]), or a custom origin request
 //! policy whose headers include Host), and [`OriginRequestPolicies`]: the custom policies read
 //! from `--origin-request-policies` files. A custom policy that was not given makes the
 //! forwarding [`HostForwarding::Unknown`].
@@ -43,11 +44,13 @@ pub(super) fn behavior_forwarding(
     if legacy {
         return HostForwarding::Forwarded;
     }
+    // A managed cache policy with Host in its key sends it (`MANAGED_CACHE_POLICIES`, each
+    // cited there). A custom cache policy's content is not in the export: not looked at.
     let cache_policy = behavior.cache_policy_id.as_deref().map(str::trim);
     if cache_policy.is_some_and(|id| {
-        cloudfront::MANAGED_CACHE_POLICIES_FORWARDING_HOST
+        cloudfront::MANAGED_CACHE_POLICIES
             .iter()
-            .any(|(managed, _)| managed.eq_ignore_ascii_case(id))
+            .any(|(managed, _, host_in_key)| *host_in_key && managed.eq_ignore_ascii_case(id))
     }) {
         return HostForwarding::Forwarded;
     }
@@ -340,6 +343,8 @@ mod tests {
             (orp("59781a5b-3903-41f3-afcb-af62929ccde1"), N),
             (orp("acba4595-bd28-49b8-b9fe-13317c0390fa"), N),
             (orp("775133bc-15f2-49f9-abea-afb2e0bf67d2"), N),
+            // HostHeaderOnly (2025): only Host, so Host is forwarded.
+            (orp("bf0718e1-ba1e-49d1-88b1-f726733018ae"), F),
             (orp(""), N),
             // Managed cache policies with Host in the key send it to the origin too.
             (
@@ -358,6 +363,19 @@ mod tests {
                 json!({"CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6"}),
                 N,
             ),
+            // Amplify Hosting's four all key on Host.
+            (
+                json!({"CachePolicyId": "4d1d2f1d-3a71-49ad-9e08-7ea5d843a556"}),
+                F,
+            ),
+            (
+                json!({"CachePolicyId": "7e5fad67-ee98-4ad0-b05a-394999eefc1a"}),
+                F,
+            ),
+            (
+                json!({"CachePolicyId": "08627262-05a9-4f76-9ded-b50ca2e3a84f"}),
+                N,
+            ),
             (
                 orp("11111111-2222-4333-8444-555555555555"),
                 HostForwarding::Unknown(unknown_policy_message(
@@ -367,6 +385,20 @@ mod tests {
         ];
         for (behavior, want) in cases {
             assert_eq!(forwarding_for(behavior.clone(), &none), want, "{behavior}");
+        }
+    }
+
+    #[test]
+    fn every_managed_policy_is_known_by_id_with_its_host_behaviour() {
+        let none = OriginRequestPolicies::default();
+        for (id, name, forwards) in cloudfront::MANAGED_ORIGIN_REQUEST_POLICIES {
+            let want = forwarding(*forwards);
+            assert_eq!(forwarding_for(orp(id), &none), want, "{name}");
+        }
+        for (id, name, host_in_key) in cloudfront::MANAGED_CACHE_POLICIES {
+            let want = forwarding(*host_in_key);
+            let behavior = json!({"CachePolicyId": id});
+            assert_eq!(forwarding_for(behavior, &none), want, "{name}");
         }
     }
 

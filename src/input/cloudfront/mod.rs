@@ -21,7 +21,7 @@
 //!   of: such an origin gets the distribution's `Aliases`, and forwards Host when any of those
 //!   behaviors does: legacy `ForwardedValues.Headers` listing `Host` or `*`; a managed cache
 //!   policy whose key includes Host; a managed origin request policy that forwards it
-//!   (AllViewer, AllViewerAndCloudFrontHeaders-2022-06); or a custom origin request policy whose
+//!   (AllViewer, AllViewerAndCloudFrontHeaders-2022-06, HostHeaderOnly); or a custom origin request policy whose
 //!   headers include Host, looked up in [`OriginRequestPolicies`]. A custom policy that was not
 //!   given makes the forwarding
 //!   [`HostForwarding::Unknown`](crate::target::HostForwarding::Unknown), assumed not forwarded.
@@ -74,6 +74,8 @@ pub struct CloudFrontImport {
     pub skipped: Vec<SkippedOrigin>,
     /// Things the user should know (an incomplete export, a behavior aimed at no origin).
     pub warnings: Vec<String>,
+    /// How many distributions the export held (0 for an account without any).
+    pub distributions: usize,
 }
 
 /// Parses a CloudFront export (the shape is detected from its top-level members).
@@ -103,11 +105,19 @@ pub fn parse(
             truncation,
         } => {
             ctx.import.warnings.extend(truncation);
+            ctx.import.distributions = distributions.len();
             for (index, raw) in distributions.into_iter().enumerate() {
-                ctx.distribution(raw, index + 1, None)?;
+                ctx.distribution(raw, index + 1, None, None)?;
             }
         }
-        Export::Config { config, id } => ctx.distribution(config, 1, Some(id))?,
+        Export::Config {
+            config,
+            id,
+            domain_name,
+        } => {
+            ctx.import.distributions = 1;
+            ctx.distribution(config, 1, Some(id), domain_name)?;
+        }
     }
     Ok(ctx.import)
 }
@@ -137,7 +147,7 @@ impl<'a> Context<'a, '_> {
             InputError::invalid(
                 self.name,
                 line,
-                format!("{}: {}", what(), serde_message(&e)),
+                format!("{}: {}", what(), worded(raw.get(), &e)),
             )
         })
     }
@@ -162,6 +172,78 @@ fn serde_message(error: &serde_json::Error) -> String {
         Some(message) => message.to_string(),
         None => text,
     }
+}
+
+/// serde's error in words: a type error names the member (found by where the error is in
+/// `text`, the JSON that was parsed) and what it must be, `HTTPSPort must be a whole number,
+/// not the string "443"`, rather than serde's `invalid type: string "443", expected i64`. Other
+/// errors are serde's text without its position.
+pub(super) fn worded(text: &str, error: &serde_json::Error) -> String {
+    let message = serde_message(error);
+    let Some((found, expected)) = message
+        .strip_prefix("invalid type: ")
+        .and_then(|rest| rest.split_once(", expected "))
+    else {
+        return message;
+    };
+    let expected = match expected {
+        "i64" | "u64" | "i32" | "u32" | "u16" | "u8" | "usize" => "a whole number",
+        "a boolean" => "true or false",
+        "a sequence" => "a list",
+        "a string" => "a string",
+        other if other.starts_with("struct ") || other == "a map" => "an object",
+        other => other,
+    };
+    let found = if let Some(text) = found.strip_prefix("string ") {
+        format!("the string {text}")
+    } else if let Some(number) = found
+        .strip_prefix("integer ")
+        .or_else(|| found.strip_prefix("floating point "))
+    {
+        format!("the number {}", number.trim_matches('`'))
+    } else if let Some(value) = found.strip_prefix("boolean ") {
+        value.trim_matches('`').to_string()
+    } else {
+        match found {
+            "map" => "an object".to_string(),
+            "sequence" => "a list".to_string(),
+            "null" => "null".to_string(),
+            other => other.to_string(),
+        }
+    };
+    match member_at(text, error.line(), error.column()) {
+        Some(member) => format!("{member} must be {expected}, not {found}"),
+        None => format!("must be {expected}, not {found}"),
+    }
+}
+
+/// The name of the object member whose value holds `(line, column)` (serde's error position,
+/// 1-based, the column in bytes) in `text`: the last `"Name":` before it.
+fn member_at(text: &str, line: usize, column: usize) -> Option<String> {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let mut end = (line_start + column).min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = &text[..end];
+    let mut search = before.len();
+    while let Some(colon) = before[..search].rfind(':') {
+        search = colon;
+        let key_end = before[..colon].trim_end();
+        let Some(key_end) = key_end.strip_suffix('"') else {
+            continue;
+        };
+        let key_start = key_end.rfind('"')?;
+        let key = &key_end[key_start + 1..];
+        if !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return Some(key.to_string());
+        }
+    }
+    None
 }
 
 /// Counts lines up to byte offsets; offsets asked in increasing order cost one pass in all.
@@ -213,9 +295,9 @@ mod tests {
         let doc = pretty_export(json!([custom("o0"), origin]));
         let (line, message) = invalid(&doc);
         assert_eq!(line, line_of(doc.as_bytes(), "\"eighty\""));
-        assert!(
-            message.starts_with("distribution EDIST, origin o1: invalid type"),
-            "{message}"
+        assert_eq!(
+            message,
+            "distribution EDIST, origin o1: HTTPPort must be a whole number, not the string \"eighty\""
         );
 
         // A type error in the distribution itself names it.
@@ -231,9 +313,9 @@ mod tests {
             line,
             line_of(doc.as_bytes(), "\"Items\": \"www.example.com\"")
         );
-        assert!(
-            message.starts_with("distribution EDIST: invalid type"),
-            "{message}"
+        assert_eq!(
+            message,
+            "distribution EDIST: Items must be a list, not the string \"www.example.com\""
         );
 
         // Not an object where a distribution or an origin belongs.

@@ -15,6 +15,11 @@ use serde_json::value::RawValue;
 #[serde(rename_all = "PascalCase")]
 pub(super) struct Distribution<'a> {
     pub(super) id: Option<String>,
+    /// `DistributionSummary.DomainName` (`d111111abcdef8.cloudfront.net`); a
+    /// `DistributionConfig` has none (`get-distribution` output holds it beside the config).
+    pub(super) domain_name: Option<String>,
+    /// `direct` or `tenant-only` (a multi-tenant distribution).
+    pub(super) connection_mode: Option<String>,
     pub(super) aliases: Option<Items<String>>,
     #[serde(borrow)]
     pub(super) origins: Option<Items<&'a RawValue>>,

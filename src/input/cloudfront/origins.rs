@@ -16,8 +16,22 @@ pub(super) enum Outcome {
     Skipped(SkippedOrigin),
 }
 
+/// Whether a `DomainName` holds a multi-tenant distribution's parameter (`{{tenantName}}`, or
+/// any `{{name}}` of `TenantConfig.ParameterDefinitions`), which each distribution tenant fills
+/// in with its own value.
+pub(super) fn has_tenant_parameter(domain: &str) -> bool {
+    domain
+        .find("{{")
+        .is_some_and(|open| domain[open + 2..].contains("}}"))
+}
+
 /// Turns one origin into a target, or says why it is skipped; errors are the message only.
-pub(super) fn import_origin(origin: Origin, distribution_id: &str) -> Result<Outcome, String> {
+/// `connection_mode` is the distribution's `ConnectionMode`, named in a tenant origin's reason.
+pub(super) fn import_origin(
+    origin: Origin,
+    distribution_id: &str,
+    connection_mode: Option<&str>,
+) -> Result<Outcome, String> {
     let id = origin
         .id
         .filter(|i| !i.trim().is_empty())
@@ -34,6 +48,23 @@ pub(super) fn import_origin(origin: Origin, distribution_id: &str) -> Result<Out
             reason,
         }))
     };
+    // A multi-tenant distribution's origin named by a parameter (`{{tenantName}}.example.com`)
+    // is a template: each distribution tenant reaches its own host, which the distribution's
+    // export does not hold. botocore's model: ConnectionMode "specifies whether the connection
+    // mode is through a standard distribution (direct) or a multi-tenant distribution with
+    // distribution tenants (tenant-only)"; a tenant's ParameterDefinition is "A list of
+    // parameter values to add to the resource", each tenant giving its own.
+    if has_tenant_parameter(&domain) {
+        let mode = connection_mode
+            .map(|m| format!(" (ConnectionMode {m})"))
+            .unwrap_or_default();
+        return skip(format!(
+            "multi-tenant origin{mode}: its DomainName holds a tenant parameter, filled in by \
+             each distribution tenant, so the export does not say which host CloudFront \
+             reaches; scan each tenant's origin by name (aws cloudfront \
+             list-distribution-tenants gives their parameters)"
+        ));
+    }
     if let Some(vpc) = &origin.vpc_origin_config {
         let which = vpc
             .vpc_origin_id
@@ -74,12 +105,23 @@ pub(super) fn import_origin(origin: Origin, distribution_id: &str) -> Result<Out
         .ok_or("CustomOriginConfig has no OriginProtocolPolicy")?
         .parse::<ProtocolPolicy>()
         .map_err(|e| format!("OriginProtocolPolicy {e}"))?;
-    if let Some(port) = custom.http_port {
-        target.http_port = port_value(port, "HTTPPort")?;
-    }
-    if let Some(port) = custom.https_port {
-        target.https_port = port_value(port, "HTTPSPort")?;
-    }
+    // botocore's CustomOriginConfig requires HTTPPort, HTTPSPort and OriginProtocolPolicy: an
+    // export without one was cut or edited, and guessing 80 or 443 could scan the wrong port.
+    let required = |field: &str| {
+        format!(
+            "CustomOriginConfig has no {field}, which the CloudFront API requires \
+             (HTTPPort, HTTPSPort and OriginProtocolPolicy are required members of \
+             CustomOriginConfig): was the export cut or edited?"
+        )
+    };
+    target.http_port = port_value(
+        custom.http_port.ok_or_else(|| required("HTTPPort"))?,
+        "HTTPPort",
+    )?;
+    target.https_port = port_value(
+        custom.https_port.ok_or_else(|| required("HTTPSPort"))?,
+        "HTTPSPort",
+    )?;
     if let Some(list) = custom.origin_ssl_protocols {
         target.ssl_protocols = Some(ssl_protocols(list.items.unwrap_or_default())?);
     }
@@ -302,7 +344,8 @@ mod tests {
     fn missing_settings_take_cloudfronts_defaults() {
         let doc = export(
             json!([{"Id": "o1", "DomainName": "o.example.com",
-                    "CustomOriginConfig": {"OriginProtocolPolicy": "https-only"}}]),
+                    "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443,
+                                           "OriginProtocolPolicy": "https-only"}}]),
             json!({"TargetOriginId": "o1"}),
             json!([]),
         );
@@ -381,7 +424,8 @@ mod tests {
                 {"Id": "rest", "DomainName": "b.s3.us-east-2.amazonaws.com"},
                 {"Id": "bare", "DomainName": "bare.example.com"},
                 {"Id": "site", "DomainName": "b.s3-website.eu-central-1.amazonaws.com",
-                 "CustomOriginConfig": {"OriginProtocolPolicy": "http-only"}}
+                 "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443,
+                                        "OriginProtocolPolicy": "http-only"}}
             ]),
             json!({"TargetOriginId": "site"}),
             json!([]),
@@ -501,6 +545,93 @@ mod tests {
             .unwrap()
             .remove("OriginProtocolPolicy");
         check_origin_error(origin, "CustomOriginConfig has no OriginProtocolPolicy");
+    }
+
+    /// Issue 16, item 8: HTTPPort and HTTPSPort are required members of botocore's
+    /// CustomOriginConfig: a missing one is an input error naming the file, line, distribution
+    /// and origin, not a silent 80 or 443.
+    #[test]
+    fn required_ports_are_not_defaulted() {
+        for field in ["HTTPSPort", "HTTPPort"] {
+            let mut origin = custom("o1");
+            origin["CustomOriginConfig"]
+                .as_object_mut()
+                .unwrap()
+                .remove(field);
+            check_origin_error(
+                origin,
+                &format!("CustomOriginConfig has no {field}, which the CloudFront API requires"),
+            );
+        }
+    }
+
+    /// Issue 16, item 8: a type error says what was expected in words, naming the member.
+    #[test]
+    fn type_errors_say_what_was_expected_in_words() {
+        for (field, value, want) in [
+            (
+                "HTTPSPort",
+                json!("443"),
+                "HTTPSPort must be a whole number, not the string \"443\"",
+            ),
+            (
+                "OriginReadTimeout",
+                json!(1.5),
+                "OriginReadTimeout must be a whole number, not the number 1.5",
+            ),
+            (
+                "OriginProtocolPolicy",
+                json!(true),
+                "OriginProtocolPolicy must be a string, not true",
+            ),
+            (
+                "OriginSslProtocols",
+                json!("TLSv1.2"),
+                "OriginSslProtocols must be an object, not the string \"TLSv1.2\"",
+            ),
+        ] {
+            let mut origin = custom("o1");
+            origin["CustomOriginConfig"][field] = value;
+            let doc = pretty_export(json!([custom("o0"), origin]));
+            let (_, message) = invalid(&doc);
+            assert_eq!(message, format!("distribution EDIST, origin o1: {want}"));
+        }
+        let mut origin = custom("o1");
+        origin["ConnectionAttempts"] = json!({"n": 3});
+        let (_, message) = invalid(&pretty_export(json!([custom("o0"), origin])));
+        assert!(
+            message.ends_with("ConnectionAttempts must be a whole number, not an object"),
+            "{message}"
+        );
+    }
+
+    /// Issue 16, item 6: an origin whose DomainName holds a tenant parameter is skipped with
+    /// the reason, whatever its config.
+    #[test]
+    fn tenant_parameter_origins_are_skipped() {
+        assert!(has_tenant_parameter("{{tenantName}}.example.com"));
+        assert!(has_tenant_parameter("origin-{{region}}.example.com"));
+        assert!(!has_tenant_parameter("{{x.example.com"));
+        assert!(!has_tenant_parameter("a.example.com"));
+        let mut tenant = custom("t1");
+        tenant["DomainName"] = json!("{{tenantName}}.example.com");
+        tenant["CustomOriginConfig"]["HTTPSPort"] = json!(443);
+        let doc = export(
+            json!([tenant, custom("o1")]),
+            json!({"TargetOriginId": "t1"}),
+            json!([]),
+        );
+        let import = parse("d.json", doc.as_bytes(), &OriginRequestPolicies::default()).unwrap();
+        assert_eq!(import.targets.len(), 1);
+        assert_eq!(import.skipped.len(), 1);
+        assert_eq!(import.skipped[0].origin_id, "t1");
+        assert!(
+            import.skipped[0]
+                .reason
+                .starts_with("multi-tenant origin: its DomainName holds a tenant parameter"),
+            "{}",
+            import.skipped[0].reason
+        );
     }
 
     /// `origin` (the second origin of a pretty-printed export) must fail with `want`, on the

@@ -76,6 +76,16 @@ struct OriginGroups {
     groups_of: HashMap<String, Vec<String>>,
 }
 
+/// The names viewers reach a distribution by, and its connection mode.
+struct Names<'n> {
+    /// `Aliases`, checked, sorted and deduplicated.
+    aliases: &'n [String],
+    /// The distribution's own `DomainName`, when the export has it.
+    own_name: Option<&'n str>,
+    /// `ConnectionMode` (`direct` or `tenant-only`).
+    connection_mode: Option<&'n str>,
+}
+
 /// How a behavior is named in messages: the default one, or by its path pattern.
 fn behavior_label(i: usize, behavior: &CacheBehavior) -> String {
     match (i, &behavior.path_pattern) {
@@ -103,11 +113,15 @@ fn routed_to<'r>(
 
 impl<'a> Context<'a, '_> {
     /// Imports one distribution (an item of a list, or a config with a given id).
+    ///
+    /// `given_domain` is the distribution's `DomainName` when the config does not hold it
+    /// (`get-distribution` output has it beside the config).
     pub(super) fn distribution(
         &mut self,
         raw: &'a RawValue,
         index: usize,
         given_id: Option<String>,
+        given_domain: Option<String>,
     ) -> Result<(), InputError> {
         let line = self.line_of(raw);
         let label_id = given_id.clone();
@@ -126,6 +140,19 @@ impl<'a> Context<'a, '_> {
         let dist_label = format!("distribution {id}");
 
         let aliases = self.aliases(dist.aliases, line, &dist_label)?;
+        // Without aliases, viewers reach the distribution by its own name
+        // (`d111111abcdef8.cloudfront.net`): a behavior that forwards Host sends that name.
+        let own_name = dist
+            .domain_name
+            .or(given_domain)
+            .map(|d| d.trim().to_string())
+            .filter(|d| !d.is_empty())
+            .map(|d| {
+                validate_dns_name(&d)
+                    .map_err(|e| self.error(line, format!("{dist_label}: DomainName {e}")))
+            })
+            .transpose()?;
+        let connection_mode = dist.connection_mode;
         // The origins, parsed first so that behaviors and groups can be checked against them.
         let origins = self.origins(dist.origins, &dist_label)?;
         let groups = self.origin_groups(dist.origin_groups, &origins, line, &dist_label)?;
@@ -134,7 +161,12 @@ impl<'a> Context<'a, '_> {
             .into_iter()
             .chain(Items::into_vec(dist.cache_behaviors));
         let routing = self.route_behaviors(behaviors, &groups, &origins, line, &dist_label)?;
-        self.import_origins(origins, &id, &dist_label, &aliases, &groups, &routing)
+        let names = Names {
+            aliases: &aliases,
+            own_name: own_name.as_deref(),
+            connection_mode: connection_mode.as_deref(),
+        };
+        self.import_origins(origins, &id, &dist_label, &names, &groups, &routing)
     }
 
     /// The distribution's aliases as DNS names, sorted and deduplicated.
@@ -266,7 +298,7 @@ impl<'a> Context<'a, '_> {
         origins: Vec<ParsedOrigin>,
         id: &str,
         dist_label: &str,
-        aliases: &[String],
+        names: &Names<'_>,
         groups: &OriginGroups,
         routing: &HashMap<String, Routing>,
     ) -> Result<(), InputError> {
@@ -280,7 +312,7 @@ impl<'a> Context<'a, '_> {
                 Some(o) => format!("{dist_label}, origin {o}"),
                 None => format!("{dist_label}, origin #{}", position + 1),
             };
-            let outcome = import_origin(origin, id)
+            let outcome = import_origin(origin, id, names.connection_mode)
                 .map_err(|message| self.error(origin_line, format!("{origin_label}: {message}")))?;
             match outcome {
                 Outcome::Skipped(skipped) => self.import.skipped.push(skipped),
@@ -293,8 +325,15 @@ impl<'a> Context<'a, '_> {
                         .cloned()
                         .unwrap_or_default();
                     if let Some(route) = routing.get(&origin_id).filter(|r| r.routed) {
-                        target.aliases = aliases.to_vec();
                         target.host_forwarding = route.host_forwarding();
+                        target.aliases = names.aliases.to_vec();
+                        // No alias: with Host forwarded, viewers' Host (and CloudFront's SNI)
+                        // is the distribution's own domain name.
+                        if target.aliases.is_empty()
+                            && target.host_forwarding == HostForwarding::Forwarded
+                        {
+                            target.aliases.extend(names.own_name.map(str::to_string));
+                        }
                     }
                     self.import.targets.push(*target);
                 }
@@ -384,6 +423,43 @@ mod tests {
             HostForwarding::Unknown(unknown_policy_message(unknown))
         );
         assert_eq!(run(json!({}), json!({})), HostForwarding::NotForwarded);
+    }
+
+    /// Issue 16, item 5: a distribution without aliases whose behavior forwards Host sends
+    /// its own `DomainName` as Host (viewers reach it by that name): the target's alias.
+    #[test]
+    fn without_aliases_a_forwarded_host_is_the_distribution_domain_name() {
+        let run = |behavior: Value, domain: Option<&str>| {
+            let mut default = behavior;
+            default["TargetOriginId"] = json!("o1");
+            let mut value = export_value(json!([custom("o1")]), default, json!([]));
+            let dist = &mut value["DistributionList"]["Items"][0];
+            dist["Aliases"] = json!({"Quantity": 0});
+            if let Some(domain) = domain {
+                dist["DomainName"] = json!(domain);
+            }
+            let import = parse(
+                "d.json",
+                value.to_string().as_bytes(),
+                &OriginRequestPolicies::default(),
+            )
+            .unwrap();
+            import.targets[0].clone()
+        };
+        let host_only = orp("bf0718e1-ba1e-49d1-88b1-f726733018ae");
+        let t = run(host_only.clone(), Some("D1234.cloudfront.example.net"));
+        assert_eq!(t.host_forwarding, HostForwarding::Forwarded);
+        assert_eq!(t.aliases, names(&["d1234.cloudfront.example.net"]));
+        assert_eq!(
+            t.cloudfront_server_name(),
+            Some("d1234.cloudfront.example.net")
+        );
+        // Host not forwarded: CloudFront sends the origin's name, no alias is added.
+        assert!(run(json!({}), Some("d1234.cloudfront.example.net"))
+            .aliases
+            .is_empty());
+        // No DomainName in the export (get-distribution-config): nothing to add.
+        assert!(run(host_only, None).aliases.is_empty());
     }
 
     #[test]
