@@ -45,7 +45,7 @@ pub fn write(report: &Report, out: &mut dyn Write, raw: bool) -> Result<(), Repo
             origin.score.to_string(),
             origin.codes().join(";"),
             cell(top.map(|f| f.summary.clone()).unwrap_or_default()),
-            cell(top.map(|f| f.fix.clone()).unwrap_or_default()),
+            cell(top.map(|f| f.fix.to_string()).unwrap_or_default()),
             cell(origin.distribution_id.clone().unwrap_or_default()),
             cell(origin.origin_id.clone().unwrap_or_default()),
             cell(origin.addresses.join(";")),

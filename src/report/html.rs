@@ -409,7 +409,7 @@ fn write_table(report: &Report, out: &mut dyn Write) -> Result<(), ReportError> 
             text(&name(origin)),
             text(&distribution),
             text(&origin.codes().join(" ")),
-            text(origin.findings.first().map(|f| f.fix.as_str()).unwrap_or(""))
+            text(origin.findings.first().map(|f| f.fix.as_ref()).unwrap_or(""))
         )?;
     }
     writeln!(out, "</tbody></table>")?;

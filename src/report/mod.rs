@@ -272,6 +272,27 @@ impl OriginReport {
         }
     }
 
+    /// The row as a ranked report keeps it until written: every buffer shrunk to its length,
+    /// and each finding's fix borrowed from the catalog when it is the catalog's.
+    pub(crate) fn compact(mut self) -> OriginReport {
+        let shrink = |text: &mut String| text.shrink_to_fit();
+        shrink(&mut self.origin);
+        shrink(&mut self.protocol_policy);
+        self.input.as_mut().map(shrink);
+        for address in &mut self.addresses {
+            shrink(address);
+        }
+        self.addresses.shrink_to_fit();
+        for finding in &mut self.findings {
+            shrink(&mut finding.summary);
+            if finding.fix == finding.code.fix() {
+                finding.fix = std::borrow::Cow::Borrowed(finding.code.fix());
+            }
+        }
+        self.findings.shrink_to_fit();
+        self
+    }
+
     /// The codes of its findings, most severe first (the findings' own order).
     pub fn codes(&self) -> Vec<&'static str> {
         self.findings.iter().map(|f| f.code.as_str()).collect()
