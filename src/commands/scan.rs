@@ -8,7 +8,7 @@ use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 use super::output::Destination;
-use super::summary::{gate_reasons, summary_line, StreamTally};
+use super::summary::{summary_line, StreamTally};
 use super::{raise_fd_limit, wait_for_signal, CommandError, ScanExit};
 use crate::cli::progress::Progress;
 use crate::cli::settings::ScanSettings;
@@ -17,7 +17,7 @@ use crate::engine;
 use crate::input::{self, cloudfront::OriginRequestPolicies};
 use crate::report::file::{read_report, ReportReadError};
 use crate::report::options::ReportOptions;
-use crate::report::{baseline, json, Format, OriginReport, Report, ReportError};
+use crate::report::{json, Format, OriginReport, PackedRow, Report, ReportError};
 
 /// No descriptors held by anything but the scan itself (a plain `scan`).
 pub(crate) const NO_EXTRA_FDS: u64 = 0;
@@ -38,12 +38,13 @@ pub(crate) struct ScanResult {
 
 /// Scans what `args` name. `extra_fds` are descriptors the process holds besides the scan (the
 /// demo's lab): `--concurrency` is lowered if the open-file limit cannot afford it.
-/// `keep_streamed` keeps NDJSON rows in the returned report (the demo compares them with its
-/// truth); a scan keeps none: NDJSON holds nothing of an origin once its line is written.
+/// `keep_rows` keeps every row whole in the returned report's `origins` (the demo compares
+/// them with its truth). A scan does not: NDJSON holds nothing of an origin once its line is
+/// written, and a ranked format holds each row packed ([`OriginReport::pack`]) until written.
 pub(crate) async fn run(
     args: ScanArgs,
     extra_fds: u64,
-    keep_streamed: bool,
+    keep_rows: bool,
 ) -> Result<ScanResult, CommandError> {
     let mut settings = ScanSettings::from_args(&args, std::io::stdout().is_terminal())?;
     let policies = OriginRequestPolicies::read(&args.origin_request_policies)?;
@@ -110,6 +111,7 @@ pub(crate) async fn run(
     let started = Instant::now();
     let mut progress = Progress::new(total, settings.progress);
     let mut reports: Vec<OriginReport> = Vec::new();
+    let mut packed: Vec<PackedRow> = Vec::new();
     let mut tally = StreamTally::new(previous.as_ref(), settings.fail_on, settings.fail_on_new);
     let mut write_error: Option<ReportError> = None;
     let outcome = engine::run(
@@ -120,20 +122,26 @@ pub(crate) async fn run(
         wait_for_signal(),
         |mut report| {
             progress.record(report.risk);
+            // Marks the findings new or known (--baseline), counts, and feeds the gates.
+            tally.add(&mut report);
+            if write_error.is_some() {
+                return;
+            }
             if streaming {
-                tally.add(&mut report);
-                if write_error.is_none() {
-                    if let Err(e) = json::write_line(&report, &mut out)
-                        .and_then(|_| out.flush().map_err(ReportError::from))
-                    {
-                        write_error = Some(e);
-                    }
-                }
-                if !keep_streamed {
-                    return;
+                if let Err(e) = json::write_line(&report, &mut out)
+                    .and_then(|_| out.flush().map_err(ReportError::from))
+                {
+                    write_error = Some(e);
                 }
             }
-            reports.push(report.compact());
+            if keep_rows {
+                reports.push(report);
+            } else if !streaming {
+                match report.pack() {
+                    Ok(row) => packed.push(row),
+                    Err(e) => write_error = Some(e),
+                }
+            }
         },
     )
     .await;
@@ -150,16 +158,13 @@ pub(crate) async fn run(
         started.elapsed(),
         outcome.interrupted,
         outcome.not_scanned,
-    );
+    )
+    .with_packed(packed);
     report.skipped = skipped;
     report.skipped.sort();
     report.warnings = warnings;
-    let reasons = if streaming {
-        tally.finish(&mut report)
-    } else {
-        if let Some(previous) = &previous {
-            baseline::apply(&mut report, previous);
-        }
+    let reasons = tally.finish(&mut report);
+    if !streaming {
         report.write_with(
             settings.format,
             &mut out,
@@ -169,8 +174,7 @@ pub(crate) async fn run(
                 csv_raw: settings.csv_raw,
             },
         )?;
-        gate_reasons(&report, settings.fail_on, settings.fail_on_new)
-    };
+    }
     let destination = out.describe();
     out.commit()?;
     if !settings.quiet {

@@ -43,7 +43,9 @@ pub(crate) fn summary_line(report: &Report, destination: &str) -> String {
     line
 }
 
-/// Why each gate tripped, one sentence a gate; empty when none did.
+/// Why each gate tripped, one sentence a gate; empty when none did (a scan tallies them as
+/// origins finish: [`StreamTally`]).
+#[cfg(test)]
 pub(crate) fn gate_reasons(
     report: &Report,
     fail_on: GateLevel,

@@ -35,7 +35,8 @@ pub fn write(report: &Report, out: &mut dyn Write, raw: bool) -> Result<(), Repo
     };
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record(HEADER)?;
-    for origin in &report.origins {
+    for origin in report.rows() {
+        let origin = origin?;
         let top = origin.findings.first();
         writer.write_record([
             origin.rank.map(|r| r.to_string()).unwrap_or_default(),
