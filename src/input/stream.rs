@@ -108,11 +108,7 @@ impl<R: Read> Guard<R> {
         }
         self.blank = self.blank && chunk.iter().all(u8::is_ascii_whitespace);
         for (i, byte) in chunk.iter().enumerate() {
-            if *byte == b'\n' {
-                self.line += 1;
-                self.line_len = 0;
-                continue;
-            }
+            // Any byte after the last line allowed, even an empty line's newline.
             if self.stream && self.line > MAX_STREAM_LINES {
                 return Err(InputError::invalid(
                     &self.name,
@@ -123,6 +119,11 @@ impl<R: Read> Guard<R> {
                         self.what()
                     ),
                 ));
+            }
+            if *byte == b'\n' {
+                self.line += 1;
+                self.line_len = 0;
+                continue;
             }
             self.line_len += 1;
             if self.check_lines && self.line_len > MAX_LINE_BYTES {
