@@ -179,17 +179,19 @@ pub(crate) struct RunOutcome {
 }
 
 /// Scans every target with at most `concurrency` in flight, calling `on_report` as each
-/// finishes. When `shutdown` completes, the run stops: nothing new starts, what is in flight is
-/// aborted, and parked origins are reported without their idle result.
+/// finishes. Targets are taken from `targets` only as slots free up (a list is read as the scan
+/// goes, not held); `total` is how many it gives, for the count not scanned. When `shutdown`
+/// completes, the run stops: nothing new starts, what is in flight is aborted, and parked
+/// origins are reported without their idle result.
 pub(crate) async fn run<P: Prober>(
     scanner: Arc<Scanner<P>>,
-    targets: Vec<Target>,
+    targets: impl IntoIterator<Item = Target>,
+    total: usize,
     concurrency: usize,
     shutdown: impl Future<Output = ()>,
     mut on_report: impl FnMut(OriginReport),
 ) -> RunOutcome {
     let mut shutdown = std::pin::pin!(shutdown);
-    let total = targets.len();
     let concurrency = concurrency.max(1);
     let mut pending = targets.into_iter();
     let mut tasks: JoinSet<Scanned<P::Parked>> = JoinSet::new();
@@ -248,7 +250,7 @@ pub(crate) async fn run<P: Prober>(
             },
         }
     }
-    outcome.not_scanned = total - outcome.reported;
+    outcome.not_scanned = total.saturating_sub(outcome.reported);
     outcome
 }
 
@@ -386,7 +388,11 @@ mod tests {
         shutdown: impl Future<Output = ()>,
     ) -> (RunOutcome, Vec<OriginReport>) {
         let mut reports = Vec::new();
-        let outcome = run(scanner, targets, concurrency, shutdown, |r| reports.push(r)).await;
+        let total = targets.len();
+        let outcome = run(scanner, targets, total, concurrency, shutdown, |r| {
+            reports.push(r)
+        })
+        .await;
         (outcome, reports)
     }
 

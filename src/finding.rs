@@ -315,8 +315,9 @@ pub struct Finding {
     pub summary: String,
     /// What was observed, as data.
     pub evidence: Map<String, Value>,
-    /// The catalog's fix for the code ([`Code::fix`]), carried so that a report file holds it.
-    pub fix: String,
+    /// The catalog's fix for the code ([`Code::fix`]), carried so that a report file holds it;
+    /// borrowed from the catalog (not copied into every row) unless read back from a file.
+    pub fix: std::borrow::Cow<'static, str>,
     /// New or known against a baseline report; absent without `--baseline`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<FindingStatus>,
@@ -330,7 +331,7 @@ impl Finding {
             severity: code.default_severity(),
             summary: summary.into(),
             evidence: Map::new(),
-            fix: code.fix().to_string(),
+            fix: std::borrow::Cow::Borrowed(code.fix()),
             status: None,
         }
     }

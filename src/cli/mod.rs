@@ -177,6 +177,8 @@ pub struct ScanArgs {
     /// Read targets from FILE: .txt (one a line, # comments), .csv (header row with an `origin`
     /// column), or .json (`aws cloudfront list-distributions` or `get-distribution-config`
     /// output: every custom origin with its distribution's settings); `-` is stdin. Repeatable.
+    /// An input holds at most 512 MiB; stdin and pipes at most 10,000,000 lines (past either,
+    /// exit 2 naming the line). Duplicates merge, the first wins.
     #[arg(short, long = "input", value_name = "FILE")]
     pub inputs: Vec<String>,
 

@@ -62,7 +62,7 @@ pub(crate) async fn run(args: DemoArgs) -> Result<ScanResult, CommandError> {
         scan_args.dns_timeout = 1.0;
         scan_args.dns_attempts = 1;
     }
-    let result = scan::run(scan_args, lab_fds).await;
+    let result = scan::run(scan_args, lab_fds, true).await;
     let mismatches = result
         .as_ref()
         .map(|r| truth_mismatches(&r.report, &lab.truth))

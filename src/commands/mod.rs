@@ -87,7 +87,7 @@ pub enum ScanExit {
 pub fn run(command: Command, runtime: &tokio::runtime::Runtime) -> Result<ScanExit, CommandError> {
     match command {
         Command::Scan(args) => runtime
-            .block_on(scan::run(args, scan::NO_EXTRA_FDS))
+            .block_on(scan::run(args, scan::NO_EXTRA_FDS, false))
             .map(|r| r.exit),
         #[cfg(feature = "lab")]
         Command::Demo(args) => runtime.block_on(demo::run(args)).map(|r| r.exit),

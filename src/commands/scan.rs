@@ -8,7 +8,7 @@ use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 use super::output::Destination;
-use super::summary::{gate_reasons, summary_line};
+use super::summary::{summary_line, StreamTally};
 use super::{raise_fd_limit, wait_for_signal, CommandError, ScanExit};
 use crate::cli::progress::Progress;
 use crate::cli::settings::ScanSettings;
@@ -17,7 +17,7 @@ use crate::engine;
 use crate::input::{self, cloudfront::OriginRequestPolicies};
 use crate::report::file::{read_report, ReportReadError};
 use crate::report::options::ReportOptions;
-use crate::report::{baseline, json, Format, OriginReport, Report, ReportError};
+use crate::report::{json, Format, OriginReport, PackedRow, Report, ReportError};
 
 /// No descriptors held by anything but the scan itself (a plain `scan`).
 pub(crate) const NO_EXTRA_FDS: u64 = 0;
@@ -38,29 +38,56 @@ pub(crate) struct ScanResult {
 
 /// Scans what `args` name. `extra_fds` are descriptors the process holds besides the scan (the
 /// demo's lab): `--concurrency` is lowered if the open-file limit cannot afford it.
-pub(crate) async fn run(args: ScanArgs, extra_fds: u64) -> Result<ScanResult, CommandError> {
+/// `keep_rows` keeps every row whole in the returned report's `origins` (the demo compares
+/// them with its truth). A scan does not: NDJSON holds nothing of an origin once its line is
+/// written, and a ranked format holds each row packed ([`OriginReport::pack`]) until written.
+pub(crate) async fn run(
+    args: ScanArgs,
+    extra_fds: u64,
+    keep_rows: bool,
+) -> Result<ScanResult, CommandError> {
     let mut settings = ScanSettings::from_args(&args, std::io::stdout().is_terminal())?;
     let policies = OriginRequestPolicies::read(&args.origin_request_policies)?;
-    let mut gathered = input::gather_all(&settings.targets, &settings.inputs, &policies)?;
-    if let Some(shard) = settings.shard {
-        gathered.targets.retain(|t| shard.holds(t.stable_hash()));
-        gathered.skipped.retain(|s| shard.holds(s.stable_hash()));
+    let shard = settings.shard;
+    let keep: input::Keep = Box::new(move |t| shard.is_none_or(|s| s.holds(t.stable_hash())));
+    let mut matched = vec![false; settings.resolve_entries.len()];
+    let mut plan = input::plan(
+        &settings.targets,
+        &settings.inputs,
+        &policies,
+        keep,
+        &mut |target| {
+            for (entry, seen) in settings.resolve_entries.iter().zip(matched.iter_mut()) {
+                *seen = *seen || override_matches(entry, target);
+            }
+        },
+    )?;
+    let mut skipped = std::mem::take(&mut plan.skipped);
+    if let Some(shard) = shard {
+        skipped.retain(|s| shard.holds(s.stable_hash()));
     }
+    let warnings = std::mem::take(&mut plan.warnings);
+    let notes = std::mem::take(&mut plan.notes);
     let previous = read_baseline(&settings)?;
     if !settings.quiet {
-        for note in &gathered.notes {
+        for note in &notes {
             eprintln!(
                 "originscan: note: {}",
                 crate::report::escape::terminal_lines(note)
             );
         }
-        for warning in &gathered.warnings {
+        for warning in &warnings {
             eprintln!(
                 "originscan: warning: {}",
                 crate::report::escape::terminal_lines(warning)
             );
         }
-        for entry in unmatched_overrides(&settings, &gathered.targets) {
+        let unmatched = settings
+            .resolve_entries
+            .iter()
+            .zip(&matched)
+            .filter(|(_, seen)| !**seen);
+        for (entry, _) in unmatched {
             eprintln!(
                 "originscan: warning: --resolve {}: matches no target{}",
                 crate::report::escape::printable(&entry.text),
@@ -72,12 +99,15 @@ pub(crate) async fn run(args: ScanArgs, extra_fds: u64) -> Result<ScanResult, Co
         }
     }
     fit_concurrency_to_fd_limit(&mut settings, extra_fds);
-    let mut targets = gathered.targets;
-    if let Some(protocols) = &settings.ssl_protocols {
-        for target in targets.iter_mut().filter(|t| t.ssl_protocols.is_none()) {
-            target.ssl_protocols = Some(protocols.clone());
+    let total = plan.len();
+    let mut targets = plan.into_targets();
+    let ssl_protocols = settings.ssl_protocols.clone();
+    let with_protocols = (&mut targets).map(|mut target| {
+        if target.ssl_protocols.is_none() {
+            target.ssl_protocols.clone_from(&ssl_protocols);
         }
-    }
+        target
+    });
     let scanner = settings.scanner()?;
     let mut out = Destination::open(settings.output.as_deref())?;
     let streaming = settings.format == Format::Ndjson;
@@ -86,24 +116,39 @@ pub(crate) async fn run(args: ScanArgs, extra_fds: u64) -> Result<ScanResult, Co
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
 
     let started = Instant::now();
-    let mut progress = Progress::new(targets.len(), settings.progress);
-    let mut reports: Vec<OriginReport> = Vec::with_capacity(targets.len());
+    let mut progress = Progress::new(total, settings.progress);
+    let mut reports: Vec<OriginReport> = Vec::new();
+    let mut packed: Vec<PackedRow> = Vec::new();
+    let mut tally = StreamTally::new(previous.as_ref(), settings.fail_on, settings.fail_on_new);
     let mut write_error: Option<ReportError> = None;
     let outcome = engine::run(
         scanner,
-        targets,
+        with_protocols,
+        total,
         settings.concurrency,
         wait_for_signal(),
-        |report| {
+        |mut report| {
             progress.record(report.risk);
-            if streaming && write_error.is_none() {
+            // Marks the findings new or known (--baseline), counts, and feeds the gates.
+            tally.add(&mut report);
+            if write_error.is_some() {
+                return;
+            }
+            if streaming {
                 if let Err(e) = json::write_line(&report, &mut out)
                     .and_then(|_| out.flush().map_err(ReportError::from))
                 {
                     write_error = Some(e);
                 }
             }
-            reports.push(report);
+            if keep_rows {
+                reports.push(report);
+            } else if !streaming {
+                match report.pack() {
+                    Ok(row) => packed.push(row),
+                    Err(e) => write_error = Some(e),
+                }
+            }
         },
     )
     .await;
@@ -111,6 +156,8 @@ pub(crate) async fn run(args: ScanArgs, extra_fds: u64) -> Result<ScanResult, Co
     if let Some(error) = write_error {
         return Err(error.into());
     }
+    // An input that changed since it was first read ends the scan early: say so.
+    targets.finish()?;
 
     let mut report = Report::new(
         reports,
@@ -118,13 +165,12 @@ pub(crate) async fn run(args: ScanArgs, extra_fds: u64) -> Result<ScanResult, Co
         started.elapsed(),
         outcome.interrupted,
         outcome.not_scanned,
-    );
-    report.skipped = gathered.skipped;
+    )
+    .with_packed(packed);
+    report.skipped = skipped;
     report.skipped.sort();
-    report.warnings = gathered.warnings;
-    if let Some(previous) = &previous {
-        baseline::apply(&mut report, previous);
-    }
+    report.warnings = warnings;
+    let reasons = tally.finish(&mut report);
     if !streaming {
         report.write_with(
             settings.format,
@@ -145,7 +191,6 @@ pub(crate) async fn run(args: ScanArgs, extra_fds: u64) -> Result<ScanResult, Co
         ScanExit::Interrupted
     } else {
         // Without --baseline every finding counts as new: --fail-on-new fails safe.
-        let reasons = gate_reasons(&report, settings.fail_on, settings.fail_on_new);
         for reason in &reasons {
             eprintln!("originscan: gate tripped: {reason}");
         }
@@ -158,23 +203,15 @@ pub(crate) async fn run(args: ScanArgs, extra_fds: u64) -> Result<ScanResult, Co
     Ok(ScanResult { report, exit })
 }
 
-/// The `--resolve` entries that name no target's host (or, with a port, none of its ports).
-fn unmatched_overrides<'a>(
-    settings: &'a ScanSettings,
-    targets: &[crate::target::Target],
-) -> Vec<&'a crate::cli::settings::ResolveEntry> {
-    settings
-        .resolve_entries
-        .iter()
-        .filter(|entry| {
-            !targets.iter().any(|t| {
-                t.origin.name() == Some(entry.host.as_str())
-                    && entry
-                        .port
-                        .is_none_or(|p| p == t.https_port || p == t.http_port)
-            })
-        })
-        .collect()
+/// Whether a `--resolve` entry names this target's host (and, with a port, one of its ports).
+fn override_matches(
+    entry: &crate::cli::settings::ResolveEntry,
+    target: &crate::target::Target,
+) -> bool {
+    target.origin.name() == Some(entry.host.as_str())
+        && entry
+            .port
+            .is_none_or(|p| p == target.https_port || p == target.http_port)
 }
 
 /// The `--baseline` report, read before any traffic. With `--baseline-optional`, a missing

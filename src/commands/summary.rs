@@ -2,7 +2,10 @@
 //! report went), and, when a gate trips, why: the threshold, how many origins, and the first few
 //! with their codes. `-q` silences the summary, never the gate's reason.
 
+use std::collections::BTreeMap;
+
 use crate::finding::{FindingStatus, GateLevel, Risk};
+use crate::report::baseline::BaselineTally;
 use crate::report::escape::printable;
 use crate::report::{counted, OriginReport, Report};
 
@@ -40,80 +43,180 @@ pub(crate) fn summary_line(report: &Report, destination: &str) -> String {
     line
 }
 
-/// Why each gate tripped, one sentence a gate; empty when none did.
+/// Why each gate tripped, one sentence a gate; empty when none did (a scan tallies them as
+/// origins finish: [`StreamTally`]).
+#[cfg(test)]
 pub(crate) fn gate_reasons(
     report: &Report,
     fail_on: GateLevel,
     fail_on_new: GateLevel,
 ) -> Vec<String> {
-    let mut reasons = Vec::new();
-    let at_or_above: Vec<&OriginReport> = report
-        .origins
-        .iter()
-        .filter(|o| fail_on.trips(o.risk))
-        .collect();
-    if !at_or_above.is_empty() {
-        reasons.push(format!(
-            "--fail-on {fail_on}: {} at or above {fail_on}: {}",
-            counted(at_or_above.len(), "origin"),
-            name_origins(&at_or_above, |o| {
-                o.findings
-                    .iter()
-                    .filter(|f| fail_on.includes(f.severity))
-                    .map(|f| f.code.as_str())
-                    .collect()
-            })
-        ));
+    let mut gates = GateTally::new(fail_on, fail_on_new);
+    for origin in &report.origins {
+        gates.add(origin);
     }
-    let is_new = |o: &OriginReport| {
-        o.findings
-            .iter()
-            .filter(|f| f.status != Some(FindingStatus::Known) && fail_on_new.includes(f.severity))
-            .map(|f| f.code.as_str())
-            .collect::<Vec<_>>()
-    };
-    let with_new: Vec<&OriginReport> = report
-        .origins
-        .iter()
-        .filter(|o| !is_new(o).is_empty())
-        .collect();
-    if !with_new.is_empty() {
-        let against = if report.summary.baseline.is_some() {
-            "new against the baseline"
-        } else {
-            "new (no --baseline given: every finding counts as new)"
-        };
-        reasons.push(format!(
-            "--fail-on-new {fail_on_new}: {} with findings at or above {fail_on_new} {against}: {}",
-            counted(with_new.len(), "origin"),
-            name_origins(&with_new, is_new)
-        ));
-    }
-    reasons
+    gates.reasons(report.summary.baseline.is_some())
 }
 
-/// `a.example:443 (CERT_EXPIRED), b.example:443 (TLS_NO_COMMON_PROTOCOL) and 3 more`.
-fn name_origins<'a>(
-    origins: &[&'a OriginReport],
-    codes: impl Fn(&'a OriginReport) -> Vec<&'static str>,
-) -> String {
-    let named: Vec<String> = origins
-        .iter()
-        .take(ORIGINS_NAMED)
-        .map(|o| {
-            format!(
-                "{}:{} ({})",
-                printable(&o.origin),
-                o.port,
-                codes(o).join(", ")
-            )
-        })
-        .collect();
-    let more = origins.len().saturating_sub(ORIGINS_NAMED);
-    if more == 0 {
-        named.join(", ")
-    } else {
-        format!("{} and {more} more", named.join(", "))
+/// The origins that trip one gate: how many, and the first [`ORIGINS_NAMED`] in rank order
+/// with their codes (kept as they come, so that no row need be held).
+#[derive(Debug, Default)]
+struct Tripped {
+    count: usize,
+    /// (score, origin, port, codes), best ranked first.
+    named: Vec<(u32, String, u16, Vec<&'static str>)>,
+}
+
+impl Tripped {
+    fn add(&mut self, origin: &OriginReport, codes: Vec<&'static str>) {
+        self.count += 1;
+        let rank_key =
+            |score: u32, name: &str, port: u16| (std::cmp::Reverse(score), name.to_string(), port);
+        let key = rank_key(origin.score, &origin.origin, origin.port);
+        let at = self
+            .named
+            .partition_point(|(score, name, port, _)| rank_key(*score, name, *port) <= key);
+        if at < ORIGINS_NAMED {
+            self.named.insert(
+                at,
+                (origin.score, origin.origin.clone(), origin.port, codes),
+            );
+            self.named.truncate(ORIGINS_NAMED);
+        }
+    }
+
+    /// `a.example:443 (CERT_EXPIRED), b.example:443 (TLS_NO_COMMON_PROTOCOL) and 3 more`.
+    fn names(&self) -> String {
+        let named: Vec<String> = self
+            .named
+            .iter()
+            .map(|(_, name, port, codes)| {
+                format!("{}:{port} ({})", printable(name), codes.join(", "))
+            })
+            .collect();
+        let more = self.count.saturating_sub(ORIGINS_NAMED);
+        if more == 0 {
+            named.join(", ")
+        } else {
+            format!("{} and {more} more", named.join(", "))
+        }
+    }
+}
+
+/// The `--fail-on` and `--fail-on-new` gates, fed one origin at a time.
+#[derive(Debug)]
+struct GateTally {
+    fail_on: GateLevel,
+    fail_on_new: GateLevel,
+    at_or_above: Tripped,
+    with_new: Tripped,
+}
+
+impl GateTally {
+    fn new(fail_on: GateLevel, fail_on_new: GateLevel) -> GateTally {
+        GateTally {
+            fail_on,
+            fail_on_new,
+            at_or_above: Tripped::default(),
+            with_new: Tripped::default(),
+        }
+    }
+
+    fn add(&mut self, origin: &OriginReport) {
+        if self.fail_on.trips(origin.risk) {
+            let codes = origin
+                .findings
+                .iter()
+                .filter(|f| self.fail_on.includes(f.severity))
+                .map(|f| f.code.as_str())
+                .collect();
+            self.at_or_above.add(origin, codes);
+        }
+        let new: Vec<&'static str> = origin
+            .findings
+            .iter()
+            .filter(|f| {
+                f.status != Some(FindingStatus::Known) && self.fail_on_new.includes(f.severity)
+            })
+            .map(|f| f.code.as_str())
+            .collect();
+        if !new.is_empty() {
+            self.with_new.add(origin, new);
+        }
+    }
+
+    fn reasons(&self, baseline: bool) -> Vec<String> {
+        let (fail_on, fail_on_new) = (self.fail_on, self.fail_on_new);
+        let mut reasons = Vec::new();
+        if self.at_or_above.count > 0 {
+            reasons.push(format!(
+                "--fail-on {fail_on}: {} at or above {fail_on}: {}",
+                counted(self.at_or_above.count, "origin"),
+                self.at_or_above.names()
+            ));
+        }
+        if self.with_new.count > 0 {
+            let against = if baseline {
+                "new against the baseline"
+            } else {
+                "new (no --baseline given: every finding counts as new)"
+            };
+            reasons.push(format!(
+                "--fail-on-new {fail_on_new}: {} with findings at or above {fail_on_new} {against}: {}",
+                counted(self.with_new.count, "origin"),
+                self.with_new.names()
+            ));
+        }
+        reasons
+    }
+}
+
+/// What a streamed scan (NDJSON) keeps of its origins once their lines are written: counts by
+/// risk, the gates, and the baseline's tally; no row.
+pub(crate) struct StreamTally<'a> {
+    origins: usize,
+    by_risk: BTreeMap<Risk, usize>,
+    gates: GateTally,
+    baseline: Option<BaselineTally<'a>>,
+}
+
+impl<'a> StreamTally<'a> {
+    /// A tally for the gates `fail_on` and `fail_on_new`, against `previous` if given.
+    pub(crate) fn new(
+        previous: Option<&'a Report>,
+        fail_on: GateLevel,
+        fail_on_new: GateLevel,
+    ) -> StreamTally<'a> {
+        StreamTally {
+            origins: 0,
+            by_risk: BTreeMap::new(),
+            gates: GateTally::new(fail_on, fail_on_new),
+            baseline: previous.map(BaselineTally::new),
+        }
+    }
+
+    /// Counts one origin, first marking its findings new or known against the baseline.
+    pub(crate) fn add(&mut self, origin: &mut OriginReport) {
+        if let Some(baseline) = self.baseline.as_mut() {
+            baseline.mark(origin);
+        }
+        self.origins += 1;
+        *self.by_risk.entry(origin.risk).or_default() += 1;
+        self.gates.add(origin);
+    }
+
+    /// Puts the counts (and the baseline's) in `report`, whose rows were not kept; returns
+    /// why each gate tripped.
+    pub(crate) fn finish(self, report: &mut Report) -> Vec<String> {
+        report.summary.origins = self.origins;
+        for (risk, count) in self.by_risk {
+            report.summary.by_risk.insert(risk, count);
+        }
+        let baseline = self.baseline.is_some();
+        if let Some(tally) = self.baseline {
+            tally.finish(report);
+        }
+        self.gates.reasons(baseline)
     }
 }
 

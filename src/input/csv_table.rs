@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use super::{InputError, LineErrors};
+use super::{InputError, Row};
 use crate::cloudfront;
 use crate::target::{check_port, validate_dns_name, ProtocolPolicy, Target};
 
@@ -31,80 +31,109 @@ pub(super) const COLUMNS: &[&str] = &[
     "origin_id",
 ];
 
-/// The table's targets, each with its file and 1-based line; a bad header stops at once, bad
-/// rows are reported together.
-pub(super) fn parse(name: &str, content: &[u8]) -> Result<Vec<Target>, InputError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .comment(Some(b'#'))
-        .trim(csv::Trim::All)
-        .flexible(false)
-        .from_reader(content);
-    let headers = reader
-        .byte_headers()
-        .map_err(|e| csv_error(name, &e))?
-        .clone();
-    let mut columns = Vec::with_capacity(headers.len());
-    for raw in headers.iter() {
-        let column = std::str::from_utf8(raw)
-            .map_err(|_| InputError::invalid(name, 1, "header is not valid UTF-8"))?
-            .trim()
-            .to_ascii_lowercase();
-        if !COLUMNS.contains(&column.as_str()) {
-            return Err(InputError::invalid(
-                name,
-                headers.position().map_or(1, |p| p.line() as usize),
-                format!(
-                    "unknown column `{column}` (columns: {})",
-                    COLUMNS.join(", ")
-                ),
-            ));
+/// Reads a table one row at a time (the `csv` crate's reader over a [`super::stream::Guard`]):
+/// memory holds one record, whatever the table's length.
+pub(super) struct CsvReader<R> {
+    name: String,
+    reader: csv::Reader<R>,
+    columns: Vec<String>,
+    record: csv::ByteRecord,
+}
+
+impl<R: std::io::Read> CsvReader<R> {
+    /// Reads and checks the header row of the table `name`: a bad header stops at once.
+    pub(super) fn new(name: &str, input: R) -> Result<CsvReader<R>, InputError> {
+        let mut reader = csv::ReaderBuilder::new()
+            .comment(Some(b'#'))
+            .trim(csv::Trim::All)
+            .flexible(false)
+            .from_reader(input);
+        let headers = reader
+            .byte_headers()
+            .map_err(|e| csv_error(name, e))?
+            .clone();
+        let mut columns = Vec::with_capacity(headers.len());
+        for raw in headers.iter() {
+            let column = std::str::from_utf8(raw)
+                .map_err(|_| InputError::invalid(name, 1, "header is not valid UTF-8"))?
+                .trim()
+                .to_ascii_lowercase();
+            if !COLUMNS.contains(&column.as_str()) {
+                return Err(InputError::invalid(
+                    name,
+                    headers.position().map_or(1, |p| p.line() as usize),
+                    format!(
+                        "unknown column `{column}` (columns: {})",
+                        COLUMNS.join(", ")
+                    ),
+                ));
+            }
+            if columns.contains(&column) {
+                return Err(InputError::invalid(
+                    name,
+                    1,
+                    format!("column `{column}` appears twice"),
+                ));
+            }
+            columns.push(column);
         }
-        if columns.contains(&column) {
+        if !columns.iter().any(|c| c == "origin") {
             return Err(InputError::invalid(
                 name,
                 1,
-                format!("column `{column}` appears twice"),
+                "no `origin` column in the header row",
             ));
         }
-        columns.push(column);
-    }
-    if !columns.iter().any(|c| c == "origin") {
-        return Err(InputError::invalid(
-            name,
-            1,
-            "no `origin` column in the header row",
-        ));
+        Ok(CsvReader {
+            name: name.to_string(),
+            reader,
+            columns,
+            record: csv::ByteRecord::new(),
+        })
     }
 
-    let mut targets = Vec::new();
-    let mut errors = LineErrors::new(name);
-    let mut record = csv::ByteRecord::new();
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            // A row of the wrong width is one bad line: the reader goes on with the next.
-            Err(e) if matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. }) => {
-                let (line, message) = csv_problem(&e);
-                errors.push(line, message);
+    /// The input, where the `csv` reader stopped.
+    pub(super) fn into_inner(self) -> R {
+        self.reader.into_inner()
+    }
+
+    /// The next target (with its file and 1-based line) or bad row; `None` at the end. An
+    /// error is the table's as a whole (binary, unreadable, not CSV).
+    pub(super) fn next_row(&mut self) -> Result<Option<Row>, InputError> {
+        loop {
+            match self.reader.read_byte_record(&mut self.record) {
+                Ok(false) => return Ok(None),
+                Ok(true) => {}
+                // A row of the wrong width is one bad line: the reader goes on with the next.
+                Err(e) if matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. }) => {
+                    return Ok(Some(Err(csv_problem(&e))));
+                }
+                Err(e) => return Err(csv_error(&self.name, e)),
+            }
+            let line = self.record.position().map_or(0, |p| p.line() as usize);
+            if self.record.iter().all(|f| f.is_empty()) {
                 continue;
             }
-            Err(e) => return Err(csv_error(name, &e)),
-        }
-        let line = record.position().map_or(0, |p| p.line() as usize);
-        if record.iter().all(|f| f.is_empty()) {
-            continue;
-        }
-        match row_of(&record).and_then(|row| row_to_target(&columns, &row)) {
-            Ok(mut target) => {
-                target.provenance.file = Some(name.to_string());
-                target.provenance.line = Some(line);
-                targets.push(target);
-            }
-            Err(message) => errors.push(line, message),
+            return Ok(Some(
+                match row_of(&self.record).and_then(|row| row_to_target(&self.columns, &row)) {
+                    Ok(mut target) => {
+                        target.provenance.file = Some(self.name.clone());
+                        target.provenance.line = Some(line);
+                        Ok(target)
+                    }
+                    Err(message) => Err((line, message)),
+                },
+            ));
         }
     }
-    errors.finish(targets)
+}
+
+/// The table's targets, each with its file and 1-based line; a bad header stops at once, bad
+/// rows are reported together.
+#[cfg(test)]
+pub(super) fn parse(name: &str, content: &[u8]) -> Result<Vec<Target>, InputError> {
+    let mut reader = CsvReader::new(name, super::stream::Guard::new(content, name, false))?;
+    super::collect(name, || reader.next_row())
 }
 
 /// A record's cells as text: each valid UTF-8 of bounded length.
@@ -120,8 +149,14 @@ fn row_of(record: &csv::ByteRecord) -> Result<Vec<&str>, String> {
         .collect()
 }
 
-fn csv_error(name: &str, error: &csv::Error) -> InputError {
-    let (line, message) = csv_problem(error);
+fn csv_error(name: &str, error: csv::Error) -> InputError {
+    if let csv::ErrorKind::Io(_) = error.kind() {
+        if let csv::ErrorKind::Io(io) = error.into_kind() {
+            return super::stream::input_error(name, io);
+        }
+        return InputError::invalid(name, 1, "not valid CSV");
+    }
+    let (line, message) = csv_problem(&error);
     InputError::invalid(name, line, message)
 }
 

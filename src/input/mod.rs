@@ -3,23 +3,60 @@
 //!
 //! Every input is read and validated in full before any traffic is sent: a bad line stops the
 //! run with `FILE:LINE: what is wrong` (exit 2). Duplicates are merged, first occurrence wins.
+//!
+//! Lists and tables are read as streams, twice, so that memory does not grow with them
+//! ([`plan`]): a first pass checks every line and keeps a 128-bit fingerprint of each distinct
+//! target; the scan then reads them again ([`Targets`]) and takes each target the first time
+//! its fingerprint comes back. Stdin and pipes are copied to an unnamed temporary file for the
+//! second reading, and hold at most [`MAX_STREAM_LINES`] lines. CloudFront exports (JSON, at
+//! most [`MAX_INPUT_BYTES`]) are parsed whole and their targets kept.
 
 pub mod cloudfront;
 mod csv_table;
+pub(crate) mod stream;
 mod text_list;
 
 use std::collections::HashSet;
+use std::hash::{BuildHasher, RandomState};
+use std::io::{BufReader, Cursor, Read, Seek};
 use std::path::Path;
 
 use crate::target::Target;
+use stream::Guard;
 
 pub use crate::target::SkippedOrigin;
 pub use cloudfront::{CloudFrontImport, OriginRequestPolicies};
 
 /// Longest line accepted in any input file.
 pub const MAX_LINE_BYTES: usize = 64 * 1024;
-/// Largest input file accepted (512 MiB), checked before reading it; stdin is not limited.
+/// Largest input accepted (512 MiB): a file's size is checked before reading it, stdin and
+/// pipes are stopped when they pass it.
 pub const MAX_INPUT_BYTES: u64 = 512 * 1024 * 1024;
+/// Most lines read from stdin or a pipe (10 million): past them the run stops with
+/// `-:10000001: stdin has more than 10000000 lines ...` (exit 2). Files are bounded by
+/// [`MAX_INPUT_BYTES`] only.
+pub const MAX_STREAM_LINES: usize = 10_000_000;
+
+/// One record of a list or table: a target, or (1-based line, what is wrong).
+pub(crate) type Row = Result<Target, (usize, String)>;
+
+#[cfg(test)]
+/// Every target of a list or table read with `next_row`, or every bad line (up to
+/// [`MAX_LINES_REPORTED`]) at once.
+pub(crate) fn collect(
+    name: &str,
+    mut next_row: impl FnMut() -> Result<Option<Row>, InputError>,
+) -> Result<Vec<Target>, InputError> {
+    let mut targets = Vec::new();
+    let mut errors = LineErrors::new(name);
+    while let Some(row) = next_row()? {
+        match row {
+            Ok(target) => targets.push(target),
+            Err((line, message)) => errors.push(line, message),
+        }
+    }
+    errors.finish(targets)
+}
 
 /// Why the input could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -149,16 +186,26 @@ pub enum InputFormat {
 }
 
 impl InputFormat {
-    /// Chooses by file extension; for stdin (or no extension), by content.
-    fn detect(name: &str, content: &[u8]) -> InputFormat {
+    /// The format a file's extension names, if any.
+    fn from_name(name: &str) -> Option<InputFormat> {
         let lower = name.to_ascii_lowercase();
         if lower.ends_with(".csv") {
-            return InputFormat::Csv;
+            Some(InputFormat::Csv)
+        } else if lower.ends_with(".txt") || lower.ends_with(".list") {
+            Some(InputFormat::Text)
+        } else if lower.ends_with(".json") {
+            Some(InputFormat::CloudFront)
+        } else {
+            None
         }
-        if lower.ends_with(".txt") || lower.ends_with(".list") {
-            return InputFormat::Text;
+    }
+
+    /// Chooses by file extension; for stdin (or no extension), by content.
+    fn detect(name: &str, content: &[u8]) -> InputFormat {
+        if let Some(format) = InputFormat::from_name(name) {
+            return format;
         }
-        if lower.ends_with(".json") || cloudfront::looks_like_json(content) {
+        if cloudfront::looks_like_json(content) {
             return InputFormat::CloudFront;
         }
         let first_line = content
@@ -193,34 +240,56 @@ pub struct Gathered {
 /// that are skipped and warnings are dropped, and no origin request policy is known: use
 /// [`gather_all`] to get them.
 pub fn parse_bytes(name: &str, content: &[u8]) -> Result<Vec<Target>, InputError> {
-    parse_input(name, content, &OriginRequestPolicies::default()).map(|g| g.targets)
+    let mut targets = Vec::new();
+    let (parsed, _) = parse_from(
+        name,
+        Guard::new(content, name, false),
+        &OriginRequestPolicies::default(),
+        &mut |target| targets.push(target),
+    )?;
+    Ok(match parsed {
+        Parsed::Export(gathered) => gathered.targets,
+        Parsed::Streamed { .. } => targets,
+    })
 }
 
-/// Parses one input's bytes into everything it gives.
-fn parse_input(
+/// What one input gave: a CloudFront export's targets, skipped origins and warnings; or, for a
+/// list or a table, whose targets went to the caller one at a time, its format and count.
+enum Parsed {
+    Export(Gathered),
+    Streamed { format: InputFormat, targets: usize },
+}
+
+/// Reads one input through `guard`: its format from the name or the first bytes, then an
+/// export whole, or a list or table one target at a time (each handed to `visit`). Every bad
+/// line is reported at once. The guard comes back (a stream's spool is in it).
+fn parse_from<R: Read>(
     name: &str,
-    content: &[u8],
+    mut guard: Guard<R>,
     policies: &OriginRequestPolicies,
-) -> Result<Gathered, InputError> {
-    if content.starts_with(b"\xFF\xFE") || content.starts_with(b"\xFE\xFF") {
-        return Err(InputError::File {
-            file: name.into(),
-            message: "is UTF-16 text (as Windows PowerShell's `>` writes); save it as UTF-8, \
-                      e.g. `... | Out-File -Encoding utf8 FILE`"
-                .into(),
-        });
+    visit: &mut dyn FnMut(Target),
+) -> Result<(Parsed, Guard<R>), InputError> {
+    if InputFormat::from_name(name) == Some(InputFormat::CloudFront) {
+        guard.check_lines = false;
     }
-    if content.contains(&0) {
-        return Err(InputError::File {
-            file: name.into(),
-            message: "is a binary file (it contains NUL bytes), not a list of targets".into(),
-        });
-    }
-    let targets = match InputFormat::detect(name, content) {
-        InputFormat::Text => text_list::parse(name, content)?,
-        InputFormat::Csv => csv_table::parse(name, content)?,
+    let (prefix, format) = stream::sniff(&mut guard, name)?;
+    let mut count = 0;
+    let mut errors = LineErrors::new(name);
+    let mut row = |row: Row| match row {
+        Ok(target) => {
+            count += 1;
+            visit(target);
+        }
+        Err((line, message)) => errors.push(line, message),
+    };
+    let guard = match format {
         InputFormat::CloudFront => {
-            let import = cloudfront::parse(name, content, policies)?;
+            guard.check_lines = false;
+            let mut content = prefix;
+            guard
+                .read_to_end(&mut content)
+                .map_err(|e| stream::input_error(name, e))?;
+            let import = cloudfront::parse(name, &content, policies)?;
             let notes = if import.distributions == 0 {
                 vec![format!(
                     "{name}: the export holds no distribution (the account has none, or this \
@@ -229,18 +298,37 @@ fn parse_input(
             } else {
                 Vec::new()
             };
-            return Ok(Gathered {
+            let gathered = Gathered {
                 targets: import.targets,
                 skipped: import.skipped,
                 warnings: import.warnings,
                 notes,
-            });
+            };
+            return Ok((Parsed::Export(gathered), guard));
+        }
+        InputFormat::Text => {
+            let mut reader =
+                text_list::TextReader::new(name, BufReader::new(Cursor::new(prefix).chain(guard)));
+            while let Some(one) = reader.next_row()? {
+                row(one);
+            }
+            reader.into_inner().into_inner().into_inner().1
+        }
+        InputFormat::Csv => {
+            let mut reader = csv_table::CsvReader::new(name, Cursor::new(prefix).chain(guard))?;
+            while let Some(one) = reader.next_row()? {
+                row(one);
+            }
+            reader.into_inner().into_inner().1
         }
     };
-    Ok(Gathered {
-        targets,
-        ..Gathered::default()
-    })
+    errors.finish((
+        Parsed::Streamed {
+            format,
+            targets: count,
+        },
+        guard,
+    ))
 }
 
 /// Reads `-i FILE` (`-` is stdin). As [`parse_bytes`], a CloudFront export gives its targets
@@ -249,42 +337,88 @@ pub fn read_file(path: &str) -> Result<Vec<Target>, InputError> {
     read_input(path, &OriginRequestPolicies::default()).map(|g| g.targets)
 }
 
-/// Reads one input file (`-` is stdin) into everything it gives.
+/// Reads one input file (`-` is stdin) into everything it gives, every target in memory.
 fn read_input(path: &str, policies: &OriginRequestPolicies) -> Result<Gathered, InputError> {
-    let io_err = |source| InputError::Io {
-        file: path.to_string(),
-        source,
+    let opened = Opened::open(path, false)?;
+    let mut targets = Vec::new();
+    let (parsed, guard) = parse_from(path, opened.guard, policies, &mut |t| targets.push(t))?;
+    let gathered = match parsed {
+        Parsed::Export(gathered) => gathered,
+        Parsed::Streamed { .. } => Gathered {
+            targets,
+            ..Gathered::default()
+        },
     };
-    let content = if path == "-" {
-        let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut buf).map_err(io_err)?;
-        buf
-    } else {
-        let meta = std::fs::metadata(Path::new(path)).map_err(io_err)?;
-        if meta.len() > MAX_INPUT_BYTES {
-            return Err(InputError::File {
-                file: path.into(),
-                message: format!(
-                    "is {} bytes; at most {MAX_INPUT_BYTES} are read",
-                    meta.len()
-                ),
-            });
-        }
-        std::fs::read(path).map_err(io_err)?
-    };
-    let gathered = parse_input(path, &content, policies)?;
     if gathered.targets.is_empty() && gathered.skipped.is_empty() && gathered.notes.is_empty() {
-        let message = if content.iter().all(u8::is_ascii_whitespace) {
-            "is empty: no targets in it"
-        } else {
-            "has no targets in it (only comments or headers)"
-        };
-        return Err(InputError::File {
-            file: path.into(),
-            message: message.into(),
-        });
+        return Err(nothing_in(path, guard.is_blank()));
     }
     Ok(gathered)
+}
+
+/// The error for an input that gave no target and no skipped origin.
+fn nothing_in(path: &str, blank: bool) -> InputError {
+    let message = if blank {
+        "is empty: no targets in it"
+    } else {
+        "has no targets in it (only comments or headers)"
+    };
+    InputError::File {
+        file: path.into(),
+        message: message.into(),
+    }
+}
+
+/// An input opened for reading: a regular file (kept, to be read again), or stdin or a pipe
+/// (bounded in lines, and copied to a temporary file when `spool`).
+struct Opened {
+    guard: Guard<Box<dyn Read>>,
+    /// The regular file and its size and modification time when opened.
+    file: Option<(std::fs::File, Stamp)>,
+}
+
+/// A file's size and modification time: reading it again checks it did not change.
+type Stamp = (u64, Option<std::time::SystemTime>);
+
+fn stamp(file: &std::fs::File) -> std::io::Result<Stamp> {
+    let meta = file.metadata()?;
+    Ok((meta.len(), meta.modified().ok()))
+}
+
+impl Opened {
+    fn open(path: &str, spool: bool) -> Result<Opened, InputError> {
+        let io_err = |source| InputError::Io {
+            file: path.to_string(),
+            source,
+        };
+        let (reader, file): (Box<dyn Read>, _) = if path == "-" {
+            (Box::new(std::io::stdin().lock()), None)
+        } else {
+            let file = std::fs::File::open(Path::new(path)).map_err(io_err)?;
+            let meta = file.metadata().map_err(io_err)?;
+            if meta.is_file() {
+                if meta.len() > MAX_INPUT_BYTES {
+                    return Err(InputError::File {
+                        file: path.into(),
+                        message: format!(
+                            "is {} bytes; at most {MAX_INPUT_BYTES} are read",
+                            meta.len()
+                        ),
+                    });
+                }
+                let reading = file.try_clone().map_err(io_err)?;
+                let stamp = stamp(&file).map_err(io_err)?;
+                (Box::new(reading), Some((file, stamp)))
+            } else {
+                // A pipe (`<(...)`), a FIFO, a device: read once, like stdin.
+                (Box::new(file), None)
+            }
+        };
+        let mut guard = Guard::new(reader, path, file.is_none());
+        if spool && file.is_none() {
+            guard.spool_to(tempfile::tempfile().map_err(io_err)?);
+        }
+        Ok(Opened { guard, file })
+    }
 }
 
 /// Parses positional TARGET arguments; each one's provenance is `argv` and its 1-based position.
@@ -346,6 +480,286 @@ pub fn gather_all(
     Ok(gathered)
 }
 
+/// Which targets a plan keeps (`--shard`): a target it refuses is neither counted nor scanned.
+pub type Keep = Box<dyn Fn(&Target) -> bool + Send + Sync>;
+
+/// The first pass over the inputs ([`plan`]): every line checked, the distinct targets counted
+/// and fingerprinted; [`TargetPlan::into_targets`] reads them again for the scan.
+pub struct TargetPlan {
+    segments: Vec<Segment>,
+    keys: KeySet,
+    keep: Keep,
+    /// CloudFront origins that are not scanned (S3 REST, VPC), with the reason; not filtered
+    /// by `keep`.
+    pub skipped: Vec<SkippedOrigin>,
+    /// Warnings, each naming its file.
+    pub warnings: Vec<String>,
+    /// Notes, each naming its file (an export of an account without distributions).
+    pub notes: Vec<String>,
+}
+
+/// One input, in order: targets held (positional ones, a CloudFront export's), or a list or
+/// table to read again.
+enum Segment {
+    Held(Vec<Target>),
+    Stream {
+        name: String,
+        format: InputFormat,
+        file: std::fs::File,
+        /// A regular file's size and time when first read (a spool file has none).
+        stamp: Option<Stamp>,
+    },
+}
+
+/// The distinct targets as 128-bit fingerprints of their identity (two SipHash keys drawn at
+/// random per run): 16 bytes a target instead of the target. Two distinct targets share a
+/// fingerprint with a probability under 10^-24 for ten million targets.
+struct KeySet {
+    seen: HashSet<u128>,
+    hashers: (RandomState, RandomState),
+}
+
+impl KeySet {
+    fn new() -> KeySet {
+        KeySet {
+            seen: HashSet::new(),
+            hashers: (RandomState::new(), RandomState::new()),
+        }
+    }
+
+    fn fingerprint(&self, target: &Target) -> u128 {
+        let key = (
+            &target.origin,
+            target.https_port,
+            target.http_port,
+            target.policy,
+            &target.host_header,
+            &target.sni,
+            &target.provenance.distribution_id,
+            &target.provenance.origin_id,
+        );
+        (u128::from(self.hashers.0.hash_one(key)) << 64) | u128::from(self.hashers.1.hash_one(key))
+    }
+}
+
+/// Reads every input once (positional targets, then files in order), as [`gather_all`] does,
+/// and plans the scan of the targets `keep` accepts without holding the lists: a list or a
+/// table is read again by [`TargetPlan::into_targets`]. `visit` sees each distinct accepted
+/// target once, in order. Errors are those of [`gather_all`], all before any traffic.
+pub fn plan(
+    specs: &[String],
+    files: &[String],
+    policies: &OriginRequestPolicies,
+    keep: Keep,
+    visit: &mut dyn FnMut(&Target),
+) -> Result<TargetPlan, InputError> {
+    let mut plan = TargetPlan {
+        segments: Vec::new(),
+        keys: KeySet::new(),
+        keep,
+        skipped: Vec::new(),
+        warnings: Vec::new(),
+        notes: Vec::new(),
+    };
+    let mut parsed = 0;
+    let mut admit = |keys: &mut KeySet, keep: &Keep, target: &Target| {
+        parsed += 1;
+        if keep(target) && keys.seen.insert(keys.fingerprint(target)) {
+            visit(target);
+            true
+        } else {
+            false
+        }
+    };
+    let mut held: Vec<Target> = parse_args(specs)?;
+    held.retain(|t| admit(&mut plan.keys, &plan.keep, t));
+    plan.segments.push(Segment::Held(held));
+    for path in files {
+        let opened = Opened::open(path, true)?;
+        let (keys, keep) = (&mut plan.keys, &plan.keep);
+        let (parsed_one, mut guard) = parse_from(path, opened.guard, policies, &mut |t| {
+            admit(keys, keep, &t);
+        })?;
+        match parsed_one {
+            Parsed::Export(mut one) => {
+                if one.targets.is_empty() && one.skipped.is_empty() && one.notes.is_empty() {
+                    return Err(nothing_in(path, guard.is_blank()));
+                }
+                one.targets.retain(|t| admit(&mut plan.keys, &plan.keep, t));
+                plan.segments.push(Segment::Held(one.targets));
+                for skipped in one.skipped {
+                    if !plan.skipped.contains(&skipped) {
+                        plan.skipped.push(skipped);
+                    }
+                }
+                plan.warnings.extend(one.warnings);
+                plan.notes.extend(one.notes);
+            }
+            Parsed::Streamed { format, targets } => {
+                if targets == 0 {
+                    return Err(nothing_in(path, guard.is_blank()));
+                }
+                let io_err = |source| InputError::Io {
+                    file: path.to_string(),
+                    source,
+                };
+                let (file, stamp) = match (opened.file, guard.take_spool().map_err(io_err)?) {
+                    (Some((file, stamp)), _) => (file, Some(stamp)),
+                    (None, Some(spool)) => (spool, None),
+                    (None, None) => unreachable_spool(path)?,
+                };
+                plan.segments.push(Segment::Stream {
+                    name: path.clone(),
+                    format,
+                    file,
+                    stamp,
+                });
+            }
+        }
+    }
+    if parsed == 0 && plan.skipped.is_empty() && plan.notes.is_empty() {
+        return Err(InputError::NoTargets);
+    }
+    Ok(plan)
+}
+
+/// Not reached: a stream is always spooled by [`plan`].
+fn unreachable_spool(path: &str) -> Result<(std::fs::File, Option<Stamp>), InputError> {
+    Err(InputError::File {
+        file: path.into(),
+        message: "could not be kept for the scan".into(),
+    })
+}
+
+impl TargetPlan {
+    /// The distinct targets the plan scans.
+    pub fn len(&self) -> usize {
+        self.keys.seen.len()
+    }
+
+    /// Whether the plan scans no target (every one was refused by `keep`, or only skipped
+    /// origins were given).
+    pub fn is_empty(&self) -> bool {
+        self.keys.seen.is_empty()
+    }
+
+    /// The targets, read again one at a time in input order, each the first time it appears.
+    pub fn into_targets(self) -> Targets {
+        Targets {
+            segments: self.segments.into_iter(),
+            keys: self.keys,
+            keep: self.keep,
+            current: Reading::Between,
+            error: None,
+        }
+    }
+}
+
+/// The planned targets as an iterator, reading lists and tables again as the scan takes them:
+/// memory holds the input being read, one line of it, and the fingerprints not yet taken. If
+/// an input cannot be read again as it was (it changed), the iterator ends and
+/// [`Targets::finish`] says why.
+pub struct Targets {
+    segments: std::vec::IntoIter<Segment>,
+    keys: KeySet,
+    keep: Keep,
+    current: Reading,
+    error: Option<InputError>,
+}
+
+enum Reading {
+    Between,
+    Held(std::vec::IntoIter<Target>),
+    Text(
+        String,
+        text_list::TextReader<BufReader<Guard<std::fs::File>>>,
+    ),
+    Csv(String, csv_table::CsvReader<Guard<std::fs::File>>),
+}
+
+impl Targets {
+    /// `Ok` when every input was read again as it was first read.
+    pub fn finish(self) -> Result<(), InputError> {
+        self.error.map_or(Ok(()), Err)
+    }
+
+    fn open(segment: Segment) -> Result<Reading, InputError> {
+        let (name, format, mut file, stamp) = match segment {
+            Segment::Held(targets) => return Ok(Reading::Held(targets.into_iter())),
+            Segment::Stream {
+                name,
+                format,
+                file,
+                stamp,
+            } => (name, format, file, stamp),
+        };
+        let io_err = |source| InputError::Io {
+            file: name.clone(),
+            source,
+        };
+        if let Some(before) = stamp {
+            if self::stamp(&file).map_err(io_err)? != before {
+                return Err(changed(&name));
+            }
+        }
+        file.rewind().map_err(io_err)?;
+        let guard = Guard::new(file, &name, false);
+        Ok(match format {
+            InputFormat::Csv => {
+                let reader = csv_table::CsvReader::new(&name, guard)?;
+                Reading::Csv(name, reader)
+            }
+            _ => {
+                let reader = text_list::TextReader::new(&name, BufReader::new(guard));
+                Reading::Text(name, reader)
+            }
+        })
+    }
+}
+
+fn changed(name: &str) -> InputError {
+    InputError::File {
+        file: name.into(),
+        message: "changed while it was being scanned: scan it again".into(),
+    }
+}
+
+impl Iterator for Targets {
+    type Item = Target;
+
+    fn next(&mut self) -> Option<Target> {
+        while self.error.is_none() {
+            let (name, row) = match &mut self.current {
+                Reading::Between => {
+                    let segment = self.segments.next()?;
+                    match Targets::open(segment) {
+                        Ok(reading) => self.current = reading,
+                        Err(error) => self.error = Some(error),
+                    }
+                    continue;
+                }
+                Reading::Held(targets) => ("", Ok(targets.next().map(Ok))),
+                Reading::Text(name, reader) => (name.as_str(), reader.next_row()),
+                Reading::Csv(name, reader) => (name.as_str(), reader.next_row()),
+            };
+            match row {
+                Ok(None) => self.current = Reading::Between,
+                Ok(Some(Ok(target))) => {
+                    if (self.keep)(&target)
+                        && self.keys.seen.remove(&self.keys.fingerprint(&target))
+                    {
+                        return Some(target);
+                    }
+                }
+                // The first reading found no bad line: the input changed since.
+                Ok(Some(Err(_))) => self.error = Some(changed(name)),
+                Err(error) => self.error = Some(error),
+            }
+        }
+        None
+    }
+}
+
 /// Drops later duplicates of a target (same origin, ports, policy, Host, SNI, and CloudFront
 /// distribution and origin id).
 pub fn dedupe(targets: Vec<Target>) -> Vec<Target> {
@@ -354,33 +768,6 @@ pub fn dedupe(targets: Vec<Target>) -> Vec<Target> {
         .into_iter()
         .filter(|t| seen.insert(t.key()))
         .collect()
-}
-
-/// Splits raw bytes into numbered lines, rejecting invalid UTF-8 and overlong lines.
-pub(crate) fn lines<'a>(
-    name: &'a str,
-    content: &'a [u8],
-) -> impl Iterator<Item = Result<(usize, &'a str), InputError>> + 'a {
-    content
-        .split(|b| *b == b'\n')
-        .enumerate()
-        .map(move |(i, raw)| {
-            let number = i + 1;
-            if raw.len() > MAX_LINE_BYTES {
-                return Err(InputError::invalid(
-                    name,
-                    number,
-                    format!(
-                        "line is {} bytes long (at most {MAX_LINE_BYTES})",
-                        raw.len()
-                    ),
-                ));
-            }
-            let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-            std::str::from_utf8(raw)
-                .map(|text| (number, text))
-                .map_err(|_| InputError::invalid(name, number, "not valid UTF-8"))
-        })
 }
 
 #[cfg(test)]

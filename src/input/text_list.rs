@@ -2,43 +2,93 @@
 //! bad line is reported (up to [`super::MAX_LINES_REPORTED`]), not only the first; a first line
 //! that is a CSV header is named as such.
 
-use super::{lines, InputError, LineErrors};
+use std::io::BufRead;
+
+use super::{stream, InputError, Row};
 use crate::target::Target;
 
-/// The list's targets, each with its file and 1-based line; or its bad lines, all at once.
-pub(super) fn parse(name: &str, content: &[u8]) -> Result<Vec<Target>, InputError> {
-    // A UTF-8 byte-order mark (an editor's, or PowerShell's) is no part of the first target.
-    let content = content.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(content);
-    let mut targets = Vec::new();
-    let mut errors = LineErrors::new(name);
-    let mut first = true;
-    for line in lines(name, content) {
-        let (number, text) = line?;
-        let text = text.split('#').next().unwrap_or_default().trim();
-        if text.is_empty() {
-            continue;
-        }
-        if std::mem::take(&mut first) && is_csv_header(text) {
-            errors.push(
-                number,
-                format!(
-                    "`{}` is a CSV header, not a target: name the file .csv to read it as a \
-                     table (its `origin` column, with ports), or remove the header",
-                    text.escape_default()
-                ),
-            );
-            continue;
-        }
-        match Target::parse_spec(text) {
-            Ok(mut target) => {
-                target.provenance.file = Some(name.to_string());
-                target.provenance.line = Some(number);
-                targets.push(target);
-            }
-            Err(message) => errors.push(number, message),
+/// Reads a list one target at a time, from a reader whose bytes a [`stream::Guard`] checked
+/// (line length, NUL bytes): memory holds one line, whatever the list's length.
+pub(super) struct TextReader<R> {
+    name: String,
+    reader: R,
+    line: Vec<u8>,
+    number: usize,
+    first: bool,
+}
+
+impl<R: BufRead> TextReader<R> {
+    /// A reader of the list `name`.
+    pub(super) fn new(name: &str, reader: R) -> TextReader<R> {
+        TextReader {
+            name: name.to_string(),
+            reader,
+            line: Vec::new(),
+            number: 0,
+            first: true,
         }
     }
-    errors.finish(targets)
+
+    /// The reader, where this one stopped.
+    pub(super) fn into_inner(self) -> R {
+        self.reader
+    }
+
+    /// The next target (with its file and 1-based line) or bad line; `None` at the end. An
+    /// error is the input's as a whole (binary, unreadable, a line too long).
+    pub(super) fn next_row(&mut self) -> Result<Option<Row>, InputError> {
+        loop {
+            self.line.clear();
+            let read = self
+                .reader
+                .read_until(b'\n', &mut self.line)
+                .map_err(|e| stream::input_error(&self.name, e))?;
+            if read == 0 {
+                return Ok(None);
+            }
+            self.number += 1;
+            let mut raw = self.line.strip_suffix(b"\n").unwrap_or(&self.line);
+            if self.number == 1 {
+                // A UTF-8 byte-order mark (an editor's, or PowerShell's) is no part of the
+                // first target.
+                raw = raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw);
+            }
+            let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+            let Ok(text) = std::str::from_utf8(raw) else {
+                return Ok(Some(Err((self.number, "not valid UTF-8".into()))));
+            };
+            let text = text.split('#').next().unwrap_or_default().trim();
+            if text.is_empty() {
+                continue;
+            }
+            if std::mem::take(&mut self.first) && is_csv_header(text) {
+                return Ok(Some(Err((
+                    self.number,
+                    format!(
+                        "`{}` is a CSV header, not a target: name the file .csv to read it as a \
+                         table (its `origin` column, with ports), or remove the header",
+                        text.escape_default()
+                    ),
+                ))));
+            }
+            return Ok(Some(match Target::parse_spec(text) {
+                Ok(mut target) => {
+                    target.provenance.file = Some(self.name.clone());
+                    target.provenance.line = Some(self.number);
+                    Ok(target)
+                }
+                Err(message) => Err((self.number, message)),
+            }));
+        }
+    }
+}
+
+/// The list's targets, each with its file and 1-based line; or its bad lines, all at once.
+#[cfg(test)]
+pub(super) fn parse(name: &str, content: &[u8]) -> Result<Vec<Target>, InputError> {
+    let guard = stream::Guard::new(content, name, false);
+    let mut reader = TextReader::new(name, std::io::BufReader::new(guard));
+    super::collect(name, || reader.next_row())
 }
 
 /// Whether a list's first line is the header of a CSV table (`origin`, or `origin,port,...`).

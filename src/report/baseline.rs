@@ -48,41 +48,83 @@ fn finding_keys(report: &Report) -> HashSet<FindingKey<'_>> {
 /// `previous` that `report` no longer has in `report.resolved` (one per origin, port and code),
 /// and records the counts in `report.summary.baseline`. Applying again replaces all three.
 pub fn apply(report: &mut Report, previous: &Report) -> BaselineSummary {
-    let before = finding_keys(previous);
-    let mut summary = BaselineSummary::default();
+    let mut tally = BaselineTally::new(previous);
     for origin in &mut report.origins {
-        let name = origin.origin.as_str();
+        tally.mark(origin);
+    }
+    tally.finish(report)
+}
+
+/// [`apply`] one origin at a time, as a streamed scan (NDJSON) reports them: it holds the
+/// baseline's finding keys and those seen again, never the rows.
+pub(crate) struct BaselineTally<'a> {
+    previous: &'a Report,
+    /// Each finding key of the baseline, numbered.
+    before: HashMap<FindingKey<'a>, usize>,
+    /// Which of them this report has.
+    seen: Vec<bool>,
+    summary: BaselineSummary,
+}
+
+impl<'a> BaselineTally<'a> {
+    /// A tally against the baseline `previous`.
+    pub(crate) fn new(previous: &'a Report) -> BaselineTally<'a> {
+        let before: HashMap<FindingKey<'a>, usize> = finding_keys(previous)
+            .into_iter()
+            .enumerate()
+            .map(|(i, key)| (key, i))
+            .collect();
+        BaselineTally {
+            previous,
+            seen: vec![false; before.len()],
+            before,
+            summary: BaselineSummary::default(),
+        }
+    }
+
+    /// Marks each finding of `origin` new or known.
+    pub(crate) fn mark(&mut self, origin: &mut OriginReport) {
         for finding in &mut origin.findings {
-            let status = if before.contains(&(name, origin.port, finding.code)) {
-                summary.known += 1;
-                FindingStatus::Known
-            } else {
-                summary.new += 1;
-                FindingStatus::New
+            let before: &HashMap<FindingKey<'_>, usize> = &self.before;
+            let status = match before.get(&(origin.origin.as_str(), origin.port, finding.code)) {
+                Some(&i) => {
+                    self.seen[i] = true;
+                    self.summary.known += 1;
+                    FindingStatus::Known
+                }
+                None => {
+                    self.summary.new += 1;
+                    FindingStatus::New
+                }
             };
             finding.status = Some(status);
         }
     }
-    let now = finding_keys(report);
-    let mut listed = HashSet::new();
-    let mut resolved = Vec::new();
-    for origin in &previous.origins {
-        for finding in &origin.findings {
-            let key = (origin.origin.as_str(), origin.port, finding.code);
-            if !now.contains(&key) && listed.insert(key) {
-                resolved.push(ResolvedFinding {
-                    origin: origin.origin.clone(),
-                    port: origin.port,
-                    code: finding.code,
-                    summary: finding.summary.clone(),
-                });
+
+    /// Lists the baseline's findings no origin had in `report.resolved` and records the counts
+    /// in `report.summary.baseline`.
+    pub(crate) fn finish(mut self, report: &mut Report) -> BaselineSummary {
+        let mut listed = HashSet::new();
+        let mut resolved = Vec::new();
+        for origin in &self.previous.origins {
+            for finding in &origin.findings {
+                let key = (origin.origin.as_str(), origin.port, finding.code);
+                let seen = self.before.get(&key).is_some_and(|&i| self.seen[i]);
+                if !seen && listed.insert(key) {
+                    resolved.push(ResolvedFinding {
+                        origin: origin.origin.clone(),
+                        port: origin.port,
+                        code: finding.code,
+                        summary: finding.summary.clone(),
+                    });
+                }
             }
         }
+        self.summary.resolved = resolved.len();
+        report.resolved = resolved;
+        report.summary.baseline = Some(self.summary);
+        self.summary
     }
-    summary.resolved = resolved.len();
-    report.resolved = resolved;
-    report.summary.baseline = Some(summary);
-    summary
 }
 
 /// The `--fail-on-new` gate: whether a finding at or above `level` is new. Findings without a

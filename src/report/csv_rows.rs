@@ -35,7 +35,8 @@ pub fn write(report: &Report, out: &mut dyn Write, raw: bool) -> Result<(), Repo
     };
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record(HEADER)?;
-    for origin in &report.origins {
+    for origin in report.rows() {
+        let origin = origin?;
         let top = origin.findings.first();
         writer.write_record([
             origin.rank.map(|r| r.to_string()).unwrap_or_default(),
@@ -45,7 +46,7 @@ pub fn write(report: &Report, out: &mut dyn Write, raw: bool) -> Result<(), Repo
             origin.score.to_string(),
             origin.codes().join(";"),
             cell(top.map(|f| f.summary.clone()).unwrap_or_default()),
-            cell(top.map(|f| f.fix.clone()).unwrap_or_default()),
+            cell(top.map(|f| f.fix.to_string()).unwrap_or_default()),
             cell(origin.distribution_id.clone().unwrap_or_default()),
             cell(origin.origin_id.clone().unwrap_or_default()),
             cell(origin.addresses.join(";")),

@@ -41,7 +41,8 @@ pub(crate) fn write(
         GateLevel::Never => severity > Severity::Info,
         level => level.includes(severity),
     };
-    for origin in &report.origins {
+    for origin in report.rows() {
+        let origin = origin?;
         for finding in origin.findings.iter().filter(|f| shown(f.severity)) {
             let Some(command) = command(finding.severity) else {
                 continue;

@@ -206,10 +206,11 @@ struct Expiry {
     at: i64,
 }
 
-fn expiries(report: &Report) -> Vec<Expiry> {
+fn expiries(report: &Report) -> Result<Vec<Expiry>, ReportError> {
     let mut seen = HashSet::new();
     let mut found = Vec::new();
-    for origin in &report.origins {
+    for origin in report.rows() {
+        let origin = origin?;
         for finding in &origin.findings {
             let Some(not_after) = finding
                 .evidence
@@ -222,9 +223,9 @@ fn expiries(report: &Report) -> Vec<Expiry> {
             let Some(at) = parse_date(not_after) else {
                 continue;
             };
-            if seen.insert((origin.origin.as_str(), origin.port, not_after)) {
+            if seen.insert((origin.origin.clone(), origin.port, not_after.to_string())) {
                 found.push(Expiry {
-                    origin: name(origin),
+                    origin: name(&origin),
                     code: finding.code,
                     severity: finding.severity,
                     not_after: not_after.to_string(),
@@ -234,14 +235,14 @@ fn expiries(report: &Report) -> Vec<Expiry> {
         }
     }
     found.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.origin.cmp(&b.origin)));
-    found
+    Ok(found)
 }
 
 /// The most lanes the timeline draws; the rest are counted below it.
 const TIMELINE_LANES: usize = 200;
 
 fn write_timeline(report: &Report, out: &mut dyn Write) -> Result<(), ReportError> {
-    let found = expiries(report);
+    let found = expiries(report)?;
     if found.is_empty() {
         writeln!(
             out,
@@ -336,10 +337,12 @@ fn write_timeline(report: &Report, out: &mut dyn Write) -> Result<(), ReportErro
 
 fn write_chart(report: &Report, out: &mut dyn Write) -> Result<(), ReportError> {
     let mut by_code: BTreeMap<Code, (usize, Severity)> = BTreeMap::new();
-    for finding in report.origins.iter().flat_map(|o| &o.findings) {
-        let entry = by_code.entry(finding.code).or_insert((0, finding.severity));
-        entry.0 += 1;
-        entry.1 = entry.1.max(finding.severity);
+    for origin in report.rows() {
+        for finding in &origin?.findings {
+            let entry = by_code.entry(finding.code).or_insert((0, finding.severity));
+            entry.0 += 1;
+            entry.1 = entry.1.max(finding.severity);
+        }
     }
     if by_code.is_empty() {
         writeln!(
@@ -378,12 +381,12 @@ fn write_chart(report: &Report, out: &mut dyn Write) -> Result<(), ReportError> 
 }
 
 fn write_table(report: &Report, out: &mut dyn Write) -> Result<(), ReportError> {
-    let total = report.origins.len();
+    let total = report.row_count();
     writeln!(
         out,
         "<div class=\"filter\"><label for=\"filter\">Filter</label><input id=\"filter\" type=\"search\" placeholder=\"origin, code or risk\" autocomplete=\"off\" spellcheck=\"false\"><span class=\"muted\"><span id=\"shown\">{total}</span> of {total} shown</span></div>"
     )?;
-    if report.origins.is_empty() {
+    if total == 0 {
         writeln!(out, "<p class=\"empty\">No origins.</p>")?;
         return Ok(());
     }
@@ -391,7 +394,8 @@ fn write_table(report: &Report, out: &mut dyn Write) -> Result<(), ReportError> 
         out,
         "<table id=\"origins\"><thead><tr><th>#</th><th>Risk</th><th>Score</th><th>Origin</th><th>Distribution</th><th>Findings</th><th>Top fix</th></tr></thead><tbody>"
     )?;
-    for (i, origin) in report.origins.iter().enumerate() {
+    for (i, origin) in report.rows().enumerate() {
+        let origin = origin?;
         let distribution = match (&origin.distribution_id, &origin.origin_id) {
             (Some(d), Some(o)) => format!("{d} / {o}"),
             (Some(d), None) => d.clone(),
@@ -402,14 +406,14 @@ fn write_table(report: &Report, out: &mut dyn Write) -> Result<(), ReportError> 
         writeln!(
             out,
             "<tr class=\"origin-row\" data-level=\"{risk}\" data-filter=\"{}\"><td class=\"num\">{}</td><td><span class=\"badge\" data-level=\"{risk}\">{risk}</span></td><td class=\"num\">{}</td><td><a class=\"name\" href=\"#origin-{}\">{}</a></td><td>{}</td><td class=\"codes\">{}</td><td>{}</td></tr>",
-            attr(&filter_text(origin)),
+            attr(&filter_text(&origin)),
             origin.rank.map(|r| r.to_string()).unwrap_or_default(),
             origin.score,
             i + 1,
-            text(&name(origin)),
+            text(&name(&origin)),
             text(&distribution),
             text(&origin.codes().join(" ")),
-            text(origin.findings.first().map(|f| f.fix.as_str()).unwrap_or(""))
+            text(origin.findings.first().map(|f| f.fix.as_ref()).unwrap_or(""))
         )?;
     }
     writeln!(out, "</tbody></table>")?;
@@ -606,10 +610,10 @@ pub(crate) fn write(report: &Report, out: &mut dyn Write) -> Result<(), ReportEr
     )?;
     write_table(report, out)?;
     writeln!(out, "</section>")?;
-    if !report.origins.is_empty() {
+    if report.row_count() > 0 {
         writeln!(out, "<section id=\"details\"><h2>Findings per origin</h2>")?;
-        for (i, origin) in report.origins.iter().enumerate() {
-            write_origin(i, origin, out)?;
+        for (i, origin) in report.rows().enumerate() {
+            write_origin(i, &*origin?, out)?;
         }
         writeln!(out, "</section>")?;
     }

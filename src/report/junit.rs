@@ -139,9 +139,12 @@ pub(crate) fn write(
     gate: GateLevel,
     out: &mut dyn Write,
 ) -> Result<(), ReportError> {
-    let failures = report.origins.iter().filter(|o| gate.trips(o.risk)).count();
+    let mut failures = 0;
+    for origin in report.rows() {
+        failures += usize::from(gate.trips(origin?.risk));
+    }
     let skipped = report.skipped.len();
-    let tests = report.origins.len() + skipped;
+    let tests = report.row_count() + skipped;
     let time = seconds(report.summary.duration_ms);
     writeln!(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
     writeln!(
@@ -166,8 +169,8 @@ pub(crate) fn write(
         )?;
     }
     writeln!(out, "    </properties>")?;
-    for origin in &report.origins {
-        write_origin(origin, gate, out)?;
+    for origin in report.rows() {
+        write_origin(&*origin?, gate, out)?;
     }
     for entry in &report.skipped {
         let name = format!("{} ({})", entry.domain, entry.origin_id);

@@ -17,6 +17,7 @@ pub use file::ReportReadError;
 pub use merge::MergeError;
 pub(crate) mod table;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::str::FromStr;
@@ -272,9 +273,49 @@ impl OriginReport {
         }
     }
 
+    /// The row as a ranked report keeps it until written ([`PackedRow`]).
+    pub(crate) fn pack(mut self) -> Result<PackedRow, ReportError> {
+        for finding in &mut self.findings {
+            if finding.fix == finding.code.fix() {
+                // Restored from the catalog when the row is read back.
+                finding.fix = std::borrow::Cow::Borrowed("");
+            }
+        }
+        Ok(PackedRow {
+            score: self.score,
+            port: self.port,
+            json: serde_json::to_vec(&self)?.into_boxed_slice(),
+            origin: self.origin.into_boxed_str(),
+        })
+    }
+
     /// The codes of its findings, most severe first (the findings' own order).
     pub fn codes(&self) -> Vec<&'static str> {
         self.findings.iter().map(|f| f.code.as_str()).collect()
+    }
+}
+
+/// One origin's row as a ranked report keeps it until it is written: its rank key and the row
+/// as compact JSON (the catalog's fix left out), about a third of the row's size in memory;
+/// [`Report::rows`] reads it back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PackedRow {
+    score: u32,
+    port: u16,
+    origin: Box<str>,
+    json: Box<[u8]>,
+}
+
+impl PackedRow {
+    fn unpack(&self, rank: usize) -> Result<OriginReport, ReportError> {
+        let mut origin: OriginReport = serde_json::from_slice(&self.json)?;
+        for finding in &mut origin.findings {
+            if finding.fix.is_empty() {
+                finding.fix = std::borrow::Cow::Borrowed(finding.code.fix());
+            }
+        }
+        origin.rank = Some(rank);
+        Ok(origin)
     }
 }
 
@@ -331,6 +372,10 @@ pub struct Report {
     /// Findings of the baseline report that no longer fire (`--baseline`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resolved: Vec<ResolvedFinding>,
+    /// The rows of a scan's ranked report, packed and ranked ([`Report::with_packed`]); then
+    /// `origins` is empty and the formats read [`Report::rows`].
+    #[serde(skip)]
+    pub(crate) packed: Vec<PackedRow>,
 }
 
 impl Report {
@@ -365,7 +410,49 @@ impl Report {
             skipped: Vec::new(),
             warnings: Vec::new(),
             resolved: Vec::new(),
+            packed: Vec::new(),
         }
+    }
+
+    /// The report with these packed rows, ranked, in place of `origins` (whose counts the
+    /// caller sets: [`Summary::origins`], [`Summary::by_risk`]).
+    pub(crate) fn with_packed(mut self, mut rows: Vec<PackedRow>) -> Report {
+        rows.sort_by(|a, b| {
+            b.score
+                .cmp(&a.score)
+                .then_with(|| a.origin.cmp(&b.origin))
+                .then_with(|| a.port.cmp(&b.port))
+        });
+        self.packed = rows;
+        self
+    }
+
+    /// How many origin rows the report has.
+    pub fn row_count(&self) -> usize {
+        self.origins.len() + self.packed.len()
+    }
+
+    /// The `i`-th row (0-based) in rank order, read back if packed.
+    pub fn row(&self, i: usize) -> Option<Result<Cow<'_, OriginReport>, ReportError>> {
+        match self.origins.get(i) {
+            Some(origin) => Some(Ok(Cow::Borrowed(origin))),
+            None => {
+                let j = i - self.origins.len();
+                let row = self.packed.get(j)?;
+                Some(row.unpack(j + 1).map(Cow::Owned))
+            }
+        }
+    }
+
+    /// The origin rows, ranked: `origins`, or the packed rows read back one at a time.
+    pub fn rows(&self) -> impl Iterator<Item = Result<Cow<'_, OriginReport>, ReportError>> + '_ {
+        let held = self.origins.iter().map(|o| Ok(Cow::Borrowed(o)));
+        let packed = self
+            .packed
+            .iter()
+            .enumerate()
+            .map(|(i, row)| row.unpack(i + 1).map(Cow::Owned));
+        held.chain(packed)
     }
 
     /// Writes the report in a non-streaming format. `gate` (the `--fail-on` level) decides

@@ -73,14 +73,8 @@ fn write_origin(
 
 /// Aliases shown beside a distribution's id: ` (www.example.com, shop.example.com, +2 more)`,
 /// or nothing when the export names none.
-fn aliases_of(members: &[&super::OriginReport]) -> String {
+fn aliases_of(aliases: &[String]) -> String {
     const SHOWN: usize = 3;
-    let mut aliases: Vec<&str> = Vec::new();
-    for alias in members.iter().flat_map(|o| &o.aliases) {
-        if !aliases.contains(&alias.as_str()) {
-            aliases.push(alias);
-        }
-    }
     if aliases.is_empty() {
         return String::new();
     }
@@ -98,43 +92,63 @@ fn aliases_of(members: &[&super::OriginReport]) -> String {
 /// Writes the header, the origins (grouped by distribution when any came from an export, the
 /// groups in the order of their riskiest origin), then skipped origins, warnings and counts.
 pub(crate) fn write(report: &Report, out: &mut dyn Write, color: bool) -> Result<(), ReportError> {
-    let width = report
-        .origins
-        .iter()
-        .map(|o| super::escape::printable(&o.origin).len() + 1 + o.port.to_string().len())
-        .max()
-        .unwrap_or(6)
-        .max(6);
+    // A first pass over the rows (read back one at a time when packed) measures the origin
+    // column and groups the rows by distribution, keeping each row's index, not the row.
+    let mut width = 6;
+    // Origins from a CloudFront export are grouped under their distribution (groups in the
+    // order of their riskiest origin); the others follow, ranked.
+    let mut groups: Vec<(Option<String>, Vec<usize>, Vec<String>)> = Vec::new();
+    for (i, origin) in report.rows().enumerate() {
+        let origin = origin?;
+        width = width.max(
+            super::escape::printable(&origin.origin).len() + 1 + origin.port.to_string().len(),
+        );
+        let key = origin.distribution_id.as_deref();
+        let at = match groups.iter().position(|(k, _, _)| k.as_deref() == key) {
+            Some(at) => at,
+            None => {
+                groups.push((key.map(str::to_string), Vec::new(), Vec::new()));
+                groups.len() - 1
+            }
+        };
+        let (_, members, aliases) = &mut groups[at];
+        members.push(i);
+        for alias in &origin.aliases {
+            if !aliases.contains(alias) {
+                aliases.push(alias.clone());
+            }
+        }
+    }
     writeln!(
         out,
         "{:>4}  {:<8}  {:>5}  {:<width$}  FINDINGS",
         "RANK", "RISK", "SCORE", "ORIGIN"
     )?;
-    // Origins from a CloudFront export are grouped under their distribution (groups in the
-    // order of their riskiest origin); the others follow, ranked.
-    let mut groups: Vec<(Option<&str>, Vec<&super::OriginReport>)> = Vec::new();
-    for origin in &report.origins {
-        let key = origin.distribution_id.as_deref();
-        match groups.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, members)) => members.push(origin),
-            None => groups.push((key, vec![origin])),
-        }
-    }
-    let grouped = groups.iter().any(|(k, _)| k.is_some());
-    for (distribution, members) in &groups {
+    let grouped = groups.iter().any(|(k, _, _)| k.is_some());
+    let ungrouped = groups.len() == 1;
+    for (distribution, members, aliases) in &groups {
         if grouped {
             match distribution {
                 Some(id) => writeln!(
                     out,
                     "distribution {}{}",
                     super::escape::printable(id),
-                    aliases_of(members)
+                    aliases_of(aliases)
                 )?,
                 None => writeln!(out, "not from a distribution export")?,
             }
         }
-        for origin in members {
-            write_origin(out, origin, width, color)?;
+        if ungrouped {
+            // One group: the rows in rank order, read as they are written.
+            for origin in report.rows() {
+                write_origin(out, &*origin?, width, color)?;
+            }
+            continue;
+        }
+        for &i in members {
+            if let Some(origin) = report.row(i) {
+                write_origin(out, &*origin?, width, color)?;
+            }
         }
     }
     for skipped in &report.skipped {

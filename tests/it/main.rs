@@ -11,6 +11,7 @@ mod lab_distributions;
 mod lab_scan;
 mod latency;
 mod limits;
+mod memory;
 mod nginx;
 mod nightly;
 mod nsd;
