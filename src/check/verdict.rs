@@ -52,14 +52,11 @@ pub(crate) fn apply(observation: &Observation, findings: &mut Vec<Finding>) {
         CloudFrontHandshake::Failed { received, .. }
         | CloudFrontHandshake::TimedOut { received, .. } => {
             let own = own_finding(handshake, received, sent_chain_message(observation));
-            if let Some(own) = &own {
-                if own.code == Code::TLS_MESSAGE_TOO_LARGE {
-                    // The size is the reason: webpki's reading of the chain (BadEncoding) and the
-                    // hellos' failure to read it are not.
-                    findings.retain(|f| {
-                        !matches!(f.code, Code::CERT_INVALID | Code::TLS_HANDSHAKE_FAILED)
-                    });
-                }
+            if own.code == Code::TLS_MESSAGE_TOO_LARGE {
+                // The size is the reason: webpki's reading of the chain (BadEncoding) and the
+                // hellos' failure to read it are not.
+                findings
+                    .retain(|f| !matches!(f.code, Code::CERT_INVALID | Code::TLS_HANDSHAKE_FAILED));
             }
             let explained = findings.iter().position(explains_a_failure);
             if let Some(index) = explained {
@@ -69,19 +66,12 @@ pub(crate) fn apply(observation: &Observation, findings: &mut Vec<Finding>) {
                     finding.severity = Severity::Critical;
                 }
             }
-            let index = match (explained, own) {
-                (Some(index), None) => index,
-                (Some(_), Some(own)) if own.code != Code::TLS_HANDSHAKE_FAILED => {
+            // The diagnosis's reason stands; s2n's own finding is added when it names another
+            // cause (a size, a stall), and stands alone when the diagnosis has none.
+            let index = match explained {
+                Some(index) if own.code == Code::TLS_HANDSHAKE_FAILED => index,
+                _ => {
                     findings.push(own);
-                    findings.len() - 1
-                }
-                (Some(index), Some(_)) => index,
-                (None, Some(own)) => {
-                    findings.push(own);
-                    findings.len() - 1
-                }
-                (None, None) => {
-                    findings.push(failed(handshake));
                     findings.len() - 1
                 }
             };
@@ -103,41 +93,38 @@ fn explains_a_failure(finding: &Finding) -> bool {
     }
 }
 
-/// A finding from s2n's result alone, when it names a cause the diagnosis cannot see.
+/// The finding s2n's result makes on its own: TLS_MESSAGE_TOO_LARGE or TLS_HANDSHAKE_STALLED
+/// when it names a cause the diagnosis cannot see, else TLS_HANDSHAKE_FAILED in s2n's words.
 fn own_finding(
     handshake: &CloudFrontHandshake,
     received: &Received,
     chain_message: Option<usize>,
-) -> Option<Finding> {
+) -> Finding {
     let encrypted_oversize = chain_message.filter(|size| {
         *size > S2N_MAX_MESSAGE && matches!(handshake, CloudFrontHandshake::Failed { .. })
     });
     if let Some(size) = received.oversized_message.or(encrypted_oversize) {
-        return Some(
-            Finding::new(
-                Code::TLS_MESSAGE_TOO_LARGE,
-                format!(
-                    "the origin sends a {size}-byte handshake message (its certificate chain); CloudFront's TLS stack takes at most {S2N_MAX_MESSAGE}"
-                ),
-            )
-            .evidence("message_bytes", size)
-            .evidence("limit_bytes", S2N_MAX_MESSAGE),
-        );
+        return Finding::new(
+            Code::TLS_MESSAGE_TOO_LARGE,
+            format!(
+                "the origin sends a {size}-byte handshake message (its certificate chain); CloudFront's TLS stack takes at most {S2N_MAX_MESSAGE}"
+            ),
+        )
+        .evidence("message_bytes", size)
+        .evidence("limit_bytes", S2N_MAX_MESSAGE);
     }
     match handshake {
         CloudFrontHandshake::TimedOut {
             received, waited, ..
-        } if received.server_hello.is_some() => Some(
-            Finding::new(
-                Code::TLS_HANDSHAKE_STALLED,
-                format!(
-                    "the origin sent its ServerHello and then nothing for {} s: CloudFront's handshake never completes",
-                    waited.as_secs()
-                ),
-            )
-            .evidence("received_bytes", received.bytes),
-        ),
-        _ => Some(failed(handshake)),
+        } if received.server_hello.is_some() => Finding::new(
+            Code::TLS_HANDSHAKE_STALLED,
+            format!(
+                "the origin sent its ServerHello and then nothing for {} s: CloudFront's handshake never completes",
+                waited.as_secs()
+            ),
+        )
+        .evidence("received_bytes", received.bytes),
+        _ => failed(handshake),
     }
 }
 
