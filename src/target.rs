@@ -163,6 +163,17 @@ pub enum IpAddressType {
     DualStack,
 }
 
+impl IpAddressType {
+    /// The API's name for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IpAddressType::Ipv4 => "ipv4",
+            IpAddressType::Ipv6 => "ipv6",
+            IpAddressType::DualStack => "dualstack",
+        }
+    }
+}
+
 impl FromStr for IpAddressType {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
