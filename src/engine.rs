@@ -88,10 +88,18 @@ impl<P: Prober> Scanner<P> {
     /// and HTTP ports), and a margin.
     pub(crate) fn deadline(&self, target: &Target) -> Duration {
         let connect = target.connect_timeout * u32::from(target.connection_attempts.max(1));
+        // Reading on to ResponseCompletionTimeout, on both ports at most.
+        let completion = target
+            .response_completion_timeout
+            .map_or(Duration::ZERO, |limit| {
+                limit.min(crate::probe::http::MAX_COMPLETION_WAIT)
+                    + crate::probe::http::COMPLETION_MARGIN
+            });
         self.dns_budget
             + connect
             + target.connect_timeout
             + target.read_timeout * 4
+            + completion * 2
             + DEADLINE_MARGIN
     }
 

@@ -248,6 +248,7 @@ catalog! {
     HTTP_NO_KEEPALIVE => Low, "HTTP", "The origin closes after every response.", "Enable HTTP keep-alive on the origin.";
     HTTP_ORIGIN_5XX => High, "HTTP", "The origin itself answers 502, 503 or 504.", "Fix the origin application or the load balancer behind it.";
     HTTP_PLAINTEXT_POLICY_MISMATCH => Critical, "HTTP", "The protocol policy does not match what the port speaks (plain HTTP on HTTPS, or TLS on HTTP).", "Match the origin protocol policy to what each port speaks.";
+    HTTP_RESPONSE_COMPLETION_TIMEOUT => High, "HTTP", "The complete response takes longer than the distribution's ResponseCompletionTimeout, so CloudFront ends the connection before the end.", "Make the origin finish its response sooner, or raise the origin's ResponseCompletionTimeout.";
     CF_SSL_PROTOCOLS_TOO_NARROW => Critical, "Configuration", "The origin supports a protocol CloudFront offers, but not one this distribution allows.", "Add the origin's protocol to the distribution's OriginSslProtocols.";
     CF_READ_TIMEOUT_TOO_LOW => High, "Configuration", "The origin's first-byte time exceeds this distribution's OriginReadTimeout.", "Raise the distribution's OriginReadTimeout, or speed up the origin.";
     CF_HOST_FORWARD_ALIAS_MISMATCH => Critical, "Configuration", "Host is forwarded and an alias routed to this origin is not covered by its certificate.", "Add the alias to the origin certificate's SAN, or stop forwarding Host.";

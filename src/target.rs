@@ -163,6 +163,17 @@ pub enum IpAddressType {
     DualStack,
 }
 
+impl IpAddressType {
+    /// The API's name for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IpAddressType::Ipv4 => "ipv4",
+            IpAddressType::Ipv6 => "ipv6",
+            IpAddressType::DualStack => "dualstack",
+        }
+    }
+}
+
 impl FromStr for IpAddressType {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -205,6 +216,59 @@ pub struct Provenance {
     pub origin_groups: Vec<String>,
 }
 
+/// One of the origin's CustomHeaders, which CloudFront adds to every request it sends the
+/// origin. The value is often a secret (a shared `X-Origin-Verify` token): it is sent, never
+/// shown: `Debug` prints the name only, and reports carry names only.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CustomHeader {
+    name: String,
+    value: String,
+}
+
+impl CustomHeader {
+    /// A header CloudFront would send: the name an HTTP token, the value without line breaks or
+    /// other control characters (which would end the header early). Errors never quote the
+    /// value.
+    pub fn new(name: &str, value: &str) -> Result<CustomHeader, String> {
+        let is_tchar = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+        if name.is_empty() || !name.bytes().all(is_tchar) {
+            return Err(format!(
+                "header name {:?} is not an HTTP header name (letters, digits and !#$%&'*+-.^_`|~)",
+                crate::report::escape::printable(name)
+            ));
+        }
+        if value.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
+            return Err(format!(
+                "the value of header {name} holds a line break or another control character \
+                 (the value is not shown: it may be a secret)"
+            ));
+        }
+        Ok(CustomHeader {
+            name: name.to_string(),
+            value: value.to_string(),
+        })
+    }
+
+    /// The header's name, as configured.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The value, for the request only: never put it in a report, a log or an error.
+    pub(crate) fn value(&self) -> &str {
+        &self.value
+    }
+}
+
+impl fmt::Debug for CustomHeader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CustomHeader")
+            .field("name", &self.name)
+            .field("value", &"<not shown>")
+            .finish()
+    }
+}
+
 /// One origin to scan, with every setting CloudFront would use to reach it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
@@ -237,6 +301,19 @@ pub struct Target {
     pub ip_address_type: IpAddressType,
     /// OriginSslProtocols; `None` when neither the input nor `--ssl-protocols` gives it.
     pub ssl_protocols: Option<Vec<crate::cloudfront::tls_profile::TlsVersion>>,
+    /// OriginPath: what CloudFront puts before every request path (empty, or `/dir`).
+    pub origin_path: String,
+    /// The viewer's request path (`--path`, default `/`); CloudFront asks the origin for
+    /// OriginPath followed by it ([`Self::request_path`]).
+    pub path: String,
+    /// CustomHeaders: added to every request CloudFront sends the origin.
+    pub custom_headers: Vec<CustomHeader>,
+    /// ResponseCompletionTimeout: CloudFront ends the connection when the complete response has
+    /// not arrived by then (`None`: no limit; at least OriginReadTimeout).
+    pub response_completion_timeout: Option<Duration>,
+    /// Whether `CustomOriginConfig.OriginMtlsConfig` is set (CloudFront presents a client
+    /// certificate); `None` when the input cannot say (command line, lists, CSV).
+    pub origin_mtls: Option<bool>,
     /// The distribution's aliases (CNAMEs) routed to this origin by its cache behaviors.
     pub aliases: Vec<String>,
     /// Whether those behaviors forward the viewer's Host header.
@@ -275,6 +352,11 @@ impl Target {
             keepalive_timeout: cloudfront::DEFAULT_KEEPALIVE_TIMEOUT,
             ip_address_type: IpAddressType::default(),
             ssl_protocols: None,
+            origin_path: String::new(),
+            path: "/".to_string(),
+            custom_headers: Vec::new(),
+            response_completion_timeout: None,
+            origin_mtls: None,
             aliases: Vec::new(),
             host_forwarding: HostForwarding::NotForwarded,
             provenance: Provenance::default(),
@@ -365,6 +447,12 @@ impl Target {
     /// The Host header CloudFront sends: the forwarded one, else the origin domain.
     pub fn http_host(&self) -> String {
         self.certificate_name()
+    }
+
+    /// The path CloudFront asks the origin for: OriginPath followed by the viewer's path
+    /// (OriginPath `/prod/v2` and `/` give `/prod/v2/`).
+    pub fn request_path(&self) -> String {
+        format!("{}{}", self.origin_path, self.path)
     }
 
     /// Parses a command-line target: `host`, `host:port`, `https://host[:port]`, `http://host[:port]`.

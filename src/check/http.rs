@@ -159,6 +159,14 @@ fn exchange_findings(observation: &Observation, exchange: &HttpExchange) -> Vec<
                     .evidence("read_timeout_s", read_timeout.as_secs()),
                 ));
             }
+            if let Some(limit) = target.response_completion_timeout {
+                // An origin whose first byte is already past OriginReadTimeout gets a 504
+                // before ResponseCompletionTimeout matters (CF_READ_TIMEOUT_TOO_LOW).
+                let first_byte_in_time = exchange.ttfb.is_some_and(|t| t <= read_timeout);
+                if first_byte_in_time && response.last_byte_after > limit {
+                    findings.push(with_address(completion_late(response, limit, &at)));
+                }
+            }
             if response.connection_close {
                 findings.push(with_address(
                     Finding::new(
@@ -179,6 +187,41 @@ fn exchange_findings(observation: &Observation, exchange: &HttpExchange) -> Vec<
             }
         }
     }
+}
+
+/// HTTP_RESPONSE_COMPLETION_TIMEOUT: the response ended (or was still arriving) after
+/// `limit`, the origin's ResponseCompletionTimeout.
+fn completion_late(
+    response: &crate::probe::http::HttpResponse,
+    limit: Duration,
+    at: &str,
+) -> Finding {
+    let complete = response.read_stop.is_none();
+    let when = ms(response.last_byte_after);
+    let summary = if complete {
+        format!(
+            "{at} finished its response after {when} ms, but the distribution's \
+             ResponseCompletionTimeout is {} s: CloudFront ends the connection first",
+            limit.as_secs()
+        )
+    } else {
+        format!(
+            "{at} was still sending its response after {when} ms, past the distribution's \
+             ResponseCompletionTimeout of {} s: CloudFront ends the connection first",
+            limit.as_secs()
+        )
+    };
+    Finding::new(Code::HTTP_RESPONSE_COMPLETION_TIMEOUT, summary)
+        .evidence("response_completion_timeout_s", limit.as_secs())
+        .evidence(
+            if complete {
+                "completed_after_ms"
+            } else {
+                "still_arriving_after_ms"
+            },
+            when,
+        )
+        .evidence("body_bytes", response.body_bytes)
 }
 
 /// How the scanner stopped reading a body that had not ended, for the evidence.
@@ -455,6 +498,55 @@ mod tests {
         assert_eq!(finding.evidence["ttfb_ms"], 12_500);
         assert_eq!(finding.evidence["read_timeout_s"], 10);
         assert_eq!(finding.evidence["distribution_id"], "E2EXAMPLE");
+    }
+
+    /// Issue 16, item 3: a response that ends (or is still arriving) after the origin's
+    /// ResponseCompletionTimeout is cut by CloudFront; one that ends in time is not, nor one
+    /// whose first byte is already past OriginReadTimeout (a 504 comes first).
+    #[test]
+    fn a_response_ending_after_the_completion_timeout_is_cut() {
+        let slow = |after: Duration| {
+            origin()
+                .read_timeout(Duration::from_secs(1))
+                .response_completion_timeout(Duration::from_secs(1))
+                .http_response(200)
+                .first_byte_after(ms(20))
+                .last_byte_after(after)
+        };
+        let finding = single(check(&slow(ms(3_000)).build()));
+        assert_eq!(finding.code, Code::HTTP_RESPONSE_COMPLETION_TIMEOUT);
+        assert_eq!(finding.severity, Severity::High);
+        assert_eq!(finding.evidence["response_completion_timeout_s"], 1);
+        assert_eq!(finding.evidence["completed_after_ms"], 3_000);
+        assert!(finding
+            .summary
+            .contains("finished its response after 3000 ms"));
+
+        // Still arriving when the scanner stopped reading, past the limit.
+        let finding = single(check(
+            &slow(ms(1_500))
+                .body_read_stopped(ReadStop::TimeBudget { after: ms(1_500) }, 700)
+                .build(),
+        ));
+        assert_eq!(finding.code, Code::HTTP_RESPONSE_COMPLETION_TIMEOUT);
+        assert_eq!(finding.evidence["still_arriving_after_ms"], 1_500);
+        assert_eq!(finding.evidence["body_bytes"], 700);
+
+        // In time, or no limit configured: nothing.
+        assert!(check(&slow(ms(1_000)).build()).is_empty());
+        assert!(check(
+            &origin()
+                .http_response(200)
+                .last_byte_after(ms(90_000))
+                .build()
+        )
+        .is_empty());
+        // The first byte is past OriginReadTimeout: CF_READ_TIMEOUT_TOO_LOW alone.
+        let codes: Vec<Code> = check(&slow(ms(3_000)).first_byte_after(ms(1_200)).build())
+            .iter()
+            .map(|f| f.code)
+            .collect();
+        assert_eq!(codes, vec![Code::CF_READ_TIMEOUT_TOO_LOW]);
     }
 
     #[test]

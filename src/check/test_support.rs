@@ -122,6 +122,12 @@ impl ObservationBuilder {
         self
     }
 
+    /// The target's ResponseCompletionTimeout (otherwise none).
+    pub(crate) fn response_completion_timeout(mut self, timeout: Duration) -> Self {
+        self.observation.target.response_completion_timeout = Some(timeout);
+        self
+    }
+
     /// The origin came from this distribution's export.
     pub(crate) fn imported_from_distribution(mut self, id: &str) -> Self {
         self.observation.target.provenance.distribution_id = Some(id.to_string());
@@ -293,6 +299,7 @@ impl ObservationBuilder {
                 reusable: true,
                 continues: 0,
                 read_stop: None,
+                last_byte_after: Duration::from_millis(50),
             }),
             Some(Duration::from_millis(50)),
         )
@@ -310,6 +317,13 @@ impl ObservationBuilder {
         response.read_stop = Some(stop);
         response.body_bytes = body_bytes;
         response.reusable = false;
+        self
+    }
+
+    /// The last response's last byte was read `after` the request (its end, or where the
+    /// scanner stopped reading it).
+    pub(crate) fn last_byte_after(mut self, after: Duration) -> Self {
+        self.last_response().last_byte_after = after;
         self
     }
 

@@ -365,7 +365,6 @@ impl ScanSettings {
                 cloudfront,
                 negotiator: Negotiator::new(provider, self.profile.profile),
                 post_quantum: self.profile.post_quantum,
-                path: self.path.clone(),
                 idle_probe: self.idle_probe,
             },
             context: CheckContext {

@@ -102,15 +102,19 @@ pub(crate) async fn run(
     let total = plan.len();
     let mut targets = plan.into_targets();
     let ssl_protocols = settings.ssl_protocols.clone();
+    let path = settings.path.clone();
     let with_protocols = (&mut targets).map(|mut target| {
         if target.ssl_protocols.is_none() {
             target.ssl_protocols.clone_from(&ssl_protocols);
         }
+        // The viewer's path (`--path`): each request asks for OriginPath followed by it.
+        target.path.clone_from(&path);
         target
     });
     let scanner = settings.scanner()?;
     let mut out = Destination::open(settings.output.as_deref())?;
     let streaming = settings.format == Format::Ndjson;
+    let shows_settings = matches!(settings.format, Format::Json | Format::Html);
     let color = settings.output.is_none()
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
@@ -144,6 +148,10 @@ pub(crate) async fn run(
             if keep_rows {
                 reports.push(report);
             } else if !streaming {
+                if !shows_settings {
+                    // Kept small: only JSON and HTML show the settings object.
+                    report.settings = None;
+                }
                 match report.pack() {
                     Ok(row) => packed.push(row),
                     Err(e) => write_error = Some(e),

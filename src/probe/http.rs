@@ -15,6 +15,8 @@ use tokio::time::Instant;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
+use crate::target::CustomHeader;
+
 /// Largest response head read (64 KiB): a head still incomplete past it is `Malformed`. Interim
 /// (1xx) responses before the final one, and the trailers of a chunked body, count against it
 /// too: an endless stream of `103 Early Hints` or of trailers ends there, as endless headers do.
@@ -23,6 +25,12 @@ pub const MAX_HEAD_BYTES: usize = 64 * 1024;
 pub const MAX_HEADERS: usize = 100;
 /// Body bytes consumed at most; past that the connection is not reused (not an error).
 pub const MAX_BODY_BYTES: u64 = 1024 * 1024;
+/// The longest a response is read to judge ResponseCompletionTimeout (which has no maximum):
+/// past it a body still arriving is not judged.
+pub const MAX_COMPLETION_WAIT: Duration = Duration::from_secs(180);
+/// How long past ResponseCompletionTimeout reading goes on, so that a body still arriving then
+/// is seen to be late.
+pub const COMPLETION_MARGIN: Duration = Duration::from_millis(500);
 /// Kept bytes of a malformed response, for the evidence.
 const KEPT_BYTES: usize = 48;
 /// The most one read takes from the connection.
@@ -53,6 +61,9 @@ pub struct HttpResponse {
     pub continues: u8,
     /// Why the scanner stopped reading a body that had not ended, if it did.
     pub read_stop: Option<ReadStop>,
+    /// Time from the request to the last byte read: the response's end when it was read whole
+    /// (`read_stop` is `None`), else where the scanner stopped reading it.
+    pub last_byte_after: Duration,
 }
 
 /// Why the scanner stopped reading a healthy body before its end: its own limits, not the
@@ -159,13 +170,22 @@ pub enum IdleOutcome {
     },
 }
 
-/// The request CloudFront sends, as bytes.
-pub fn request(host: &str, path: &str) -> Vec<u8> {
-    format!(
+/// The request CloudFront sends, as bytes: `path` is OriginPath followed by the viewer's path
+/// ([`crate::target::Target::request_path`]), `custom` the origin's CustomHeaders, added as
+/// configured.
+pub fn request(host: &str, path: &str, custom: &[CustomHeader]) -> Vec<u8> {
+    let mut request = format!(
         "GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: Amazon CloudFront\r\nAccept: */*\r\n\
-         Via: 1.1 originscan.cloudfront.net (CloudFront)\r\nConnection: keep-alive\r\n\r\n"
-    )
-    .into_bytes()
+         Via: 1.1 originscan.cloudfront.net (CloudFront)\r\n"
+    );
+    for header in custom {
+        request.push_str(header.name());
+        request.push_str(": ");
+        request.push_str(header.value());
+        request.push_str("\r\n");
+    }
+    request.push_str("Connection: keep-alive\r\n\r\n");
+    request.into_bytes()
 }
 
 /// How long to wait for a response.
@@ -188,6 +208,21 @@ impl ReadLimits {
             first_byte: read_timeout,
             gap: read_timeout,
             budget: read_timeout * 2,
+        }
+    }
+
+    /// Reads on until just past ResponseCompletionTimeout (`completion`, at most
+    /// [`MAX_COMPLETION_WAIT`]) when the budget ends before it, to tell whether the complete
+    /// response arrives in time.
+    pub fn until_completion(self, completion: Option<Duration>) -> ReadLimits {
+        match completion {
+            Some(limit) => ReadLimits {
+                budget: self
+                    .budget
+                    .max(limit.min(MAX_COMPLETION_WAIT) + COMPLETION_MARGIN),
+                ..self
+            },
+            None => self,
         }
     }
 
@@ -237,6 +272,7 @@ pub async fn exchange<S: HttpIo + ?Sized>(
         chunk: vec![0u8; READ_CHUNK],
         sent,
         ttfb: None,
+        last_byte: Duration::ZERO,
         received: 0,
         read_timeout: limits.gap,
         first_byte: limits.first_byte,
@@ -305,6 +341,8 @@ struct Reader<'a, S: ?Sized> {
     chunk: Vec<u8>,
     sent: Instant,
     ttfb: Option<Duration>,
+    /// Time from the request to the last read that brought bytes.
+    last_byte: Duration,
     received: u64,
     read_timeout: Duration,
     first_byte: Duration,
@@ -336,7 +374,8 @@ impl<S: HttpIo + ?Sized> Reader<'_, S> {
             Err(_) => Fill::GapTimeout,
             Ok(Ok(0)) => Fill::Eof,
             Ok(Ok(n)) => {
-                self.ttfb.get_or_insert_with(|| self.sent.elapsed());
+                self.last_byte = self.sent.elapsed();
+                self.ttfb.get_or_insert(self.last_byte);
                 self.received += n as u64;
                 self.buf.extend_from_slice(&self.chunk[..n]);
                 Fill::Data
@@ -480,6 +519,7 @@ impl<S: HttpIo + ?Sized> Reader<'_, S> {
                         (None, false) => Some(ReadStop::ByteCap),
                         (None, true) => None,
                     },
+                    last_byte_after: self.budget_stop.unwrap_or(self.last_byte),
                 }),
                 Err(outcome) => outcome,
             };
@@ -736,7 +776,7 @@ mod tests {
         });
         let (outcome, _) = exchange(
             &mut client,
-            &request("a.test", "/"),
+            &request("a.test", "/", &[]),
             ReadLimits {
                 first_byte: Duration::from_secs(2),
                 gap: Duration::from_secs(2),
@@ -934,6 +974,9 @@ mod tests {
             panic!("not a response")
         };
         assert_eq!((r.body_bytes, r.reusable, r.read_stop), (4, true, None));
+        // Issue 16, item 3: the time to the last byte is the end of the body (paused time:
+        // four chunks 0.5 s apart, the terminating chunk with the last).
+        assert_eq!(r.last_byte_after, Duration::from_secs(2));
 
         // One gap over the read timeout: stalled.
         let outcome = drip(Duration::from_millis(2_500), 3).await;
@@ -941,6 +984,44 @@ mod tests {
             matches!(outcome, HttpOutcome::Stalled { stage: "body", .. }),
             "{outcome:?}"
         );
+    }
+
+    /// Issue 16, item 3: when ResponseCompletionTimeout ends after the budget, reading goes on
+    /// until just past it (at most MAX_COMPLETION_WAIT), never shorter than the budget.
+    #[test]
+    fn the_budget_reaches_past_the_completion_timeout() {
+        let base = ReadLimits::cloudfront(Duration::from_secs(2));
+        assert_eq!(base.until_completion(None), base);
+        assert_eq!(base.until_completion(Some(Duration::from_secs(2))), base);
+        let longer = base.until_completion(Some(Duration::from_secs(10)));
+        assert_eq!(longer.budget, Duration::from_secs(10) + COMPLETION_MARGIN);
+        assert_eq!((longer.first_byte, longer.gap), (base.first_byte, base.gap));
+        let capped = base.until_completion(Some(Duration::from_secs(100_000)));
+        assert_eq!(capped.budget, MAX_COMPLETION_WAIT + COMPLETION_MARGIN);
+    }
+
+    /// Issue 16, item 1: the origin's CustomHeaders are added as configured, after CloudFront's
+    /// own headers, and the path is the one given (OriginPath and the viewer's path).
+    #[test]
+    fn custom_headers_are_added_to_the_request() {
+        let headers = [
+            CustomHeader::new("X-Origin-Verify", "s3cret").unwrap(),
+            CustomHeader::new("X-Env", "prod a").unwrap(),
+        ];
+        let bytes = request("o.test", "/prod/v2/", &headers);
+        assert_eq!(
+            String::from_utf8(bytes).unwrap(),
+            "GET /prod/v2/ HTTP/1.1\r\nHost: o.test\r\nUser-Agent: Amazon CloudFront\r\n\
+             Accept: */*\r\nVia: 1.1 originscan.cloudfront.net (CloudFront)\r\n\
+             X-Origin-Verify: s3cret\r\nX-Env: prod a\r\nConnection: keep-alive\r\n\r\n"
+        );
+        // A value that would end the header early, or a name that is no token, is refused,
+        // and the error does not show the value.
+        let error = CustomHeader::new("X-Secret", "a\r\nInjected: 1").unwrap_err();
+        assert!(!error.contains("Injected"), "{error}");
+        assert!(CustomHeader::new("X Bad", "v").is_err());
+        assert!(CustomHeader::new("", "v").is_err());
+        assert!(!format!("{:?}", headers[0]).contains("s3cret"));
     }
 
     async fn endless(head: &'static [u8], filler: &'static [u8]) -> HttpOutcome {

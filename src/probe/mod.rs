@@ -235,8 +235,6 @@ pub struct OriginProber {
     pub cloudfront: Arc<CloudFrontTls>,
     /// TLS, with CloudFront's own hellos.
     pub negotiator: diagnostic_hellos::Negotiator,
-    /// The path the HTTP request asks for.
-    pub path: String,
     /// Whether to hand back a connection for the keep-alive idle probe.
     pub idle_probe: bool,
     /// Whether CloudFront's handshake uses the post-quantum (`-PQ`) policies (`2025-pq`).
@@ -322,7 +320,11 @@ impl OriginProber {
         }
         let [https_connection, http_connection] = first;
 
-        let request = http::request(&target.http_host(), &self.path);
+        let request = http::request(
+            &target.http_host(),
+            &target.request_path(),
+            &target.custom_headers,
+        );
         let read_timeout = target.read_timeout;
         // An origin from a distribution export is waited for longer, to tell a too-low
         // OriginReadTimeout (CF_READ_TIMEOUT_TOO_LOW) from an origin that never answers.
@@ -330,7 +332,8 @@ impl OriginProber {
             http::ReadLimits::patient(read_timeout)
         } else {
             http::ReadLimits::cloudfront(read_timeout)
-        };
+        }
+        .until_completion(target.response_completion_timeout);
         let mut parked: Option<(Box<dyn HttpIo>, IpAddr)> = None;
         if let Some((connection, address)) = https_connection {
             let https =

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
 
 use super::escape::{attr, text};
-use super::{OriginReport, Report, ReportError};
+use super::{OriginReport, OriginSettings, Report, ReportError};
 use crate::finding::{Code, Risk, Severity};
 
 const STYLE: &str = r#"
@@ -469,6 +469,14 @@ fn write_origin(
         ("Origin groups", origin.origin_groups.join(", ")),
         ("Addresses", origin.addresses.join(", ")),
         ("Input", origin.input.clone().unwrap_or_default()),
+        (
+            "Settings",
+            origin
+                .settings
+                .as_ref()
+                .map(settings_line)
+                .unwrap_or_default(),
+        ),
         ("Timings", timings.join(", ")),
     ];
     writeln!(out, "<dl class=\"facts\">")?;
@@ -500,6 +508,39 @@ fn write_origin(
     }
     writeln!(out, "</article>")?;
     Ok(())
+}
+
+/// The settings an origin was scanned with, on one line (custom headers by name only).
+fn settings_line(settings: &OriginSettings) -> String {
+    let mut parts = vec![
+        format!("ports {}/{}", settings.https_port, settings.http_port),
+        settings.protocol_policy.clone(),
+    ];
+    if let Some(protocols) = &settings.ssl_protocols {
+        parts.push(protocols.join(" "));
+    }
+    parts.push(format!(
+        "read {} s, keep-alive {} s, connect {} s × {}",
+        settings.read_timeout_s,
+        settings.keepalive_timeout_s,
+        settings.connect_timeout_s,
+        settings.connection_attempts
+    ));
+    if let Some(limit) = settings.response_completion_timeout_s {
+        parts.push(format!("response completion {limit} s"));
+    }
+    parts.push(settings.ip_address_type.clone());
+    parts.push(format!("GET {}", settings.path));
+    if !settings.custom_headers.is_empty() {
+        parts.push(format!(
+            "custom headers {} (values not shown)",
+            settings.custom_headers.join(", ")
+        ));
+    }
+    if let Some(mtls) = settings.origin_mtls {
+        parts.push(format!("origin mTLS {}", if mtls { "yes" } else { "no" }));
+    }
+    parts.join("; ")
 }
 
 fn write_extras(report: &Report, out: &mut dyn Write) -> Result<(), ReportError> {

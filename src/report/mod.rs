@@ -162,6 +162,71 @@ pub struct TimingsMs {
     pub total: Option<u64>,
 }
 
+/// The settings one origin was scanned with: its distribution's, over CloudFront's defaults.
+/// Custom headers by name only: their values are often secrets and never leave the request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OriginSettings {
+    /// HTTPSPort.
+    pub https_port: u16,
+    /// HTTPPort.
+    pub http_port: u16,
+    /// OriginProtocolPolicy.
+    pub protocol_policy: String,
+    /// OriginSslProtocols as the API names them; absent when the input gave none (the scan
+    /// then assumes TLSv1, TLSv1.1 and TLSv1.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssl_protocols: Option<Vec<String>>,
+    /// OriginReadTimeout, seconds.
+    pub read_timeout_s: u64,
+    /// OriginKeepaliveTimeout, seconds.
+    pub keepalive_timeout_s: u64,
+    /// ConnectionTimeout, seconds.
+    pub connect_timeout_s: u64,
+    /// ConnectionAttempts.
+    pub connection_attempts: u8,
+    /// IpAddressType (`ipv4`, `ipv6`, `dualstack`).
+    pub ip_address_type: String,
+    /// The path requested: OriginPath followed by `--path`.
+    pub path: String,
+    /// The names of the CustomHeaders sent (never their values).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub custom_headers: Vec<String>,
+    /// ResponseCompletionTimeout, seconds, when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_completion_timeout_s: Option<u64>,
+    /// Whether OriginMtlsConfig is set; absent when the input cannot say (not an export).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin_mtls: Option<bool>,
+}
+
+impl OriginSettings {
+    /// The settings `target` is scanned with.
+    pub fn of(target: &Target) -> OriginSettings {
+        OriginSettings {
+            https_port: target.https_port,
+            http_port: target.http_port,
+            protocol_policy: target.policy.as_str().to_string(),
+            ssl_protocols: target
+                .ssl_protocols
+                .as_ref()
+                .map(|v| v.iter().map(|p| p.api_name().to_string()).collect()),
+            read_timeout_s: target.read_timeout.as_secs(),
+            keepalive_timeout_s: target.keepalive_timeout.as_secs(),
+            connect_timeout_s: target.connect_timeout.as_secs(),
+            connection_attempts: target.connection_attempts,
+            ip_address_type: target.ip_address_type.as_str().to_string(),
+            path: target.request_path(),
+            custom_headers: target
+                .custom_headers
+                .iter()
+                .map(|h| h.name().to_string())
+                .collect(),
+            response_completion_timeout_s: target.response_completion_timeout.map(|d| d.as_secs()),
+            origin_mtls: target.origin_mtls,
+        }
+    }
+}
+
 /// One origin's result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OriginReport {
@@ -195,6 +260,10 @@ pub struct OriginReport {
     pub host_forwarding: Option<String>,
     /// Where the target came from, `FILE:LINE`.
     pub input: Option<String>,
+    /// The settings CloudFront reaches the origin with, as scanned; absent for `lint-lambda`
+    /// and, in memory, for the ranked formats that do not show it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<OriginSettings>,
     /// The addresses DNS gave (or the IP literal, or `--resolve`'s), out-of-scope ones
     /// included; empty when DNS failed or nothing was observed.
     pub addresses: Vec<String>,
@@ -234,6 +303,7 @@ impl OriginReport {
                 crate::target::HostForwarding::Unknown(note) => Some(note.clone()),
             },
             input,
+            settings: Some(OriginSettings::of(target)),
             addresses: Vec::new(),
             risk: risk_of(&findings),
             score: score_of(&findings),
@@ -265,6 +335,7 @@ impl OriginReport {
             aliases: Vec::new(),
             host_forwarding: None,
             input: Some(file.to_string()),
+            settings: None,
             addresses: Vec::new(),
             risk: risk_of(&findings),
             score: score_of(&findings),
@@ -550,6 +621,7 @@ pub(crate) mod test_support {
             aliases: Vec::new(),
             host_forwarding: None,
             input: None,
+            settings: None,
             addresses: vec!["192.0.2.1".into()],
             risk: risk_of(&findings),
             score: score_of(&findings),

@@ -29,6 +29,7 @@ fn origin(name: &str, findings: Vec<Finding>) -> OriginReport {
         aliases: Vec::new(),
         host_forwarding: None,
         input: Some("targets.txt:1".into()),
+        settings: None,
         addresses: vec!["192.0.2.10".into()],
         risk: originscan::finding::risk_of(&findings),
         score: originscan::finding::score_of(&findings),

@@ -80,6 +80,17 @@ pub(super) struct Origin {
     pub(super) vpc_origin_config: Option<VpcOriginConfig>,
     pub(super) connection_attempts: Option<i64>,
     pub(super) connection_timeout: Option<i64>,
+    pub(super) origin_path: Option<String>,
+    pub(super) custom_headers: Option<Items<OriginCustomHeader>>,
+    pub(super) response_completion_timeout: Option<i64>,
+}
+
+/// `OriginCustomHeader`: both members are required by botocore.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct OriginCustomHeader {
+    pub(super) header_name: Option<String>,
+    pub(super) header_value: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -94,6 +105,8 @@ pub(super) struct CustomOriginConfig {
     pub(super) origin_read_timeout: Option<i64>,
     pub(super) origin_keepalive_timeout: Option<i64>,
     pub(super) ip_address_type: Option<String>,
+    /// Only whether it is there: its `ClientCertificateArn` is not needed.
+    pub(super) origin_mtls_config: Option<IgnoredAny>,
 }
 
 #[derive(Deserialize)]

@@ -5,10 +5,12 @@
 
 use std::time::Duration;
 
-use super::model::Origin;
+use super::model::{Items, Origin};
 use crate::cloudfront;
 use crate::cloudfront::tls_profile::TlsVersion;
-use crate::target::{check_port, Host, IpAddressType, ProtocolPolicy, SkippedOrigin, Target};
+use crate::target::{
+    check_port, CustomHeader, Host, IpAddressType, ProtocolPolicy, SkippedOrigin, Target,
+};
 
 /// What one origin became: a target (with the origin's id), or a skipped origin.
 pub(super) enum Outcome {
@@ -157,9 +159,64 @@ pub(super) fn import_origin(
         target.connect_timeout =
             seconds(v, "ConnectionTimeout", cloudfront::CONNECT_TIMEOUT_RANGE)?;
     }
+    if let Some(path) = origin.origin_path.filter(|p| !p.is_empty()) {
+        target.origin_path = origin_path(&path)?;
+    }
+    for header in Items::into_vec(origin.custom_headers) {
+        let name = header
+            .header_name
+            .ok_or("CustomHeaders: an item has no HeaderName")?;
+        let value = header
+            .header_value
+            .ok_or_else(|| format!("CustomHeaders: header {name:?} has no HeaderValue"))?;
+        target
+            .custom_headers
+            .push(CustomHeader::new(&name, &value).map_err(|e| format!("CustomHeaders: {e}"))?);
+    }
+    if let Some(v) = origin.response_completion_timeout {
+        target.response_completion_timeout =
+            Some(response_completion_timeout(v, target.read_timeout)?);
+    }
+    target.origin_mtls = Some(custom.origin_mtls_config.is_some());
     target.provenance.distribution_id = Some(distribution_id.to_string());
     target.provenance.origin_id = Some(id.clone());
     Ok(Outcome::Target(Box::new(target), id))
+}
+
+/// `Origin.OriginPath`: "An optional path that CloudFront appends to the origin domain name
+/// when CloudFront requests content from the origin" (botocore), beginning with a slash. It is
+/// sent as given, so it must be printable ASCII.
+fn origin_path(path: &str) -> Result<String, String> {
+    if !path.starts_with('/') {
+        return Err(format!(
+            "OriginPath {:?} must begin with a slash (/)",
+            crate::report::escape::printable(path)
+        ));
+    }
+    if !path.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(format!(
+            "OriginPath {:?} is not printable ASCII without spaces (percent-encode the rest)",
+            crate::report::escape::printable(path)
+        ));
+    }
+    Ok(path.to_string())
+}
+
+/// AWS's rule for `Origin.ResponseCompletionTimeout` (botocore's model, word for word).
+pub(crate) const RESPONSE_COMPLETION_RULE: &str =
+    "The value for ResponseCompletionTimeout must be \
+     equal to or greater than the value for OriginReadTimeout.";
+
+/// `Origin.ResponseCompletionTimeout` in seconds, at least the origin's OriginReadTimeout.
+fn response_completion_timeout(value: i64, read_timeout: Duration) -> Result<Duration, String> {
+    match u64::try_from(value) {
+        Ok(seconds) if seconds >= read_timeout.as_secs() => Ok(Duration::from_secs(seconds)),
+        _ => Err(format!(
+            "ResponseCompletionTimeout {value} is below OriginReadTimeout {}: \
+             {RESPONSE_COMPLETION_RULE}",
+            read_timeout.as_secs()
+        )),
+    }
 }
 
 fn port_value(value: i64, field: &str) -> Result<u16, String> {
@@ -356,7 +413,118 @@ mod tests {
         want.provenance.distribution_id = Some("EDIST".into());
         want.provenance.origin_id = Some("o1".into());
         want.aliases = names(&["www.example.com"]);
+        // Read from every export origin: no OriginMtlsConfig here.
+        want.origin_mtls = Some(false);
         assert_eq!(import.targets, vec![want]);
+    }
+
+    /// Issue 16, items 1, 2 and 3: OriginPath, CustomHeaders, ResponseCompletionTimeout and
+    /// whether OriginMtlsConfig is set land in the target.
+    #[test]
+    fn origin_path_custom_headers_and_completion_timeout_are_read() {
+        let mut origin = custom("o1");
+        origin["OriginPath"] = json!("/prod/v2");
+        origin["CustomHeaders"] = json!({"Quantity": 2, "Items": [
+            {"HeaderName": "X-Origin-Verify", "HeaderValue": "s3cret"},
+            {"HeaderName": "X-Env", "HeaderValue": "prod"}
+        ]});
+        origin["ResponseCompletionTimeout"] = json!(45);
+        origin["CustomOriginConfig"]["OriginMtlsConfig"] =
+            json!({"ClientCertificateArn": "arn:aws:acm:us-east-1:111122223333:certificate/x"});
+        let doc = export(json!([origin]), json!({"TargetOriginId": "o1"}), json!([]));
+        let import = parse("d.json", doc.as_bytes(), &OriginRequestPolicies::default()).unwrap();
+        let t = &import.targets[0];
+        assert_eq!(t.origin_path, "/prod/v2");
+        assert_eq!(t.request_path(), "/prod/v2/");
+        let headers: Vec<(&str, &str)> = t
+            .custom_headers
+            .iter()
+            .map(|h| (h.name(), h.value()))
+            .collect();
+        assert_eq!(headers, [("X-Origin-Verify", "s3cret"), ("X-Env", "prod")]);
+        assert_eq!(t.response_completion_timeout, Some(secs(45)));
+        assert_eq!(t.origin_mtls, Some(true));
+        // The value is never in the target's Debug form (logs, panics).
+        assert!(!format!("{t:?}").contains("s3cret"));
+
+        // Absent or empty: nothing added.
+        let import = parse("list.json", LIST, &fixture_policies()).unwrap();
+        let t = target(&import, "web-secondary");
+        assert_eq!((t.origin_path.as_str(), t.request_path()), ("", "/".into()));
+        assert_eq!(t.response_completion_timeout, None);
+    }
+
+    /// Issue 16, item 3: ResponseCompletionTimeout below the origin's OriginReadTimeout (its
+    /// own, or CloudFront's 30 s default) is an input error with AWS's sentence; equal is fine.
+    #[test]
+    fn a_completion_timeout_below_the_read_timeout_is_an_input_error() {
+        let rule = "The value for ResponseCompletionTimeout must be equal to or greater than \
+                    the value for OriginReadTimeout.";
+        for (read, completion, want) in [
+            (
+                json!(30),
+                json!(29),
+                "ResponseCompletionTimeout 29 is below OriginReadTimeout 30",
+            ),
+            (
+                json!(10),
+                json!(0),
+                "ResponseCompletionTimeout 0 is below OriginReadTimeout 10",
+            ),
+            (
+                json!(null),
+                json!(20),
+                "ResponseCompletionTimeout 20 is below OriginReadTimeout 30",
+            ),
+        ] {
+            let mut origin = custom("o1");
+            origin["ResponseCompletionTimeout"] = completion;
+            match read {
+                Value::Null => {
+                    origin["CustomOriginConfig"]
+                        .as_object_mut()
+                        .unwrap()
+                        .remove("OriginReadTimeout");
+                }
+                read => origin["CustomOriginConfig"]["OriginReadTimeout"] = read,
+            }
+            check_origin_error(origin, &format!("{want}: {rule}"));
+        }
+        let mut origin = custom("o1");
+        origin["ResponseCompletionTimeout"] = json!(30);
+        let doc = export(json!([origin]), json!({"TargetOriginId": "o1"}), json!([]));
+        let import = parse("d.json", doc.as_bytes(), &OriginRequestPolicies::default()).unwrap();
+        assert_eq!(
+            import.targets[0].response_completion_timeout,
+            Some(secs(30))
+        );
+    }
+
+    /// Issue 16, item 1: an OriginPath that CloudFront could not send, or a custom header that
+    /// would break the request, is an input error; a header's value is never quoted.
+    #[test]
+    fn bad_origin_paths_and_custom_headers_are_input_errors() {
+        let mut origin = custom("o1");
+        origin["OriginPath"] = json!("prod");
+        check_origin_error(origin, "OriginPath \"prod\" must begin with a slash (/)");
+        let mut origin = custom("o1");
+        origin["OriginPath"] = json!("/a b");
+        check_origin_error(origin, "OriginPath \"/a b\" is not printable ASCII");
+        let mut origin = custom("o1");
+        origin["CustomHeaders"] = json!({"Quantity": 1, "Items": [
+            {"HeaderName": "X-Origin-Verify", "HeaderValue": "s3cret\r\nX-Injected: 1"}
+        ]});
+        let doc = pretty_export(json!([custom("o0"), origin]));
+        let (_, message) = invalid(&doc);
+        assert!(
+            message
+                .contains("CustomHeaders: the value of header X-Origin-Verify holds a line break"),
+            "{message}"
+        );
+        assert!(!message.contains("s3cret"), "{message}");
+        let mut origin = custom("o1");
+        origin["CustomHeaders"] = json!({"Quantity": 1, "Items": [{"HeaderName": "X-A"}]});
+        check_origin_error(origin, "CustomHeaders: header \"X-A\" has no HeaderValue");
     }
 
     #[test]
