@@ -148,6 +148,13 @@ impl ObservationBuilder {
         self
     }
 
+    /// The distribution has origin mTLS (`OriginMtlsConfig`): CloudFront presents a client
+    /// certificate.
+    pub(crate) fn origin_mtls(mut self) -> Self {
+        self.observation.target.origin_mtls = Some(true);
+        self
+    }
+
     /// Host forwarding could not be told.
     pub(crate) fn host_forwarding_unknown(mut self, aliases: &[&str]) -> Self {
         let target = &mut self.observation.target;

@@ -50,6 +50,19 @@ pub(crate) fn apply(observation: &Observation, findings: &mut Vec<Finding>) {
             });
         }
         CloudFrontHandshake::Failed { received, .. }
+        | CloudFrontHandshake::TimedOut { received, .. }
+            if mtls_unverified(observation, received) =>
+        {
+            // CloudFront presents its client certificate (origin mTLS); originscan has none, so
+            // s2n's failure says nothing about CloudFront's handshake: not a 502.
+            if let Some(finding) = findings
+                .iter_mut()
+                .find(|f| f.code == Code::TLS_CLIENT_CERT_REQUIRED)
+            {
+                *finding = with_cloudfront_evidence(finding.clone(), handshake);
+            }
+        }
+        CloudFrontHandshake::Failed { received, .. }
         | CloudFrontHandshake::TimedOut { received, .. } => {
             let own = own_finding(handshake, received, sent_chain_message(observation));
             if own.code == Code::TLS_MESSAGE_TOO_LARGE {
@@ -79,6 +92,36 @@ pub(crate) fn apply(observation: &Observation, findings: &mut Vec<Finding>) {
             findings.insert(index, with_cloudfront_evidence(finding, handshake));
         }
     }
+}
+
+/// Whether s2n's handshake failed on the client certificate of a distribution with origin mTLS:
+/// the origin asked for one (in the clear, or in the hellos) and s2n, which has none to give,
+/// failed after that or on the alert an origin sends for a missing certificate.
+fn mtls_unverified(observation: &Observation, received: &Received) -> bool {
+    const HANDSHAKE_FAILURE: u8 = 40;
+    const BAD_CERTIFICATE: u8 = 42;
+    const CERTIFICATE_REQUIRED: u8 = 116;
+    let asked = received.client_cert_requested
+        || observation.negotiation.as_ref().is_some_and(|n| {
+            n.attempts.iter().any(|a| {
+                matches!(
+                    a.reply,
+                    crate::probe::diagnostic_hellos::HelloReply::Accepted {
+                        client_cert_requested: true,
+                        ..
+                    }
+                )
+            })
+        });
+    let on_the_certificate = received.client_cert_requested
+        || matches!(
+            received.alert,
+            Some((
+                _,
+                HANDSHAKE_FAILURE | BAD_CERTIFICATE | CERTIFICATE_REQUIRED
+            ))
+        );
+    observation.target.origin_mtls == Some(true) && asked && on_the_certificate
 }
 
 /// Whether the diagnosis's finding says why a handshake fails.
@@ -271,6 +314,45 @@ mod tests {
             ]
         );
         assert_eq!(findings[2].evidence["stage"], "after request");
+    }
+
+    #[test]
+    fn with_origin_mtls_a_failure_on_the_client_certificate_is_not_a_502() {
+        let refused = failed(
+            "S2N_ERR_ALERT",
+            Received {
+                alert: Some((2, 116)),
+                client_cert_requested: true,
+                bytes: 900,
+                ..Received::default()
+            },
+        );
+        let asked = || {
+            Finding::new(Code::TLS_CLIENT_CERT_REQUIRED, "asks")
+                .severity(Severity::Info)
+                .evidence("client_certificate", "not verified")
+        };
+        let observation = ObservationBuilder::for_origin("origin.example.com")
+            .https_port_connected()
+            .origin_mtls()
+            .cloudfront_handshake(refused.clone())
+            .build();
+        let mut findings = vec![asked()];
+        apply(&observation, &mut findings);
+        assert_eq!(codes(&findings), vec![Code::TLS_CLIENT_CERT_REQUIRED]);
+        assert_eq!(findings[0].severity, Severity::Info);
+        assert_eq!(
+            findings[0].evidence["cloudfront_handshake"]["policy"],
+            POLICY
+        );
+        // Without origin mTLS the same failure is CloudFront's 502.
+        let observation = ObservationBuilder::for_origin("origin.example.com")
+            .https_port_connected()
+            .cloudfront_handshake(refused)
+            .build();
+        let mut findings = vec![asked()];
+        apply(&observation, &mut findings);
+        assert!(findings.iter().any(|f| f.severity == Severity::Critical));
     }
 
     #[test]

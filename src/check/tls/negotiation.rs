@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use super::no_tls::{early_close, not_tls};
 use crate::cloudfront::alerts::{self, alert_name};
 use crate::cloudfront::tls_profile::{is_documented_suite, suite_name, Profile, TlsVersion};
-use crate::finding::{Code, Finding};
+use crate::finding::{Code, Finding, Severity};
 use crate::probe::diagnostic_hellos::{HelloPurpose, HelloReply, Negotiation};
 use crate::probe::Observation;
 
@@ -134,7 +134,14 @@ pub(crate) fn check(observation: &Observation, negotiation: &Negotiation) -> Vec
             suite,
             client_cert_requested,
             ..
-        } => return accepted(negotiation, &at, *version, *suite, *client_cert_requested),
+        } => {
+            let client_cert = match (*client_cert_requested, observation.target.origin_mtls) {
+                (false, _) => ClientCert::NotAsked,
+                (true, Some(true)) => ClientCert::AskedWithOriginMtls,
+                (true, _) => ClientCert::Asked,
+            };
+            return accepted(negotiation, &at, *version, *suite, client_cert);
+        }
         other => {
             let what = match other {
                 HelloReply::Malformed(reason) => format!("malformed ({reason})"),
@@ -230,22 +237,44 @@ fn refused(negotiation: &Negotiation, at: &str, code: u8) -> Finding {
     with_context(finding.evidence("alert", refusal(code)), negotiation)
 }
 
+/// Whether the origin asked for a client certificate, and whether CloudFront has one to give.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ClientCert {
+    NotAsked,
+    /// Asked, and the distribution has no origin mTLS (or the input cannot say).
+    Asked,
+    /// Asked, and the distribution has origin mTLS: CloudFront presents its certificate, which
+    /// originscan does not have.
+    AskedWithOriginMtls,
+}
+
 fn accepted(
     negotiation: &Negotiation,
     at: &str,
     wire: u16,
     suite: u16,
-    client_cert: bool,
+    client_cert: ClientCert,
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
-    if client_cert {
-        findings.push(with_context(
+    match client_cert {
+        ClientCert::NotAsked => {}
+        ClientCert::Asked => findings.push(with_context(
             Finding::new(
                 Code::TLS_CLIENT_CERT_REQUIRED,
                 format!("{at} asks CloudFront for a client certificate; without origin mTLS the handshake fails"),
             ),
             negotiation,
-        ));
+        )),
+        ClientCert::AskedWithOriginMtls => findings.push(with_context(
+            Finding::new(
+                Code::TLS_CLIENT_CERT_REQUIRED,
+                format!("{at} asks for a client certificate and the distribution has origin mTLS: CloudFront presents its certificate; whether the origin accepts it was not verified (originscan has no certificate to present)"),
+            )
+            .severity(Severity::Info)
+            .evidence("origin_mtls", true)
+            .evidence("client_certificate", "not verified"),
+            negotiation,
+        )),
     }
     let Some(version) = TlsVersion::from_wire(wire) else {
         findings.push(with_context(
@@ -666,6 +695,26 @@ mod tests {
             true
         );
         assert!(!finding.evidence.contains_key("note"));
+    }
+
+    #[test]
+    fn with_origin_mtls_a_client_certificate_request_is_not_a_502() {
+        let observation = origin()
+            .origin_mtls()
+            .cloudfront_hellos(&[(
+                CloudFront,
+                HelloReply::Accepted {
+                    version: TlsVersion::Tls12.wire(),
+                    suite: ECDHE_RSA_AES128_GCM,
+                    chain: vec![],
+                    client_cert_requested: true,
+                },
+            )])
+            .build();
+        let finding = single(crate::check::tls::check(&observation));
+        assert_eq!(finding.code, Code::TLS_CLIENT_CERT_REQUIRED);
+        assert_eq!(finding.severity, Severity::Info);
+        assert_eq!(finding.evidence["client_certificate"], "not verified");
     }
 
     #[test]
