@@ -18,6 +18,7 @@ mod nsd;
 mod openssl_peers;
 mod origin_request;
 mod output_safety;
+mod peers;
 mod readme;
 mod report_formats;
 mod s2n_peers;

@@ -4,25 +4,12 @@
 
 use crate::common;
 
-use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
+use crate::peers::{free_port, nginx_binary};
 use common::{args, originscan, stderr};
 use originscan::report::Report;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
-
-fn nginx_binary() -> Option<&'static str> {
-    ["/usr/sbin/nginx", "/usr/bin/nginx"]
-        .into_iter()
-        .find(|p| Path::new(p).exists())
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nginx_short_keepalive_is_found_and_default_is_not() {

@@ -10,21 +10,12 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
+use crate::peers::{free_port, openssl, openssl_available, wait_listening};
 use common::{args, originscan, stderr};
 use originscan::cloudfront::tls_profile::{suite_name, Profile, TlsVersion};
 use originscan::report::Report;
 
 const NAME: &str = "peer.openssl.test";
-
-fn openssl(args: &[&str]) {
-    let status = std::process::Command::new("openssl")
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .expect("openssl runs");
-    assert!(status.success(), "openssl {args:?} failed");
-}
 
 /// A test CA made with openssl, and leaves it signs for NAME.
 struct Pki {
@@ -174,13 +165,6 @@ struct Server {
     _child: tokio::process::Child,
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
-
 async fn s_server(cert: &(String, String), extra: &[&str]) -> Server {
     let port = free_port();
     let mut command = tokio::process::Command::new("openssl");
@@ -202,19 +186,11 @@ async fn s_server(cert: &(String, String), extra: &[&str]) -> Server {
         .stderr(Stdio::null())
         .kill_on_drop(true);
     let child = command.spawn().expect("s_server starts");
-    for _ in 0..200 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            return Server {
-                port,
-                _child: child,
-            };
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
+    wait_listening(port, &format!("s_server {extra:?}")).await;
+    Server {
+        port,
+        _child: child,
     }
-    panic!("s_server {extra:?} did not listen");
 }
 
 /// Scans `127.0.0.1` ports as NAME; returns TLS_/CERT_/CF_ codes by port (s_server's `-www`
@@ -256,21 +232,6 @@ async fn scan(pki: &Pki, ports: &[u16], extra: &[&str]) -> BTreeMap<u16, Vec<Str
             (o.port, codes)
         })
         .collect()
-}
-
-fn openssl_available() -> bool {
-    let found = std::process::Command::new("openssl")
-        .arg("version")
-        .output()
-        .is_ok();
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must install openssl (.ci/run)"
-        );
-        crate::common::skip("openssl is not installed");
-    }
-    found
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

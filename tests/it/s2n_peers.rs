@@ -23,44 +23,13 @@ use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
+use crate::peers::{free_port, nginx_binary, openssl, openssl_available, wait_listening};
 use common::{args, originscan, stderr};
 use originscan::finding::Severity;
 use originscan::report::{OriginReport, Report};
 
 const NAME: &str = "peer.s2n.test";
-
-fn openssl(args: &[&str]) {
-    let output = Command::new("openssl")
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("openssl runs");
-    assert!(
-        output.status.success(),
-        "openssl {args:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-fn openssl_available() -> bool {
-    let found = Command::new("openssl").arg("version").output().is_ok();
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must install openssl (.ci/run)"
-        );
-        common::skip("openssl is not installed");
-    }
-    found
-}
-
-fn nginx_binary() -> Option<&'static str> {
-    ["/usr/sbin/nginx", "/usr/bin/nginx"]
-        .into_iter()
-        .find(|p| Path::new(p).exists())
-}
 
 /// A test CA made with openssl (RSA 2048), and the certificates it (or its intermediate) signs.
 struct Pki {
@@ -195,26 +164,6 @@ impl Drop for Peer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
-
-async fn wait_listening(port: u16, what: &str) {
-    for _ in 0..200 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("{what} did not listen on {port}");
 }
 
 /// `openssl s_server -www` (HTTP/1.0 200, then close) on a free loopback port.
