@@ -171,7 +171,7 @@ pub enum Command {
 /// given.
 #[derive(Debug, Clone, Args)]
 pub struct ScanArgs {
-    /// Targets: host, host:port, https://host[:port], http://host[:port].
+    /// Targets: host, host:port, https://host, https://host:port, http://host, http://host:port.
     pub targets: Vec<String>,
 
     /// Read targets from FILE: .txt (one a line, # comments), .csv (header row with an `origin`
