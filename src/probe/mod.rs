@@ -493,8 +493,11 @@ impl OriginProber {
             if let Some(mut stream) = stream {
                 let (outcome, ttfb) = http::exchange(&mut stream, request, limits, false).await;
                 if let CloudFrontHandshake::Established { alert_after, .. } = &mut handshake {
-                    // A TLS 1.3 origin's refusal of the client certificate comes here.
-                    *alert_after = stream.received_alert();
+                    // A TLS 1.3 origin's refusal of the client certificate comes here: an
+                    // alert (not close_notify) instead of a response.
+                    if !matches!(outcome, http::HttpOutcome::Response(_)) {
+                        *alert_after = stream.received_alert().filter(|alert| *alert != 0);
+                    }
                 }
                 if is_reusable(&outcome) {
                     reusable = Some(Box::new(stream));
