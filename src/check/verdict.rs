@@ -228,7 +228,7 @@ fn required_after_handshake(observation: &Observation) -> Finding {
     } else {
         Finding::new(
             Code::TLS_CLIENT_CERT_REQUIRED,
-            "the origin requires a client certificate (TLS 1.3: the alert certificate_required on the first read); without origin mTLS CloudFront has none to give and answers 502",
+            "the origin requires a client certificate (TLS 1.3: the alert certificate_required on the first read) and CloudFront's handshake presented none: without origin mTLS CloudFront has none to give and answers 502",
         )
     };
     finding.evidence("alert", alert_name(CERTIFICATE_REQUIRED))
