@@ -592,6 +592,28 @@ mod tests {
     }
 
     #[test]
+    fn a_certificate_offered_to_an_origin_that_asks_for_none_changes_nothing() {
+        let observation = ObservationBuilder::for_origin("origin.example.com")
+            .https_port_connected()
+            .client_certificate(true)
+            .cloudfront_handshake(established_with(false, None))
+            .build();
+        assert_eq!(
+            client_certificate(&observation),
+            Some(ClientCertificate::NotAsked)
+        );
+        let mut findings = vec![Finding::new(Code::HTTP_NO_KEEPALIVE, "closes")];
+        apply(&observation, &mut findings);
+        assert_eq!(codes(&findings), vec![Code::HTTP_NO_KEEPALIVE]);
+        // No certificate given: nothing to say.
+        let observation = ObservationBuilder::for_origin("origin.example.com")
+            .https_port_connected()
+            .cloudfront_handshake(established())
+            .build();
+        assert_eq!(client_certificate(&observation), None);
+    }
+
+    #[test]
     fn a_refused_certificate_is_a_critical_in_place_of_what_the_refusal_caused() {
         // TLS 1.2: the alert ends the handshake, in the clear.
         let observation = ObservationBuilder::for_origin("origin.example.com")

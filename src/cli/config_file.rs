@@ -55,8 +55,8 @@ pub(crate) struct ConfigFile {
     pub resolve: Option<Vec<String>>,
     /// `--ca-file`, as a list of PEM paths (relative to the working directory).
     pub ca_file: Option<Vec<PathBuf>>,
-    /// `--origin-client-cert`, a PEM path: the client certificate of origin mTLS (with
-    /// `origin_client_key`).
+    /// `--origin-client-cert`, a PEM path (relative to the working directory): the client
+    /// certificate of origin mTLS (with `origin_client_key`).
     pub origin_client_cert: Option<PathBuf>,
     /// `--origin-client-key`, a PEM path: its private key.
     pub origin_client_key: Option<PathBuf>,
