@@ -114,6 +114,9 @@ impl<P: Prober> Scanner<P> {
             .map(|ip| ip.to_string())
             .collect();
         OriginReport::new(&observation.target, findings)
+            .with_client_certificate(
+                check::verdict::client_certificate(observation).map(|c| c.as_str()),
+            )
             .observed(addresses, timings_ms(&observation.timings))
     }
 

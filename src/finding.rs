@@ -222,6 +222,7 @@ catalog! {
     TLS_HANDSHAKE_FAILED => Critical, "TLS", "The TLS handshake fails (alert, reset or garbage).", "Fix the origin's TLS configuration so that a TLS 1.2 handshake with CloudFront's offer completes.";
     TLS_NOT_TLS => Critical, "TLS", "The HTTPS port answers something that is not TLS.", "Serve TLS on the HTTPS port, or set the origin protocol policy to http-only.";
     TLS_CLIENT_CERT_REQUIRED => Critical, "TLS", "The origin requests a client certificate and no origin mTLS is configured.", "Stop requiring client certificates, or configure origin mTLS on the distribution.";
+    TLS_CLIENT_CERT_REJECTED => Critical, "TLS", "The origin refuses the client certificate given with --origin-client-cert (an alert after it was presented): CloudFront, presenting the same certificate for origin mTLS, gets a 502.", "Make the origin trust the CA that issued the distribution's origin mTLS certificate (and accept its key usage), or set OriginMtlsConfig to a certificate the origin trusts.";
     TLS_UNSUPPORTED_SIGNATURE => High, "TLS", "The server's key, curve or signature uses a scheme CloudFront does not offer.", "Use an RSA or ECDSA P-256/P-384 certificate signed with SHA-256.";
     TLS_TLS13_ONLY => Medium, "TLS", "The origin accepts only TLS 1.3, which CloudFront's API does not list for origins.", "Keep TLS 1.2 enabled on the origin.";
     TLS_LEGACY_ONLY => High, "TLS", "The origin works only with TLSv1/TLSv1.1 or only with 3DES/RC4.", "Enable TLS 1.2 with an ECDHE AES-GCM suite on the origin.";

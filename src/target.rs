@@ -314,6 +314,11 @@ pub struct Target {
     /// Whether `CustomOriginConfig.OriginMtlsConfig` is set (CloudFront presents a client
     /// certificate); `None` when the input cannot say (command line, lists, CSV).
     pub origin_mtls: Option<bool>,
+    /// Whether CloudFront's handshakes present `--origin-client-cert` when the origin asks:
+    /// `None` when no certificate was given; `Some(false)` when the distribution has no
+    /// OriginMtlsConfig (CloudFront sends no certificate there); `Some(true)` for an origin with
+    /// OriginMtlsConfig or an input that cannot say (see [`Target::offer_client_certificate`]).
+    pub client_certificate: Option<bool>,
     /// The distribution's aliases (CNAMEs) routed to this origin by its cache behaviors.
     pub aliases: Vec<String>,
     /// Whether those behaviors forward the viewer's Host header.
@@ -357,10 +362,20 @@ impl Target {
             custom_headers: Vec::new(),
             response_completion_timeout: None,
             origin_mtls: None,
+            client_certificate: None,
             aliases: Vec::new(),
             host_forwarding: HostForwarding::NotForwarded,
             provenance: Provenance::default(),
         }
+    }
+
+    /// Decides whether CloudFront would present the client certificate given with
+    /// `--origin-client-cert` (when `given`) to this origin: to every origin whose distribution
+    /// has OriginMtlsConfig, and to those whose input cannot say (lists, CSV, the command line:
+    /// the user who gives a certificate says it is CloudFront's), never to an export's origin
+    /// without it, which CloudFront reaches with no certificate.
+    pub fn offer_client_certificate(&mut self, given: bool) {
+        self.client_certificate = given.then_some(self.origin_mtls != Some(false));
     }
 
     /// The identity used to merge duplicates.

@@ -155,6 +155,13 @@ impl ObservationBuilder {
         self
     }
 
+    /// `--origin-client-cert` was given: presented to this origin when `offered`, withheld when
+    /// not (an export's origin without OriginMtlsConfig).
+    pub(crate) fn client_certificate(mut self, offered: bool) -> Self {
+        self.observation.target.client_certificate = Some(offered);
+        self
+    }
+
     /// Host forwarding could not be told.
     pub(crate) fn host_forwarding_unknown(mut self, aliases: &[&str]) -> Self {
         let target = &mut self.observation.target;

@@ -11,6 +11,11 @@
 //!   s2n's result: TLS_HANDSHAKE_STALLED for an origin that sent its ServerHello and then nothing,
 //!   TLS_MESSAGE_TOO_LARGE for a handshake message over s2n's 64 KiB limit, TLS_HANDSHAKE_FAILED
 //!   otherwise. That finding says the HTTP checks did not run, and what s2n said.
+//! - **The client certificate** (`--origin-client-cert`, [`client_certificate`]): presented and
+//!   accepted, the origin's request for it is no finding; presented and refused with an alert
+//!   (during a TLS 1.2 handshake, or on the first read under TLS 1.3, whose client finishes its
+//!   handshake before the origin has checked the certificate), it is TLS_CLIENT_CERT_REJECTED,
+//!   CloudFront's 502, in place of the findings that refusal caused.
 
 use serde_json::json;
 
@@ -36,11 +41,120 @@ const CONTRADICT_A_HANDSHAKE: &[Code] = &[
     Code::CERT_INVALID,
 ];
 
+/// What became of the client certificate given with `--origin-client-cert` on one origin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ClientCertificate {
+    /// Not presented: the export says the distribution has no OriginMtlsConfig, so CloudFront
+    /// sends no certificate.
+    Withheld,
+    /// Offered; the origin did not ask for one.
+    NotAsked,
+    /// Presented, and the origin went on: the handshake completed and no alert refused it.
+    Accepted,
+    /// Presented, and the origin refused it with this alert.
+    Refused {
+        /// The alert's number (`bad_certificate` 42, `unknown_ca` 48, ...).
+        alert: u8,
+        /// Whether the alert came after the handshake (TLS 1.3), on the first read.
+        after_handshake: bool,
+    },
+    /// Offered, but CloudFront's handshake failed before telling (or there was none: an origin
+    /// given as an IP address).
+    NotVerified,
+}
+
+impl ClientCertificate {
+    /// The word the report's `settings.client_certificate` uses.
+    pub(crate) fn as_str(&self) -> &'static str {
+        match self {
+            ClientCertificate::Withheld => "withheld",
+            ClientCertificate::NotAsked => "not_asked",
+            ClientCertificate::Accepted => "accepted",
+            ClientCertificate::Refused { .. } => "refused",
+            ClientCertificate::NotVerified => "not_verified",
+        }
+    }
+}
+
+/// What became of `--origin-client-cert` on this origin; `None` when none was given.
+pub(crate) fn client_certificate(observation: &Observation) -> Option<ClientCertificate> {
+    const CLOSE_NOTIFY: u8 = 0;
+    match observation.target.client_certificate? {
+        false => Some(ClientCertificate::Withheld),
+        true => Some(match &observation.cloudfront {
+            Some(CloudFrontHandshake::Established {
+                client_cert_sent: true,
+                alert_after,
+                ..
+            }) => match alert_after.filter(|a| *a != CLOSE_NOTIFY) {
+                Some(alert) => ClientCertificate::Refused {
+                    alert,
+                    after_handshake: true,
+                },
+                None => ClientCertificate::Accepted,
+            },
+            Some(CloudFrontHandshake::Established { .. }) => ClientCertificate::NotAsked,
+            Some(CloudFrontHandshake::Failed { received, .. })
+                if received.client_cert_requested =>
+            {
+                match received.alert.filter(|(_, a)| *a != CLOSE_NOTIFY) {
+                    Some((_, alert)) => ClientCertificate::Refused {
+                        alert,
+                        after_handshake: false,
+                    },
+                    None => ClientCertificate::NotVerified,
+                }
+            }
+            _ => ClientCertificate::NotVerified,
+        }),
+    }
+}
+
 /// Applies s2n's verdict to the diagnosis's findings.
 pub(crate) fn apply(observation: &Observation, findings: &mut Vec<Finding>) {
     let Some(handshake) = &observation.cloudfront else {
         return;
     };
+    match client_certificate(observation) {
+        Some(ClientCertificate::Accepted) => {
+            // CloudFront presents the same certificate: the request is answered.
+            findings.retain(|f| f.code != Code::TLS_CLIENT_CERT_REQUIRED);
+        }
+        Some(ClientCertificate::Refused {
+            alert,
+            after_handshake,
+        }) => {
+            findings.retain(|f| {
+                !(matches!(
+                    f.code,
+                    Code::TLS_CLIENT_CERT_REQUIRED | Code::TLS_HANDSHAKE_FAILED
+                ) || (after_handshake
+                    && f.code == Code::HTTP_EARLY_CLOSE
+                    && f.evidence.get("https") == Some(&json!(true))))
+            });
+            findings.push(rejected(observation, handshake, alert, after_handshake));
+            return;
+        }
+        _ => {}
+    }
+    if let CloudFrontHandshake::Established {
+        client_cert_sent: false,
+        alert_after: Some(CERTIFICATE_REQUIRED),
+        ..
+    } = handshake
+    {
+        // A TLS 1.3 origin asks in an encrypted message and says `certificate_required` on the
+        // first read: the request CloudFront's TLS 1.2 hellos could not see, not an early close.
+        findings.retain(|f| {
+            !(f.code == Code::HTTP_EARLY_CLOSE && f.evidence.get("https") == Some(&json!(true)))
+        });
+        if !findings
+            .iter()
+            .any(|f| f.code == Code::TLS_CLIENT_CERT_REQUIRED)
+        {
+            findings.push(required_after_handshake(observation));
+        }
+    }
     match handshake {
         CloudFrontHandshake::Established { .. } => {
             findings.retain(|f| {
@@ -94,13 +208,38 @@ pub(crate) fn apply(observation: &Observation, findings: &mut Vec<Finding>) {
     }
 }
 
+/// The alert `certificate_required` (TLS 1.3).
+const CERTIFICATE_REQUIRED: u8 = 116;
+
+/// TLS_CLIENT_CERT_REQUIRED for a TLS 1.3 origin that said `certificate_required` after the
+/// handshake: `info` and not verified on a distribution with origin mTLS (no certificate to
+/// present), else critical.
+fn required_after_handshake(observation: &Observation) -> Finding {
+    let finding = if observation.target.origin_mtls == Some(true)
+        && observation.target.client_certificate != Some(true)
+    {
+        Finding::new(
+            Code::TLS_CLIENT_CERT_REQUIRED,
+            "the origin requires a client certificate (TLS 1.3: the alert certificate_required on the first read) and the distribution has origin mTLS: CloudFront presents its certificate; whether the origin accepts it was not verified (give it with --origin-client-cert)",
+        )
+        .severity(Severity::Info)
+        .evidence("origin_mtls", true)
+        .evidence("client_certificate", "not verified")
+    } else {
+        Finding::new(
+            Code::TLS_CLIENT_CERT_REQUIRED,
+            "the origin requires a client certificate (TLS 1.3: the alert certificate_required on the first read) and CloudFront's handshake presented none: without origin mTLS CloudFront has none to give and answers 502",
+        )
+    };
+    finding.evidence("alert", alert_name(CERTIFICATE_REQUIRED))
+}
+
 /// Whether s2n's handshake failed on the client certificate of a distribution with origin mTLS:
 /// the origin asked for one (in the clear, or in the hellos) and s2n, which has none to give,
 /// failed after that or on the alert an origin sends for a missing certificate.
 fn mtls_unverified(observation: &Observation, received: &Received) -> bool {
     const HANDSHAKE_FAILURE: u8 = 40;
     const BAD_CERTIFICATE: u8 = 42;
-    const CERTIFICATE_REQUIRED: u8 = 116;
     let asked = received.client_cert_requested
         || observation.negotiation.as_ref().is_some_and(|n| {
             n.attempts.iter().any(|a| {
@@ -121,7 +260,43 @@ fn mtls_unverified(observation: &Observation, received: &Received) -> bool {
                 HANDSHAKE_FAILURE | BAD_CERTIFICATE | CERTIFICATE_REQUIRED
             ))
         );
-    observation.target.origin_mtls == Some(true) && asked && on_the_certificate
+    // With a certificate presented, s2n's failure is CloudFront's: see [`client_certificate`].
+    observation.target.origin_mtls == Some(true)
+        && observation.target.client_certificate != Some(true)
+        && asked
+        && on_the_certificate
+}
+
+/// TLS_CLIENT_CERT_REJECTED: the origin refused the certificate with `alert`.
+fn rejected(
+    observation: &Observation,
+    handshake: &CloudFrontHandshake,
+    alert: u8,
+    after_handshake: bool,
+) -> Finding {
+    let when = if after_handshake {
+        "after the handshake, on the first read (TLS 1.3)"
+    } else {
+        "during the handshake"
+    };
+    let finding = Finding::new(
+        Code::TLS_CLIENT_CERT_REJECTED,
+        format!(
+            "the certificate given by --origin-client-cert was refused: the origin sent the alert {} {when}; CloudFront, presenting it for origin mTLS, answers 502",
+            alert_name(alert)
+        ),
+    )
+    .evidence("alert", alert_name(alert))
+    .evidence("alert_stage", if after_handshake { "after handshake" } else { "handshake" })
+    .evidence("client_certificate", "refused")
+    .evidence("origin_mtls", json!(observation.target.origin_mtls));
+    match handshake {
+        CloudFrontHandshake::Established { .. } => finding.evidence(
+            "http_checks",
+            "not run: the origin closed CloudFront's connection before answering",
+        ),
+        _ => with_cloudfront_evidence(finding, handshake),
+    }
 }
 
 /// Whether the diagnosis's finding says why a handshake fails.
@@ -269,6 +444,8 @@ mod tests {
             validated_chain: Vec::new(),
             sent_chain: None,
             elapsed: Duration::from_millis(5),
+            client_cert_sent: false,
+            alert_after: None,
         }
     }
 
@@ -353,6 +530,209 @@ mod tests {
         let mut findings = vec![asked()];
         apply(&observation, &mut findings);
         assert!(findings.iter().any(|f| f.severity == Severity::Critical));
+    }
+
+    fn established_with(client_cert_sent: bool, alert_after: Option<u8>) -> CloudFrontHandshake {
+        match established() {
+            CloudFrontHandshake::Established {
+                policy,
+                version,
+                cipher,
+                validated_chain,
+                sent_chain,
+                elapsed,
+                ..
+            } => CloudFrontHandshake::Established {
+                policy,
+                version,
+                cipher,
+                validated_chain,
+                sent_chain,
+                elapsed,
+                client_cert_sent,
+                alert_after,
+            },
+            other => other,
+        }
+    }
+
+    fn early_close() -> Finding {
+        Finding::new(Code::HTTP_EARLY_CLOSE, "closed")
+            .evidence("stage", "after request")
+            .evidence("https", true)
+    }
+
+    fn asked(severity: Severity) -> Finding {
+        Finding::new(Code::TLS_CLIENT_CERT_REQUIRED, "asks").severity(severity)
+    }
+
+    #[test]
+    fn a_presented_certificate_that_is_accepted_leaves_no_finding_about_it() {
+        for origin_mtls in [true, false] {
+            let mut builder = ObservationBuilder::for_origin("origin.example.com")
+                .https_port_connected()
+                .client_certificate(true)
+                .cloudfront_handshake(established_with(true, None));
+            if origin_mtls {
+                builder = builder.origin_mtls();
+            }
+            let observation = builder.build();
+            assert_eq!(
+                client_certificate(&observation),
+                Some(ClientCertificate::Accepted)
+            );
+            let mut findings = vec![asked(if origin_mtls {
+                Severity::Info
+            } else {
+                Severity::Critical
+            })];
+            apply(&observation, &mut findings);
+            assert!(findings.is_empty(), "{findings:?}");
+        }
+    }
+
+    #[test]
+    fn a_certificate_offered_to_an_origin_that_asks_for_none_changes_nothing() {
+        let observation = ObservationBuilder::for_origin("origin.example.com")
+            .https_port_connected()
+            .client_certificate(true)
+            .cloudfront_handshake(established_with(false, None))
+            .build();
+        assert_eq!(
+            client_certificate(&observation),
+            Some(ClientCertificate::NotAsked)
+        );
+        let mut findings = vec![Finding::new(Code::HTTP_NO_KEEPALIVE, "closes")];
+        apply(&observation, &mut findings);
+        assert_eq!(codes(&findings), vec![Code::HTTP_NO_KEEPALIVE]);
+        // No certificate given: nothing to say.
+        let observation = ObservationBuilder::for_origin("origin.example.com")
+            .https_port_connected()
+            .cloudfront_handshake(established())
+            .build();
+        assert_eq!(client_certificate(&observation), None);
+    }
+
+    #[test]
+    fn a_refused_certificate_is_a_critical_in_place_of_what_the_refusal_caused() {
+        // TLS 1.2: the alert ends the handshake, in the clear.
+        let observation = ObservationBuilder::for_origin("origin.example.com")
+            .https_port_connected()
+            .origin_mtls()
+            .client_certificate(true)
+            .cloudfront_handshake(failed(
+                "S2N_ERR_ALERT",
+                Received {
+                    alert: Some((2, 48)),
+                    client_cert_requested: true,
+                    bytes: 900,
+                    ..Received::default()
+                },
+            ))
+            .build();
+        let mut findings = vec![
+            asked(Severity::Info),
+            Finding::new(Code::TLS_HANDSHAKE_FAILED, "fails"),
+        ];
+        apply(&observation, &mut findings);
+        assert_eq!(codes(&findings), vec![Code::TLS_CLIENT_CERT_REJECTED]);
+        let finding = &findings[0];
+        assert_eq!(finding.severity, Severity::Critical);
+        assert!(finding
+            .summary
+            .starts_with("the certificate given by --origin-client-cert was refused"));
+        assert_eq!(finding.evidence["alert"], "unknown_ca");
+        assert_eq!(finding.evidence["cloudfront_handshake"]["policy"], POLICY);
+        // TLS 1.3: the handshake completes and the alert ends the first read.
+        let observation = ObservationBuilder::for_origin("origin.example.com")
+            .https_port_connected()
+            .client_certificate(true)
+            .cloudfront_handshake(established_with(true, Some(42)))
+            .build();
+        let mut findings = vec![early_close()];
+        apply(&observation, &mut findings);
+        assert_eq!(codes(&findings), vec![Code::TLS_CLIENT_CERT_REJECTED]);
+        assert_eq!(findings[0].evidence["alert"], "bad_certificate");
+        assert_eq!(findings[0].evidence["alert_stage"], "after handshake");
+    }
+
+    #[test]
+    fn with_a_certificate_offered_a_failed_handshake_is_cloudfronts_502() {
+        // No alert after the request: s2n's failure is CloudFront's, certificate and all.
+        let observation = ObservationBuilder::for_origin("origin.example.com")
+            .https_port_connected()
+            .origin_mtls()
+            .client_certificate(true)
+            .cloudfront_handshake(failed(
+                "S2N_ERR_CERT_UNTRUSTED",
+                Received {
+                    client_cert_requested: true,
+                    bytes: 900,
+                    ..Received::default()
+                },
+            ))
+            .build();
+        assert_eq!(
+            client_certificate(&observation),
+            Some(ClientCertificate::NotVerified)
+        );
+        let mut findings = vec![asked(Severity::Info)];
+        apply(&observation, &mut findings);
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.code == Code::TLS_HANDSHAKE_FAILED && f.severity == Severity::Critical),
+            "{findings:?}"
+        );
+    }
+
+    #[test]
+    fn a_withheld_certificate_changes_nothing() {
+        let observation = ObservationBuilder::for_origin("origin.example.com")
+            .https_port_connected()
+            .client_certificate(false)
+            .cloudfront_handshake(failed(
+                "S2N_ERR_ALERT",
+                Received {
+                    alert: Some((2, 40)),
+                    client_cert_requested: true,
+                    bytes: 900,
+                    ..Received::default()
+                },
+            ))
+            .build();
+        assert_eq!(
+            client_certificate(&observation),
+            Some(ClientCertificate::Withheld)
+        );
+        let mut findings = vec![asked(Severity::Critical)];
+        apply(&observation, &mut findings);
+        assert_eq!(codes(&findings), vec![Code::TLS_CLIENT_CERT_REQUIRED]);
+        assert_eq!(findings[0].severity, Severity::Critical);
+    }
+
+    #[test]
+    fn a_tls13_certificate_required_alert_is_the_request_not_an_early_close() {
+        for (origin_mtls, severity) in [(false, Severity::Critical), (true, Severity::Info)] {
+            let mut builder = ObservationBuilder::for_origin("origin.example.com")
+                .https_port_connected()
+                .cloudfront_handshake(established_with(false, Some(116)));
+            if origin_mtls {
+                builder = builder.origin_mtls();
+            }
+            let mut findings = vec![early_close()];
+            apply(&builder.build(), &mut findings);
+            assert_eq!(codes(&findings), vec![Code::TLS_CLIENT_CERT_REQUIRED]);
+            assert_eq!(findings[0].severity, severity);
+        }
+        // Another alert after the handshake is not about a certificate.
+        let observation = ObservationBuilder::for_origin("origin.example.com")
+            .https_port_connected()
+            .cloudfront_handshake(established_with(false, Some(80)))
+            .build();
+        let mut findings = vec![early_close()];
+        apply(&observation, &mut findings);
+        assert_eq!(codes(&findings), vec![Code::HTTP_EARLY_CLOSE]);
     }
 
     #[test]

@@ -55,6 +55,11 @@ pub(crate) struct ConfigFile {
     pub resolve: Option<Vec<String>>,
     /// `--ca-file`, as a list of PEM paths (relative to the working directory).
     pub ca_file: Option<Vec<PathBuf>>,
+    /// `--origin-client-cert`, a PEM path (relative to the working directory): the client
+    /// certificate of origin mTLS (with `origin_client_key`).
+    pub origin_client_cert: Option<PathBuf>,
+    /// `--origin-client-key`, a PEM path: its private key.
+    pub origin_client_key: Option<PathBuf>,
     /// `--expiry-warn`, as one string of days: `"45,14"`.
     pub expiry_warn: Option<String>,
     /// `--dns-timeout`, in seconds (`2.5`).
@@ -153,6 +158,16 @@ impl ConfigFile {
         fill!(resolvers, "resolvers", self.resolver.clone());
         fill!(resolve, "resolve", self.resolve.clone());
         fill!(ca_files, "ca_files", self.ca_file.clone());
+        fill!(
+            origin_client_cert,
+            "origin_client_cert",
+            self.origin_client_cert.clone().map(Some)
+        );
+        fill!(
+            origin_client_key,
+            "origin_client_key",
+            self.origin_client_key.clone().map(Some)
+        );
         fill!(expiry_warn, "expiry_warn", self.expiry_warn.clone());
         fill!(dns_timeout, "dns_timeout", self.dns_timeout);
         fill!(dns_attempts, "dns_attempts", self.dns_attempts);

@@ -204,6 +204,24 @@ pub struct ScanArgs {
     #[arg(long = "ca-file", value_name = "PEM")]
     pub ca_files: Vec<PathBuf>,
 
+    /// Origin mTLS: a client certificate (PEM, leaf first, then any intermediates) to present
+    /// as CloudFront does. A distribution with OriginMtlsConfig has CloudFront present its
+    /// client certificate (ClientCertificateArn) to the origin when the origin's TLS handshake
+    /// asks for one (CertificateRequest); without it CloudFront presents none and such an
+    /// origin answers 502. Given the same certificate (and --origin-client-key), the scan
+    /// presents it to every origin whose export has OriginMtlsConfig and to origins from lists,
+    /// CSV or the command line (which cannot say), never to an export's origin without it; an
+    /// origin that refuses it is TLS_CLIENT_CERT_REJECTED. Without it, a request on a
+    /// distribution with origin mTLS is an info finding: not verified. Read and checked before
+    /// any traffic.
+    #[arg(long, value_name = "CERT")]
+    pub origin_client_cert: Option<PathBuf>,
+
+    /// The private key (PEM: PKCS#8, PKCS#1 or SEC1, not encrypted) of --origin-client-cert;
+    /// the two go together. Its content is never printed.
+    #[arg(long, value_name = "KEY")]
+    pub origin_client_key: Option<PathBuf>,
+
     /// Certificate expiry horizons in days: the shortest is high, the others medium.
     #[arg(long, value_name = "DAYS,..", default_value = "30,7")]
     pub expiry_warn: String,

@@ -16,6 +16,7 @@ use crate::cli::ScanArgs;
 use crate::engine::Scanner;
 use crate::finding::GateLevel;
 use crate::probe::authority::{AuthoritySettings, ZoneHealthCache};
+use crate::probe::client_certificate::ClientIdentity;
 use crate::probe::cloudfront_tls::CloudFrontTls;
 use crate::probe::diagnostic_hellos::Negotiator;
 use crate::probe::dialer::{Dialer, DialerLimits};
@@ -101,6 +102,9 @@ pub(crate) struct ScanSettings {
     pub resolve_entries: Vec<ResolveEntry>,
     /// `--ca-file` PEM files, trusted beside Mozilla's roots; read by [`Self::scanner`].
     pub ca_files: Vec<PathBuf>,
+    /// `--origin-client-cert` with `--origin-client-key`, read and checked: the client
+    /// certificate CloudFront presents to origins with origin mTLS.
+    pub client_identity: Option<ClientIdentity>,
     /// `--expiry-warn` horizons in days (1-3650), ascending, without duplicates.
     pub expiry_warn_days: Vec<u32>,
     /// `--dns-timeout`, over 0 and at most 60 s.
@@ -257,6 +261,24 @@ impl ScanSettings {
                     .collect::<Result<Vec<_>, _>>()?,
             ),
         };
+        let client_identity = match (&args.origin_client_cert, &args.origin_client_key) {
+            (None, None) => None,
+            (Some(cert), Some(key)) => {
+                Some(ClientIdentity::read(cert, key).map_err(|e| usage(e.flag(), e.to_string()))?)
+            }
+            (Some(_), None) => {
+                return Err(usage(
+                    "--origin-client-cert",
+                    "give its private key with --origin-client-key too",
+                ))
+            }
+            (None, Some(_)) => {
+                return Err(usage(
+                    "--origin-client-key",
+                    "give the certificate it belongs to with --origin-client-cert too",
+                ))
+            }
+        };
         Ok(ScanSettings {
             targets: args.targets.clone(),
             inputs: args.inputs.clone(),
@@ -266,6 +288,7 @@ impl ScanSettings {
             overrides,
             resolve_entries,
             ca_files: args.ca_files.clone(),
+            client_identity,
             expiry_warn_days,
             dns_timeout: Duration::from_secs_f64(args.dns_timeout),
             dns_attempts: args.dns_attempts,
@@ -317,7 +340,9 @@ impl ScanSettings {
         for path in &self.ca_files {
             extra_roots.extend(TrustStore::read_pem(path)?);
         }
-        let cloudfront = Arc::new(CloudFrontTls::new(&extra_roots));
+        let cloudfront = Arc::new(
+            CloudFrontTls::new(&extra_roots).with_client_identity(self.client_identity.clone()),
+        );
         let trust = TrustStore::new(provider.clone(), extra_roots)?;
         let politeness = Arc::new(DnsPoliteness::new(self.resolver_rate, self.dns_in_flight));
         let dns = Arc::new(DnsProbe::new(

@@ -1535,7 +1535,13 @@ mod tests {
                 .expect("connect");
             let tls = crate::probe::cloudfront_tls::CloudFrontTls::new(&[]);
             let _ = tls
-                .handshake(policy, stream, SNI, std::time::Duration::from_secs(2))
+                .handshake(
+                    policy,
+                    stream,
+                    SNI,
+                    std::time::Duration::from_secs(2),
+                    false,
+                )
                 .await;
         });
         let (mut stream, _) = listener.accept().await.expect("accept");

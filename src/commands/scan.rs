@@ -103,12 +103,14 @@ pub(crate) async fn run(
     let mut targets = plan.into_targets();
     let ssl_protocols = settings.ssl_protocols.clone();
     let path = settings.path.clone();
+    let client_certificate = settings.client_identity.is_some();
     let with_protocols = (&mut targets).map(|mut target| {
         if target.ssl_protocols.is_none() {
             target.ssl_protocols.clone_from(&ssl_protocols);
         }
         // The viewer's path (`--path`): each request asks for OriginPath followed by it.
         target.path.clone_from(&path);
+        target.offer_client_certificate(client_certificate);
         target
     });
     let scanner = settings.scanner()?;

@@ -13,6 +13,11 @@
 //!   sent is kept by a [`RecordingStream`] under the TLS stream, so that the diagnosis can tell a silent
 //!   origin from one that stalls after its ServerHello, and read a plaintext alert or (TLS 1.2 and
 //!   older) the certificate chain as sent.
+//!
+//! With `--origin-client-cert` ([`ClientIdentity`]), the handshakes of an origin CloudFront
+//! presents its certificate to (`client_cert: true`) use configs that hold it, with s2n's
+//! client auth type `Optional`: the certificate is sent when the origin asks, and nothing
+//! changes when it does not. Those configs are cached beside the others (the key's third member).
 
 use std::collections::HashMap;
 use std::io;
@@ -30,17 +35,19 @@ use tokio::net::TcpStream;
 
 use crate::cloudfront::hello::{RecordReader, ServerMessage};
 use crate::cloudfront::tls_profile::TlsVersion;
+use crate::probe::client_certificate::ClientIdentity;
 use crate::probe::tls::RecordingStream;
 
 /// The most bytes of the origin's handshake kept for the diagnosis (a little over s2n's 64 KiB
 /// handshake message limit, so that an oversized certificate message can be seen as such).
 const MAX_RECORDED: usize = 80 * 1024;
 
-/// s2n configs by policy name and name rule: one per pair the scan uses, built once, cloned per
-/// connection.
+/// s2n configs by policy name, name rule and whether they hold the client certificate: one per
+/// combination the scan uses, built once, cloned per connection.
 pub struct CloudFrontTls {
     roots_pem: Vec<u8>,
-    configs: Mutex<HashMap<(&'static str, NameRule), Config>>,
+    client_identity: Option<ClientIdentity>,
+    configs: Mutex<HashMap<(&'static str, NameRule, bool), Config>>,
 }
 
 /// Which certificate names a handshake accepts.
@@ -96,6 +103,13 @@ pub enum CloudFrontHandshake {
         sent_chain: Option<Vec<CertificateDer<'static>>>,
         /// How long the handshake took.
         elapsed: Duration,
+        /// Whether s2n sent the client certificate (`--origin-client-cert`): the origin asked
+        /// for one and this handshake had it to give.
+        client_cert_sent: bool,
+        /// The alert the origin sent after the handshake, read by the HTTP exchange: a TLS 1.3
+        /// origin refuses a client certificate so, the client's side of the handshake being
+        /// over before the origin has checked it. Filled by the prober, not the handshake.
+        alert_after: Option<u8>,
     },
     /// s2n refused or failed the handshake: CloudFront answers 502.
     Failed {
@@ -232,14 +246,29 @@ impl CloudFrontTls {
         }
         CloudFrontTls {
             roots_pem,
+            client_identity: None,
             configs: Mutex::new(HashMap::new()),
         }
     }
 
-    /// The config for `policy` with `rule`, built on first use.
-    pub fn config(&self, policy: &'static str, rule: NameRule) -> Result<Config, S2nSetupError> {
+    /// The same, presenting `identity` (`--origin-client-cert`) on the handshakes asked to.
+    pub fn with_client_identity(mut self, identity: Option<ClientIdentity>) -> CloudFrontTls {
+        self.client_identity = identity;
+        self
+    }
+
+    /// The config for `policy` with `rule`, holding the client certificate when `client_cert`
+    /// and one was given; built on first use.
+    pub fn config(
+        &self,
+        policy: &'static str,
+        rule: NameRule,
+        client_cert: bool,
+    ) -> Result<Config, S2nSetupError> {
+        let identity = self.client_identity.as_ref().filter(|_| client_cert);
+        let key = (policy, rule, identity.is_some());
         let mut configs = self.configs.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(config) = configs.get(&(policy, rule)) {
+        if let Some(config) = configs.get(&key) {
             return Ok(config.clone());
         }
         let error = |e: s2n_tls::error::Error| S2nSetupError {
@@ -259,22 +288,40 @@ impl CloudFrontTls {
                 .set_verify_host_callback(AcceptAnyName)
                 .map_err(error)?;
         }
+        if let Some(identity) = identity {
+            // `Optional`: the certificate goes when the origin asks, and only then.
+            builder
+                .load_pem(identity.chain_pem.as_bytes(), identity.key_pem.as_bytes())
+                .map_err(error)?;
+            builder
+                .set_client_auth_type(s2n_tls::enums::ClientAuthType::Optional)
+                .map_err(error)?;
+        }
         let config = builder.build().map_err(error)?;
-        configs.insert((policy, rule), config.clone());
+        configs.insert(key, config.clone());
         Ok(config)
     }
 
     /// CloudFront's handshake on `stream` with `sni` (the name s2n sends and verifies), within
-    /// `timeout`; the TLS stream when it completes.
+    /// `timeout`, presenting the client certificate if asked when `client_cert`; the TLS stream
+    /// when it completes.
     pub async fn handshake(
         &self,
         policy: &'static str,
         stream: TcpStream,
         sni: &str,
         timeout: Duration,
+        client_cert: bool,
     ) -> (CloudFrontHandshake, Option<CloudFrontStream>) {
-        self.handshake_with(policy, NameRule::ServerName, stream, sni, timeout)
-            .await
+        self.handshake_with(
+            policy,
+            NameRule::ServerName,
+            client_cert,
+            stream,
+            sni,
+            timeout,
+        )
+        .await
     }
 
     /// The chain an origin serves for `sni` to CloudFront's policy, whatever names it covers:
@@ -286,9 +333,10 @@ impl CloudFrontTls {
         stream: TcpStream,
         sni: &str,
         timeout: Duration,
+        client_cert: bool,
     ) -> Option<Vec<CertificateDer<'static>>> {
         match self
-            .handshake_with(policy, NameRule::AnyName, stream, sni, timeout)
+            .handshake_with(policy, NameRule::AnyName, client_cert, stream, sni, timeout)
             .await
             .0
         {
@@ -304,12 +352,13 @@ impl CloudFrontTls {
         &self,
         policy: &'static str,
         rule: NameRule,
+        client_cert: bool,
         stream: TcpStream,
         sni: &str,
         timeout: Duration,
     ) -> (CloudFrontHandshake, Option<CloudFrontStream>) {
         let started = Instant::now();
-        let config = match self.config(policy, rule) {
+        let config = match self.config(policy, rule, client_cert) {
             Ok(config) => config,
             Err(error) => {
                 return (
@@ -360,6 +409,8 @@ impl CloudFrontTls {
                     validated_chain,
                     sent_chain: received().chain,
                     elapsed: started.elapsed(),
+                    client_cert_sent: connection.client_cert_used(),
+                    alert_after: None,
                 };
                 (handshake, Some(CloudFrontStream(tls)))
             }
@@ -387,6 +438,13 @@ impl CloudFrontTls {
 
 /// An established CloudFront connection, for the HTTP exchange and the idle probe.
 pub struct CloudFrontStream(TlsStream<RecordingStream<TcpStream>>);
+
+impl CloudFrontStream {
+    /// The alert the origin sent on this connection, if s2n has read one.
+    pub fn received_alert(&self) -> Option<u8> {
+        self.0.as_ref().alert()
+    }
+}
 
 impl std::fmt::Debug for CloudFrontStream {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -513,9 +571,15 @@ mod tests {
         timeout: Duration,
     ) -> CloudFrontHandshake {
         let stream = TcpStream::connect(address).await.expect("connect");
-        tls.handshake("CloudFront-Upstream-TLS-1-0-2025", stream, sni, timeout)
-            .await
-            .0
+        tls.handshake(
+            "CloudFront-Upstream-TLS-1-0-2025",
+            stream,
+            sni,
+            timeout,
+            false,
+        )
+        .await
+        .0
     }
 
     #[tokio::test]

@@ -12,6 +12,7 @@
 //! beside the HTTP exchange.
 
 pub mod authority;
+pub mod client_certificate;
 pub mod cloudfront_tls;
 pub mod diagnostic_hellos;
 pub mod dialer;
@@ -449,10 +450,17 @@ impl OriginProber {
         limits: http::ReadLimits,
     ) -> HttpsObservation {
         let policy = self.policy(target);
+        let client_cert = target.client_certificate == Some(true);
         let cloudfront_and_http = async {
             let (mut handshake, mut stream) = self
                 .cloudfront
-                .handshake(policy, connection.stream, sni, target.connect_timeout)
+                .handshake(
+                    policy,
+                    connection.stream,
+                    sni,
+                    target.connect_timeout,
+                    client_cert,
+                )
                 .await;
             let mut post_quantum_refused = None;
             if self.post_quantum && !handshake.established() {
@@ -471,6 +479,7 @@ impl OriginProber {
                             connection.stream,
                             sni,
                             target.connect_timeout,
+                            client_cert,
                         )
                         .await;
                     if classic.established() {
@@ -483,6 +492,13 @@ impl OriginProber {
             let mut reusable: Option<Box<dyn HttpIo>> = None;
             if let Some(mut stream) = stream {
                 let (outcome, ttfb) = http::exchange(&mut stream, request, limits, false).await;
+                if let CloudFrontHandshake::Established { alert_after, .. } = &mut handshake {
+                    // A TLS 1.3 origin's refusal of the client certificate comes here: an
+                    // alert (not close_notify) instead of a response.
+                    if !matches!(outcome, http::HttpOutcome::Response(_)) {
+                        *alert_after = stream.received_alert().filter(|alert| *alert != 0);
+                    }
+                }
                 if is_reusable(&outcome) {
                     reusable = Some(Box::new(stream));
                 }
@@ -685,6 +701,7 @@ impl OriginProber {
                 connection.stream,
                 alias,
                 target.connect_timeout,
+                target.client_certificate == Some(true),
             )
             .await;
         let name_refused = handshake.name_refused();
@@ -744,6 +761,7 @@ impl OriginProber {
                                     connection.stream,
                                     name,
                                     target.connect_timeout,
+                                    target.client_certificate == Some(true),
                                 )
                                 .await
                         }

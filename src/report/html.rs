@@ -540,6 +540,16 @@ fn settings_line(settings: &OriginSettings) -> String {
     if let Some(mtls) = settings.origin_mtls {
         parts.push(format!("origin mTLS {}", if mtls { "yes" } else { "no" }));
     }
+    if let Some(outcome) = &settings.client_certificate {
+        let words = match outcome.as_str() {
+            "accepted" => "presented and accepted",
+            "refused" => "presented and refused",
+            "not_asked" => "offered, not asked for",
+            "withheld" => "not presented (no OriginMtlsConfig)",
+            _ => "offered, not verified",
+        };
+        parts.push(format!("client certificate {words}"));
+    }
     parts.join("; ")
 }
 

@@ -197,6 +197,13 @@ pub struct OriginSettings {
     /// Whether OriginMtlsConfig is set; absent when the input cannot say (not an export).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin_mtls: Option<bool>,
+    /// What became of `--origin-client-cert` (absent when none was given): `accepted`
+    /// (presented and the origin went on), `refused` (presented and refused with an alert:
+    /// TLS_CLIENT_CERT_REJECTED), `not_asked` (offered, the origin asked for none), `withheld`
+    /// (not presented: the export says the distribution has no OriginMtlsConfig) or
+    /// `not_verified` (offered, CloudFront's handshake failed before telling).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_certificate: Option<String>,
 }
 
 impl OriginSettings {
@@ -223,6 +230,9 @@ impl OriginSettings {
                 .collect(),
             response_completion_timeout_s: target.response_completion_timeout.map(|d| d.as_secs()),
             origin_mtls: target.origin_mtls,
+            client_certificate: target
+                .client_certificate
+                .map(|offered| if offered { "not_verified" } else { "withheld" }.to_string()),
         }
     }
 }
@@ -310,6 +320,15 @@ impl OriginReport {
             timings_ms: TimingsMs::default(),
             findings,
         }
+    }
+
+    /// The same report with what became of the client certificate (`--origin-client-cert`),
+    /// as observed.
+    pub fn with_client_certificate(mut self, outcome: Option<&str>) -> OriginReport {
+        if let (Some(settings), Some(outcome)) = (&mut self.settings, outcome) {
+            settings.client_certificate = Some(outcome.to_string());
+        }
+        self
     }
 
     /// The same report with the addresses the origin resolved to and its phase timings.

@@ -16,6 +16,7 @@ mod nginx;
 mod nightly;
 mod nsd;
 mod openssl_peers;
+mod origin_mtls;
 mod origin_request;
 mod output_safety;
 mod peers;

@@ -146,7 +146,7 @@ fn export(port: u16, read_timeout: u64, extra: Value) -> Value {
 
 /// Writes `export` pretty-printed (as the CLI does) and, where botocore is installed, checks
 /// its member names against the model.
-fn write_export(dir: &Path, export: &Value) -> String {
+pub(crate) fn write_export(dir: &Path, export: &Value) -> String {
     let path = dir.join("distributions.json");
     std::fs::write(&path, serde_json::to_string_pretty(export).unwrap()).unwrap();
     let checker = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/check-fixture-fields.py");

@@ -153,6 +153,8 @@ mod tests {
             validated_chain: Vec::new(),
             sent_chain: None,
             elapsed: Duration::from_millis(5),
+            client_cert_sent: false,
+            alert_after: None,
         }
     }
 
