@@ -115,6 +115,7 @@ impl<P: Prober> Scanner<P> {
             .collect();
         OriginReport::new(&observation.target, findings)
             .observed(addresses, timings_ms(&observation.timings))
+            .with_cert_expiry(check::cert::earliest_expiry(observation))
     }
 
     /// Scans one origin within its deadline; a parked connection comes back for the idle probe.
