@@ -1,6 +1,8 @@
 //! The README's nightly recipe (`scripts/originscan-nightly.sh`), run over three nights against
 //! the lab: night one has no baseline yet, night two changes nothing, night three meets a new
-//! critical finding. The baseline is only ever a report of a night that succeeded.
+//! critical finding. The baseline is only ever a report of a night that succeeded, and the
+//! metrics for node_exporter's textfile collector (`TEXTFILE`) follow every night that finished,
+//! the night whose gate tripped included.
 
 use std::path::Path;
 use std::process::Output;
@@ -16,6 +18,7 @@ async fn night(lab: &LabRun, input: &Path, reports: &Path, name: &str) -> Output
         .env("INPUT", input)
         .env("REPORTS", reports)
         .env("NIGHT", name)
+        .env("TEXTFILE", reports.join("textfile/originscan.prom"))
         .env("NO_COLOR", "1")
         .stdin(std::process::Stdio::null())
         .output()
@@ -96,6 +99,23 @@ async fn three_nights_of_the_readme_recipe() {
         read_json(&reports.join("night-3.json"))["summary"]["baseline"]["new"],
         1
     );
+    // The textfile holds night three, the alert's origin at risk 4 (critical), and nothing
+    // half-written lies beside it.
+    let textfile = reports.join("textfile/originscan.prom");
+    let metrics = std::fs::read_to_string(&textfile).unwrap();
+    let expired_port = lab.truth_of("expired").port;
+    assert!(
+        metrics.contains(&format!(
+            "originscan_origin_risk{{origin=\"{expired}\",port=\"{expired_port}\"}} 4\n"
+        )) && metrics.contains("originscan_scan_baseline_findings{status=\"new\"} 1\n")
+            && metrics.ends_with("# EOF\n"),
+        "{metrics}"
+    );
+    let beside: Vec<_> = std::fs::read_dir(textfile.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(beside, [std::ffi::OsString::from("originscan.prom")]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
