@@ -18,6 +18,7 @@
 #   TAG      the image built               (default localhost/originscan:ci)
 #   MIRROR   Debian mirror for debootstrap (default http://deb.debian.org/debian)
 #   PULL_TIMEOUT  seconds to try Docker Hub (default 30)
+#   BASES_ONLY    set: stop once the base images are there (they need no compiler time)
 set -eu
 cd "$(dirname "$0")/.."
 TAG=${TAG:-localhost/originscan:ci}
@@ -76,18 +77,25 @@ else
         bah run --isolation chroot "$c" -- sh -c \
             'apt-get update -qq && apt-get install -y -qq --no-install-recommends gcc libc6-dev ca-certificates >/dev/null && rm -rf /var/lib/apt/lists/*'
         for d in bin lib libexec; do
-            [ -d "$sysroot/$d" ] && bah copy "$c" "$sysroot/$d" "/usr/local/rust/$d"
+            if [ -d "$sysroot/$d" ]; then
+                bah copy "$c" "$sysroot/$d" "/usr/local/rust/$d" >/dev/null
+            fi
         done
         # The machine's CA bundle: cargo in the build stage reaches crates.io the way this
         # machine does (through its proxy, whose CA Debian's bundle lacks).
         if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
-            bah copy "$c" /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
+            bah copy "$c" /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt >/dev/null
         fi
         bah config --env CARGO_HOME=/usr/local/cargo \
             --env PATH=/usr/local/cargo/bin:/usr/local/rust/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$c"
         bah commit -q "$c" "$RUST_STANDIN" >/dev/null
     fi
     build_args="--build-arg RUST_IMAGE=$RUST_STANDIN --build-arg RUNTIME_IMAGE=$RUNTIME_STANDIN"
+fi
+
+if [ -n "${BASES_ONLY:-}" ]; then
+    say "base images ready"
+    exit 0
 fi
 
 # The image, exactly as the Dockerfile says.
