@@ -118,6 +118,7 @@ impl<P: Prober> Scanner<P> {
                 check::verdict::client_certificate(observation).map(|c| c.as_str()),
             )
             .observed(addresses, timings_ms(&observation.timings))
+            .with_cert_expiry(check::cert::earliest_expiry(observation))
     }
 
     /// Scans one origin within its deadline; a parked connection comes back for the idle probe.

@@ -186,8 +186,8 @@ pub struct ScanArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// table | csv | json | ndjson | junit | github | html [default: table on a terminal, else
-    /// json].
+    /// table | csv | json | ndjson | junit | github | html | openmetrics [default: table on a
+    /// terminal, else json].
     #[arg(short, long, value_name = "FORMAT")]
     pub format: Option<String>,
 
@@ -361,7 +361,8 @@ pub struct MergeArgs {
     #[arg(required = true)]
     pub reports: Vec<PathBuf>,
 
-    /// table | csv | json | ndjson | junit | github | html [default: table on a terminal, else json].
+    /// table | csv | json | ndjson | junit | github | html | openmetrics [default: table on a
+    /// terminal, else json].
     #[arg(short, long, value_name = "FORMAT")]
     pub format: Option<String>,
 
@@ -390,8 +391,8 @@ pub struct LintLambdaArgs {
     #[arg(long, value_name = "FILE")]
     pub original: Option<PathBuf>,
 
-    /// table | csv | json | ndjson | junit | github | html [default: table on a terminal, else
-    /// json].
+    /// table | csv | json | ndjson | junit | github | html | openmetrics [default: table on a
+    /// terminal, else json].
     #[arg(short, long, value_name = "FORMAT")]
     pub format: Option<String>,
 

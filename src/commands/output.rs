@@ -1,7 +1,8 @@
 //! Where a command's report goes: stdout, or the `-o` file written atomically. A report file is
 //! written to a temporary file in the same directory and renamed over the target only when the
 //! command commits it: a run that fails leaves an existing report untouched, byte for byte, and
-//! leaves no empty file behind.
+//! leaves no empty file behind. The file gets the mode `>` would give it: an existing report's,
+//! else what the umask leaves of 0666.
 
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -40,14 +41,29 @@ impl Destination {
                 source: std::io::Error::new(std::io::ErrorKind::IsADirectory, "a directory"),
             });
         }
-        let temporary = tempfile::Builder::new()
-            .prefix(".originscan-")
-            .suffix(".tmp")
+        // The report gets the mode a file written with `>` would: an existing report's, else
+        // what the umask leaves of 0666 (a temporary file alone would be 0600, unreadable by a
+        // reader such as node_exporter's textfile collector).
+        let existing = std::fs::metadata(path).ok().map(|m| m.permissions());
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".originscan-").suffix(".tmp");
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let temporary = builder
             .tempfile_in(directory)
             .map_err(|source| CommandError::Output {
                 path: shown(),
                 source,
             })?;
+        if let Some(permissions) = existing {
+            temporary
+                .as_file()
+                .set_permissions(permissions)
+                .map_err(|source| CommandError::Output {
+                    path: shown(),
+                    source,
+                })?;
+        }
         let handle = temporary.reopen().map_err(|source| CommandError::Output {
             path: shown(),
             source,

@@ -1,6 +1,6 @@
 //! Reports: one [`OriginReport`] per origin, ranked by score, written as table, CSV, JSON,
-//! NDJSON, JUnit XML, GitHub Actions annotations or a self-contained HTML page. Every format
-//! carries the same facts. [`baseline`] compares a report with a previous one, [`merge`] joins
+//! NDJSON, JUnit XML, GitHub Actions annotations, a self-contained HTML page or OpenMetrics
+//! text for Prometheus. Every format but OpenMetrics (numbers only) carries the same facts. [`baseline`] compares a report with a previous one, [`merge`] joins
 //! shard reports.
 
 pub mod baseline;
@@ -12,6 +12,7 @@ pub(crate) mod html;
 pub(crate) mod json;
 pub(crate) mod junit;
 pub(crate) mod merge;
+pub(crate) mod openmetrics;
 pub mod options;
 pub use file::ReportReadError;
 pub use merge::MergeError;
@@ -77,6 +78,9 @@ pub enum Format {
     Github,
     /// One self-contained HTML page.
     Html,
+    /// OpenMetrics text (Prometheus): per-origin risk, score, findings by severity and
+    /// certificate expiry, and the scan's counts, for the textfile collector or Pushgateway.
+    Openmetrics,
 }
 
 impl FromStr for Format {
@@ -90,8 +94,10 @@ impl FromStr for Format {
             "junit" => Ok(Format::Junit),
             "github" => Ok(Format::Github),
             "html" => Ok(Format::Html),
+            "openmetrics" => Ok(Format::Openmetrics),
             other => Err(format!(
-                "`{other}` is not a format: use table, csv, json, ndjson, junit, github or html"
+                "`{other}` is not a format: use table, csv, json, ndjson, junit, github, html \
+                 or openmetrics"
             )),
         }
     }
@@ -111,8 +117,8 @@ impl Format {
                 Format::from_extension(&path.to_string_lossy()).ok_or_else(|| {
                     format!(
                     "cannot tell the report format from `{}`: name the file .txt (table), .csv, \
-                     .json, .ndjson (or .jsonl), .xml (junit) or .html, or give -f table|csv|\
-                     json|ndjson|junit|github|html",
+                     .json, .ndjson (or .jsonl), .xml (junit), .html or .prom (openmetrics), or \
+                     give -f table|csv|json|ndjson|junit|github|html|openmetrics",
                     crate::report::escape::printable(&path.display().to_string())
                 )
                 })
@@ -132,6 +138,8 @@ impl Format {
             "txt" => Some(Format::Table),
             "xml" => Some(Format::Junit),
             "html" | "htm" => Some(Format::Html),
+            // .prom: what node_exporter's textfile collector reads.
+            "prom" | "om" => Some(Format::Openmetrics),
             _ => None,
         }
     }
@@ -283,6 +291,10 @@ pub struct OriginReport {
     pub score: u32,
     /// Findings, most severe first.
     pub findings: Vec<Finding>,
+    /// The earliest `notAfter` (RFC 3339) among the certificates the origin sent, the chain as
+    /// sent; absent when no certificate was seen (no TLS, a failed connection, `lint-lambda`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub earliest_cert_expiry: Option<String>,
     /// How long each phase took; all absent for a row with no observation (deadline exceeded,
     /// internal error, `lint-lambda`).
     pub timings_ms: TimingsMs,
@@ -318,6 +330,7 @@ impl OriginReport {
             risk: risk_of(&findings),
             score: score_of(&findings),
             timings_ms: TimingsMs::default(),
+            earliest_cert_expiry: None,
             findings,
         }
     }
@@ -328,6 +341,13 @@ impl OriginReport {
         if let (Some(settings), Some(outcome)) = (&mut self.settings, outcome) {
             settings.client_certificate = Some(outcome.to_string());
         }
+        self
+    }
+
+    /// The same report with the earliest expiry (seconds since the epoch) of the certificates
+    /// the origin sent.
+    pub fn with_cert_expiry(mut self, not_after: Option<i64>) -> OriginReport {
+        self.earliest_cert_expiry = not_after.map(crate::check::cert::rfc3339);
         self
     }
 
@@ -359,6 +379,7 @@ impl OriginReport {
             risk: risk_of(&findings),
             score: score_of(&findings),
             timings_ms: TimingsMs::default(),
+            earliest_cert_expiry: None,
             findings,
         }
     }
@@ -589,6 +610,7 @@ impl Report {
             Format::Junit => junit::write(self, gate, out)?,
             Format::Github => github::write(self, gate, out)?,
             Format::Html => html::write(self, out)?,
+            Format::Openmetrics => openmetrics::write(self, out)?,
         }
         out.flush()?;
         Ok(())
@@ -646,6 +668,7 @@ pub(crate) mod test_support {
             score: score_of(&findings),
             findings,
             timings_ms: TimingsMs::default(),
+            earliest_cert_expiry: None,
         }
     }
 
@@ -678,7 +701,13 @@ mod tests {
         assert!("sarif"
             .parse::<Format>()
             .unwrap_err()
-            .contains("junit, github or html"));
+            .contains("junit, github, html or openmetrics"));
+        assert_eq!("OpenMetrics".parse::<Format>(), Ok(Format::Openmetrics));
+        assert_eq!(
+            Format::from_extension("/var/lib/node_exporter/textfile_collector/originscan.prom"),
+            Some(Format::Openmetrics)
+        );
+        assert_eq!(Format::from_extension("x.om"), Some(Format::Openmetrics));
         assert_eq!(
             Format::from_extension("out/report.xml"),
             Some(Format::Junit)
@@ -700,6 +729,7 @@ mod tests {
             Format::Junit,
             Format::Github,
             Format::Html,
+            Format::Openmetrics,
         ] {
             let mut out = Vec::new();
             report

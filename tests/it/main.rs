@@ -1,10 +1,11 @@
 //! The integration tests, in one binary (as ripgrep keeps them): each module runs the real
 //! binary or the library against real sockets on loopback: the lab, and real peers nobody here
-//! wrote (openssl s_server, nginx, NSD, chromium, xmllint, botocore) where they are installed.
+//! wrote (openssl s_server, nginx, NSD, chromium, xmllint, promtool, botocore, prometheus-client) where they are installed.
 
 mod cli;
 mod cloudfront_import;
 mod common;
+mod container;
 mod hostile;
 mod interrupt;
 mod lab_distributions;
@@ -15,6 +16,7 @@ mod memory;
 mod nginx;
 mod nightly;
 mod nsd;
+mod openmetrics;
 mod openssl_peers;
 mod origin_mtls;
 mod origin_request;

@@ -1,6 +1,8 @@
 //! The README's nightly recipe (`scripts/originscan-nightly.sh`), run over three nights against
 //! the lab: night one has no baseline yet, night two changes nothing, night three meets a new
-//! critical finding. The baseline is only ever a report of a night that succeeded.
+//! critical finding. The baseline is only ever a report of a night that succeeded, and the
+//! metrics for node_exporter's textfile collector (`TEXTFILE`) follow every night that finished,
+//! the night whose gate tripped included.
 
 use std::path::Path;
 use std::process::Output;
@@ -16,6 +18,7 @@ async fn night(lab: &LabRun, input: &Path, reports: &Path, name: &str) -> Output
         .env("INPUT", input)
         .env("REPORTS", reports)
         .env("NIGHT", name)
+        .env("TEXTFILE", reports.join("textfile/originscan.prom"))
         .env("NO_COLOR", "1")
         .stdin(std::process::Stdio::null())
         .output()
@@ -96,6 +99,23 @@ async fn three_nights_of_the_readme_recipe() {
         read_json(&reports.join("night-3.json"))["summary"]["baseline"]["new"],
         1
     );
+    // The textfile holds night three, the alert's origin at risk 4 (critical), and nothing
+    // half-written lies beside it.
+    let textfile = reports.join("textfile/originscan.prom");
+    let metrics = std::fs::read_to_string(&textfile).unwrap();
+    let expired_port = lab.truth_of("expired").port;
+    assert!(
+        metrics.contains(&format!(
+            "originscan_origin_risk{{origin=\"{expired}\",port=\"{expired_port}\"}} 4\n"
+        )) && metrics.contains("originscan_scan_baseline_findings{status=\"new\"} 1\n")
+            && metrics.ends_with("# EOF\n"),
+        "{metrics}"
+    );
+    let beside: Vec<_> = std::fs::read_dir(textfile.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(beside, [std::ffi::OsString::from("originscan.prom")]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -154,4 +174,77 @@ async fn quiet_silences_the_summary_but_not_the_gates_reason() {
             && stderr.contains("CERT_EXPIRED"),
         "{stderr}"
     );
+}
+
+/// The umask of this process (Linux's /proc/self/status), 0o022 if it cannot be read.
+fn umask() -> u32 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Umask:"))
+                .and_then(|v| u32::from_str_radix(v.trim(), 8).ok())
+        })
+        .unwrap_or(0o022)
+}
+
+/// A report file gets the mode `>` would give it, though it is written to a temporary file
+/// first (which alone would be 0600): a new one what the umask leaves of 0666, so that another
+/// user's reader (node_exporter's textfile collector) can read it; an existing one keeps its
+/// mode.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_file_gets_the_mode_a_redirect_would() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let lambda = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lambda/valid");
+    let first = std::fs::read_dir(&lambda)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .min()
+        .unwrap();
+    let write = |name: &str| {
+        let mut command = crate::common::args(&[
+            "lint-lambda",
+            "--fail-on",
+            "never",
+            "--event",
+            "origin-request",
+        ]);
+        command.push(first.display().to_string());
+        command.push("-o".into());
+        command.push(dir.path().join(name).display().to_string());
+        command
+    };
+    let mode = |name: &str| {
+        std::fs::metadata(dir.path().join(name))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    let out = crate::common::originscan(&write("new.prom")).await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        crate::common::stderr(&out)
+    );
+    assert_eq!(mode("new.prom"), 0o666 & !umask());
+    std::fs::write(dir.path().join("kept.json"), "{}").unwrap();
+    std::fs::set_permissions(
+        dir.path().join("kept.json"),
+        std::fs::Permissions::from_mode(0o640),
+    )
+    .unwrap();
+    let out = crate::common::originscan(&write("kept.json")).await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        crate::common::stderr(&out)
+    );
+    assert_eq!(mode("kept.json"), 0o640);
+    assert!(std::fs::read_to_string(dir.path().join("kept.json"))
+        .unwrap()
+        .contains("originscan.report.v1"));
 }

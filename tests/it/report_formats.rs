@@ -41,6 +41,7 @@ fn origin(name: &str, findings: Vec<Finding>) -> OriginReport {
             ttfb: Some(80),
             total: Some(1_250),
         },
+        earliest_cert_expiry: None,
     }
 }
 

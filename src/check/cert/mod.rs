@@ -64,6 +64,28 @@ pub fn check(observation: &Observation, context: &CheckContext) -> Vec<Finding> 
     }
 }
 
+/// The earliest `notAfter` (seconds since the epoch) among the certificates the origin sent,
+/// from the same chain [`check`] judges: the rustls handshake's, else CloudFront's handshake's
+/// Certificate message. `None` when no certificate was seen or none parses. What
+/// blackbox_exporter's `probe_ssl_earliest_cert_expiry` reports for a probe.
+pub(crate) fn earliest_expiry(observation: &Observation) -> Option<i64> {
+    let not_after = |der: &[u8]| {
+        x509_parser::parse_x509_certificate(der)
+            .ok()
+            .map(|(_, cert)| cert.validity().not_after.timestamp())
+    };
+    if let Some(TlsOutcome::Established { chain, .. }) =
+        observation.tls.as_ref().map(|t| &t.outcome)
+    {
+        return chain.iter().filter_map(|der| not_after(der)).min();
+    }
+    observation
+        .negotiation
+        .as_ref()
+        .and_then(|n| n.chain())
+        .and_then(|chain| chain.iter().filter_map(|der| not_after(der)).min())
+}
+
 /// Certificate findings for a chain as sent, for a connection to `name`.
 pub fn check_chain(
     chain: &[CertificateDer<'static>],
