@@ -10,7 +10,8 @@
 //! say what a distribution is (ARN, Status, Comment, Enabled, ...) are written; the viewer
 //! side (ViewerCertificate, Restrictions, CustomErrorResponses, AliasICPRecordals, Lambda and
 //! function associations, trusted signers, allowed methods) is not: nothing of it reaches an
-//! origin. `tests/it/aws_api.rs` compares every member written with what boto3 reads from the
+//! origin. Neither is `Staging`: the SDK turns a missing required member into its default
+//! (false), so it cannot say whether the API sent it. `tests/it/aws_api.rs` compares every member written with what boto3 reads from the
 //! same account, and checks the file against botocore's model.
 
 use aws_sdk_cloudfront::primitives::{DateTime, DateTimeFormat};
@@ -111,7 +112,6 @@ pub(crate) fn distribution(d: &DistributionSummary) -> Value {
         .put("WebACLId", d.web_acl_id.as_str())
         .put("HttpVersion", d.http_version.as_str())
         .put("IsIPV6Enabled", d.is_ipv6_enabled)
-        .put("Staging", d.staging)
         .opt(
             "ConnectionMode",
             d.connection_mode.as_ref().map(|m| m.as_str()),
