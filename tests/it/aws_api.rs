@@ -133,6 +133,17 @@ const NAMES: &[&str] = &[
 
 /// `originscan scan ARGS` with the AWS environment, the origins' names on loopback.
 fn scan(dir: &Path, endpoint: &str, keys: bool, args: &[&str]) -> Output {
+    scan_with(dir, endpoint, keys, args, &[])
+}
+
+/// [`scan`] with more environment variables.
+fn scan_with(
+    dir: &Path,
+    endpoint: &str,
+    keys: bool,
+    args: &[&str],
+    env: &[(&str, String)],
+) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_originscan"));
     command.arg("scan").args(args);
     for name in NAMES {
@@ -149,6 +160,7 @@ fn scan(dir: &Path, endpoint: &str, keys: bool, args: &[&str]) -> Output {
         .current_dir(dir)
         .stdin(Stdio::null());
     aws_env(&mut command, dir, endpoint, keys);
+    command.envs(env.iter().map(|(k, v)| (k, v)));
     command.output().expect("originscan runs")
 }
 
@@ -461,9 +473,18 @@ async fn access_denied_names_the_iam_action() {
     })
     .await;
     let args = ["--aws", "--aws-save", "saved.json", "-o", "report.json"];
+    // AWS_ENDPOINT_URL_CLOUDFRONT wins over AWS_ENDPOINT_URL (a closed port here).
     let output = tokio::task::spawn_blocking({
         let dir = dir.path().to_path_buf();
-        move || scan(&dir, &endpoint, true, &args)
+        move || {
+            scan_with(
+                &dir,
+                "http://127.0.0.1:9",
+                true,
+                &args,
+                &[("AWS_ENDPOINT_URL_CLOUDFRONT", endpoint)],
+            )
+        }
     })
     .await
     .expect("joined");
@@ -484,10 +505,29 @@ async fn throttling_is_retried_then_said() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (endpoint, count) =
         api_double(|_, _| (400, error_body("Throttling", "Rate exceeded"))).await;
-    let args = ["--aws", "-o", "report.json"];
+    // The keys come from --profile's section of the credentials file (none in the
+    // environment): the double is reached only if the profile was read.
+    let credentials = dir.path().join("credentials");
+    std::fs::write(
+        &credentials,
+        "[ci]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
+    )
+    .expect("credentials file");
+    let args = ["--aws", "--profile", "ci", "-o", "report.json"];
     let output = tokio::task::spawn_blocking({
         let dir = dir.path().to_path_buf();
-        move || scan(&dir, &endpoint, true, &args)
+        move || {
+            scan_with(
+                &dir,
+                &endpoint,
+                false,
+                &args,
+                &[(
+                    "AWS_SHARED_CREDENTIALS_FILE",
+                    credentials.display().to_string(),
+                )],
+            )
+        }
     })
     .await
     .expect("joined");
