@@ -24,6 +24,7 @@ use std::time::Duration;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::BehaviorVersion;
+use aws_sdk_cloudfront::config::http::HttpResponse;
 use aws_sdk_cloudfront::config::ProvideCredentials;
 use aws_sdk_cloudfront::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_cloudfront::Client;
@@ -394,15 +395,14 @@ const CREDENTIAL_CODES: &[&str] = &[
 ];
 
 /// One failed call as an [`AwsError`] naming its IAM action.
-fn call_error<E, R>(action: &'static str, error: SdkError<E, R>) -> AwsError
+fn call_error<E>(action: &'static str, error: SdkError<E, HttpResponse>) -> AwsError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
 {
-    let status = error.raw_response().map(|r| format!("{r:?}"));
+    let status = error.raw_response().map(|r| r.status().as_u16());
     let code = error.code().unwrap_or_default().to_string();
     let message = error.message().unwrap_or_default().to_string();
-    let http_429 = status.as_deref().is_some_and(|s| s.contains("429"));
+    let http_429 = status == Some(429);
     if code == "AccessDenied" || code == "AccessDeniedException" {
         return AwsError::AccessDenied {
             action,

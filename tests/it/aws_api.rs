@@ -431,9 +431,19 @@ fn error_body(code: &str, message: &str) -> String {
 
 /// A first page of one distribution that says the listing goes on.
 fn first_page() -> String {
-    "<?xml version=\"1.0\"?>\n<DistributionList xmlns=\"http://cloudfront.amazonaws.com/doc/2020-05-31/\">\
-     <Marker></Marker><NextMarker>EPAGE2</NextMarker><MaxItems>1</MaxItems>\
-     <IsTruncated>true</IsTruncated><Quantity>1</Quantity><Items><DistributionSummary>\
+    page(true, "")
+}
+
+/// A page of one distribution, truncated or not, its default behavior with `extra` members.
+fn page(truncated: bool, extra: &str) -> String {
+    let next = if truncated {
+        "<NextMarker>EPAGE2</NextMarker>"
+    } else {
+        ""
+    };
+    format!("<?xml version=\"1.0\"?>\n<DistributionList xmlns=\"http://cloudfront.amazonaws.com/doc/2020-05-31/\">\
+     <Marker></Marker>{next}<MaxItems>1</MaxItems>\
+     <IsTruncated>{truncated}</IsTruncated><Quantity>1</Quantity><Items><DistributionSummary>\
      <Id>EPAGE1</Id><ARN>arn:aws:cloudfront::123456789012:distribution/EPAGE1</ARN>\
      <Status>Deployed</Status><LastModifiedTime>2025-01-01T00:00:00Z</LastModifiedTime>\
      <DomainName>d1.cloudfront.net</DomainName><Aliases><Quantity>0</Quantity></Aliases>\
@@ -441,11 +451,10 @@ fn first_page() -> String {
      <CustomOriginConfig><HTTPPort>80</HTTPPort><HTTPSPort>443</HTTPSPort>\
      <OriginProtocolPolicy>https-only</OriginProtocolPolicy></CustomOriginConfig></Origin></Items></Origins>\
      <DefaultCacheBehavior><TargetOriginId>o1</TargetOriginId>\
-     <ViewerProtocolPolicy>allow-all</ViewerProtocolPolicy></DefaultCacheBehavior>\
+     <ViewerProtocolPolicy>allow-all</ViewerProtocolPolicy>{extra}</DefaultCacheBehavior>\
      <Comment></Comment><PriceClass>PriceClass_All</PriceClass><Enabled>true</Enabled>\
      <WebACLId></WebACLId><HttpVersion>http2</HttpVersion><IsIPV6Enabled>true</IsIPV6Enabled>\
-     <Staging>false</Staging></DistributionSummary></Items></DistributionList>"
-        .to_string()
+     <Staging>false</Staging></DistributionSummary></Items></DistributionList>")
 }
 
 fn assert_refused(output: &Output, dir: &Path, wanted: &[&str]) {
@@ -596,4 +605,42 @@ fn no_credentials_is_said_and_exits_2() {
     aws_env(&mut command, dir.path(), "http://127.0.0.1:9", false);
     let output = command.output().expect("unshare runs");
     assert_refused(&output, dir.path(), &["--aws: no AWS credentials found"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_policy_listing_names_its_action() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (endpoint, count) = api_double(|_, line| {
+        if line.contains("/distribution") {
+            (
+                200,
+                page(
+                    false,
+                    "<CachePolicyId>9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d</CachePolicyId>",
+                ),
+            )
+        } else {
+            (
+                403,
+                error_body(
+                    "AccessDenied",
+                    "not authorized to perform: cloudfront:ListOriginRequestPolicies",
+                ),
+            )
+        }
+    })
+    .await;
+    let args = ["--aws", "--aws-save", "saved.json", "-o", "report.json"];
+    let output = tokio::task::spawn_blocking({
+        let dir = dir.path().to_path_buf();
+        move || scan(&dir, &endpoint, true, &args)
+    })
+    .await
+    .expect("joined");
+    assert_refused(
+        &output,
+        dir.path(),
+        &["the credentials need the IAM permission cloudfront:ListOriginRequestPolicies"],
+    );
+    assert_eq!(count.load(Ordering::SeqCst), 2);
 }
