@@ -13,6 +13,12 @@ the output shape its top level belongs to:
                                              ListDistributionsResult
   {"ETag": ..., "OriginRequestPolicy": ...}  GetOriginRequestPolicyResult
   {"OriginRequestPolicyList": ...}           ListOriginRequestPoliciesResult
+  {"ETag": ..., "CachePolicy": ...}          GetCachePolicyResult
+  {"CachePolicyList": ...}                   ListCachePoliciesResult
+
+`originscan scan --aws-save` writes the three lists in one object ({"DistributionList": ...,
+"OriginRequestPolicyList": ..., "CachePolicyList": ...}): each member is checked against its own
+output shape.
 
 Every key that is not a member of the structure at its position is printed (with its JSON
 path), as is a value whose kind does not fit the shape (an object where a list belongs, ...).
@@ -35,7 +41,16 @@ TOP_LEVEL = [
     ("Distribution", "GetDistributionResult", False),
     ("OriginRequestPolicy", "GetOriginRequestPolicyResult", False),
     ("OriginRequestPolicyList", "ListOriginRequestPoliciesResult", True),
+    ("CachePolicy", "GetCachePolicyResult", False),
+    ("CachePolicyList", "ListCachePoliciesResult", True),
 ]
+
+# The members of an `--aws-save` file, each the whole output of its list operation.
+SAVED_LISTS = {
+    "DistributionList": "ListDistributionsResult",
+    "OriginRequestPolicyList": "ListOriginRequestPoliciesResult",
+    "CachePolicyList": "ListCachePoliciesResult",
+}
 
 
 def load_shapes():
@@ -104,6 +119,11 @@ def check_file(shapes, file_name):
             walk(shapes, "DistributionSummary", item, f"$[{index}]", problems)
         return problems
     if isinstance(document, dict):
+        if len(document) > 1 and set(document) <= set(SAVED_LISTS):
+            problems = []
+            for member, value in document.items():
+                walk(shapes, SAVED_LISTS[member], {member: value}, "$", problems)
+            return problems
         for member, shape_name, paginated in TOP_LEVEL:
             if member in document:
                 body = dict(document)

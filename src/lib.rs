@@ -8,6 +8,8 @@
 
 #![warn(unreachable_pub, missing_docs)]
 
+#[cfg(feature = "aws")]
+pub mod aws;
 pub(crate) mod certificate;
 pub mod check;
 pub mod cli;

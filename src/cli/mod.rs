@@ -331,6 +331,34 @@ pub struct ScanArgs {
     /// Skip the keep-alive probe (reusing each connection after OriginKeepaliveTimeout idle).
     #[arg(long)]
     pub no_idle_probe: bool,
+
+    /// Reading the account from the CloudFront API.
+    #[cfg(feature = "aws")]
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+/// `scan --aws`: the account read from the CloudFront API instead of (or besides) exports.
+#[cfg(feature = "aws")]
+#[derive(Debug, Clone, Default, Args)]
+pub struct AwsArgs {
+    /// Read every distribution of the account, and the origin request and cache policies their
+    /// behaviors name, from the CloudFront API (credentials and region from the AWS SDK's
+    /// default chain; AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_CLOUDFRONT are honoured), and scan
+    /// them as an export. Needs cloudfront:ListDistributions, and, when a behavior names a
+    /// policy, cloudfront:ListOriginRequestPolicies and cloudfront:ListCachePolicies.
+    #[arg(long)]
+    pub aws: bool,
+
+    /// With --aws: also write what was read to FILE, an export that `-i FILE` reads again (the
+    /// distributions and the policies in one file), to replay the run.
+    #[arg(long, value_name = "FILE", requires = "aws")]
+    pub aws_save: Option<PathBuf>,
+
+    /// With --aws: the profile of ~/.aws/config and ~/.aws/credentials to use [default:
+    /// AWS_PROFILE, else `default`].
+    #[arg(long, value_name = "NAME", requires = "aws")]
+    pub profile: Option<String>,
 }
 
 /// Options of `demo`.

@@ -13,10 +13,14 @@ const SCAN_FD_RESERVE: u64 = 128;
 
 /// Starts the lab, scans it, prints how many origins equal the ground truth.
 pub(crate) async fn run(args: DemoArgs) -> Result<ScanResult, CommandError> {
-    if !args.scan.targets.is_empty() || !args.scan.inputs.is_empty() {
+    #[cfg(feature = "aws")]
+    let aws = args.scan.aws.aws;
+    #[cfg(not(feature = "aws"))]
+    let aws = false;
+    if !args.scan.targets.is_empty() || !args.scan.inputs.is_empty() || aws {
         return Err(UsageError {
             flag: "demo",
-            message: "the demo scans its own lab; give no targets or --input".into(),
+            message: "the demo scans its own lab; give no targets, --input or --aws".into(),
         }
         .into());
     }

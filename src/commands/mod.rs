@@ -60,6 +60,10 @@ pub enum CommandError {
     /// A report file could not be read.
     #[error(transparent)]
     ReportFile(#[from] ReportReadError),
+    /// `scan --aws` could not read the account.
+    #[cfg(feature = "aws")]
+    #[error(transparent)]
+    Aws(#[from] crate::aws::AwsError),
     /// The async runtime could not start.
     #[error("cannot start the async runtime: {0}")]
     Runtime(#[source] std::io::Error),

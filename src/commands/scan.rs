@@ -26,6 +26,68 @@ const FDS_PER_ORIGIN: u64 = 4;
 /// Descriptors kept for everything else (resolver sockets, output).
 const FD_RESERVE: u64 = 64;
 
+/// `--aws`: the account read from the CloudFront API as an export in memory (written to
+/// `--aws-save FILE` too, whose path then names it), before any scan traffic. Without `--aws`,
+/// none.
+#[cfg(feature = "aws")]
+async fn read_aws_account(
+    args: &ScanArgs,
+    quiet: bool,
+) -> Result<Vec<input::MemoryExport>, CommandError> {
+    use crate::aws::{read_account, AwsError};
+    if !args.aws.aws {
+        return Ok(Vec::new());
+    }
+    let account = read_account(args.aws.profile.as_deref()).await?;
+    let name = match &args.aws.aws_save {
+        Some(path) => {
+            let save_error = |source| AwsError::Save {
+                path: path.display().to_string(),
+                source,
+            };
+            let dir = match path.parent() {
+                Some(dir) if !dir.as_os_str().is_empty() => dir,
+                _ => std::path::Path::new("."),
+            };
+            let mut file = tempfile::NamedTempFile::new_in(dir).map_err(save_error)?;
+            file.write_all(&account.json).map_err(save_error)?;
+            file.persist(path).map_err(|e| save_error(e.error))?;
+            path.display().to_string()
+        }
+        None => "aws:cloudfront".to_string(),
+    };
+    if !quiet {
+        eprintln!(
+            "originscan: note: --aws: {} distribution(s) on {} page(s) of ListDistributions, \
+             {} policy(ies) named by their behaviors{}",
+            account.distributions,
+            account.pages,
+            account.policies,
+            args.aws
+                .aws_save
+                .as_ref()
+                .map(|p| format!(
+                    "; saved to {}",
+                    crate::report::escape::printable(&p.display().to_string())
+                ))
+                .unwrap_or_default()
+        );
+    }
+    Ok(vec![input::MemoryExport {
+        name,
+        content: account.json,
+    }])
+}
+
+/// Without the `aws` feature there is no `--aws`.
+#[cfg(not(feature = "aws"))]
+async fn read_aws_account(
+    _args: &ScanArgs,
+    _quiet: bool,
+) -> Result<Vec<input::MemoryExport>, CommandError> {
+    Ok(Vec::new())
+}
+
 /// The result of a scan: the report and how it ended.
 #[derive(Debug)]
 pub(crate) struct ScanResult {
@@ -51,8 +113,10 @@ pub(crate) async fn run(
     let shard = settings.shard;
     let keep: input::Keep = Box::new(move |t| shard.is_none_or(|s| s.holds(t.stable_hash())));
     let mut matched = vec![false; settings.resolve_entries.len()];
+    let exports = read_aws_account(&args, settings.quiet).await?;
     let mut plan = input::plan(
         &settings.targets,
+        &exports,
         &settings.inputs,
         &policies,
         keep,

@@ -480,6 +480,16 @@ pub fn gather_all(
     Ok(gathered)
 }
 
+/// A CloudFront export held in memory (what `scan --aws` read), with the name its targets'
+/// provenance and its errors give.
+#[derive(Debug, Clone)]
+pub struct MemoryExport {
+    /// The name in provenance and messages (`--aws-save`'s path, or `aws:cloudfront`).
+    pub name: String,
+    /// The export's JSON.
+    pub content: Vec<u8>,
+}
+
 /// Which targets a plan keeps (`--shard`): a target it refuses is neither counted nor scanned.
 pub type Keep = Box<dyn Fn(&Target) -> bool + Send + Sync>;
 
@@ -546,8 +556,11 @@ impl KeySet {
 /// and plans the scan of the targets `keep` accepts without holding the lists: a list or a
 /// table is read again by [`TargetPlan::into_targets`]. `visit` sees each distinct accepted
 /// target once, in order. Errors are those of [`gather_all`], all before any traffic.
+/// `exports` are CloudFront exports already in memory (`scan --aws`), read after the
+/// positional targets and before the files.
 pub fn plan(
     specs: &[String],
+    exports: &[MemoryExport],
     files: &[String],
     policies: &OriginRequestPolicies,
     keep: Keep,
@@ -574,6 +587,24 @@ pub fn plan(
     let mut held: Vec<Target> = parse_args(specs)?;
     held.retain(|t| admit(&mut plan.keys, &plan.keep, t));
     plan.segments.push(Segment::Held(held));
+    for export in exports {
+        let name = export.name.as_str();
+        let import = cloudfront::parse(name, &export.content, policies)?;
+        if import.distributions == 0 {
+            plan.notes.push(format!(
+                "{name}: the account holds no distribution: nothing to scan in it"
+            ));
+        }
+        let mut targets = import.targets;
+        targets.retain(|t| admit(&mut plan.keys, &plan.keep, t));
+        plan.segments.push(Segment::Held(targets));
+        for skipped in import.skipped {
+            if !plan.skipped.contains(&skipped) {
+                plan.skipped.push(skipped);
+            }
+        }
+        plan.warnings.extend(import.warnings);
+    }
     for path in files {
         let opened = Opened::open(path, true)?;
         let (keys, keep) = (&mut plan.keys, &plan.keep);

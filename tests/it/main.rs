@@ -2,6 +2,8 @@
 //! binary or the library against real sockets on loopback: the lab, and real peers nobody here
 //! wrote (openssl s_server, nginx, NSD, chromium, xmllint, promtool, botocore, prometheus-client) where they are installed.
 
+#[cfg(feature = "aws")]
+mod aws_api;
 mod cli;
 mod cloudfront_import;
 mod common;

@@ -2,9 +2,12 @@
 //! origin (legacy `ForwardedValues.Headers` with `Host` or `*`, a managed cache policy with Host
 //! in its key, a managed origin request policy that forwards it (every managed policy is known
 //! by id: [`cloudfront::MANAGED_ORIGIN_REQUEST_POLICIES`], [`cloudfront::MANAGED_CACHE_POLICIES`]), or a custom origin request
-//! policy whose headers include Host), and [`OriginRequestPolicies`]: the custom policies read
-//! from `--origin-request-policies` files. A custom policy that was not given makes the
-//! forwarding [`HostForwarding::Unknown`].
+//! policy whose headers include Host, or a custom cache policy with Host in its key), and
+//! [`OriginRequestPolicies`]: the custom policies read from `--origin-request-policies` files
+//! (origin request and cache policies) or from an `--aws-save` export. A custom origin request
+//! policy that was not given makes the forwarding [`HostForwarding::Unknown`]; a custom cache
+//! policy that was not given is not looked at (its content was never in an export before
+//! `--aws`).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -45,12 +48,15 @@ pub(super) fn behavior_forwarding(
         return HostForwarding::Forwarded;
     }
     // A managed cache policy with Host in its key sends it (`MANAGED_CACHE_POLICIES`, each
-    // cited there). A custom cache policy's content is not in the export: not looked at.
+    // cited there); so does a custom cache policy given (a `list-cache-policies` or
+    // `get-cache-policy` file, or `--aws`) whose key holds Host. A custom cache policy not
+    // given is not looked at.
     let cache_policy = behavior.cache_policy_id.as_deref().map(str::trim);
     if cache_policy.is_some_and(|id| {
         cloudfront::MANAGED_CACHE_POLICIES
             .iter()
             .any(|(managed, _, host_in_key)| *host_in_key && managed.eq_ignore_ascii_case(id))
+            || policies.cache_key_has_host(id) == Some(true)
     }) {
         return HostForwarding::Forwarded;
     }
@@ -85,13 +91,16 @@ fn forwarding(forwards: bool) -> HostForwarding {
 // ---------------------------------------------------------------------------------------------
 // Origin request policies.
 
-/// Custom origin request policies, by id, as far as Host forwarding goes: read from
+/// Origin request and cache policies, by id, as far as Host forwarding goes: read from
 /// `aws cloudfront get-origin-request-policy --id ID` output (or
-/// `aws cloudfront list-origin-request-policies --type custom`, which holds them all).
+/// `aws cloudfront list-origin-request-policies`, which holds them all), and from
+/// `get-cache-policy` / `list-cache-policies` output; an `--aws-save` export holds both lists.
 /// [`OriginRequestPolicies::default`] is the empty set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OriginRequestPolicies {
     forwards_host: HashMap<String, bool>,
+    /// Cache policies: whether Host is in the key (so sent to the origin).
+    host_in_key: HashMap<String, bool>,
 }
 
 #[derive(Deserialize)]
@@ -99,6 +108,33 @@ pub struct OriginRequestPolicies {
 struct PolicyTop {
     origin_request_policy: Option<OriginRequestPolicy>,
     origin_request_policy_list: Option<Items<PolicySummary>>,
+    cache_policy: Option<CachePolicy>,
+    cache_policy_list: Option<Items<CachePolicySummary>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct CachePolicySummary {
+    cache_policy: Option<CachePolicy>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct CachePolicy {
+    id: Option<String>,
+    cache_policy_config: Option<CachePolicyConfig>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct CachePolicyConfig {
+    parameters_in_cache_key_and_forwarded_to_origin: Option<CacheKeyParameters>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct CacheKeyParameters {
+    headers_config: Option<HeadersConfig>,
 }
 
 #[derive(Deserialize)]
@@ -161,10 +197,11 @@ impl OriginRequestPolicies {
         let wrong_shape = |why: &str| InputError::File {
             file: name.to_string(),
             message: format!(
-                "is not an origin request policy: {why}; expected the JSON output of \
+                "is not an origin request or cache policy: {why}; expected the JSON output of \
                  `aws cloudfront get-origin-request-policy --id ID` \
-                 ({{\"ETag\": ..., \"OriginRequestPolicy\": {{...}}}}) or of \
-                 `aws cloudfront list-origin-request-policies`"
+                 ({{\"ETag\": ..., \"OriginRequestPolicy\": {{...}}}}), of \
+                 `aws cloudfront list-origin-request-policies`, or of `get-cache-policy` or \
+                 `list-cache-policies`"
             ),
         };
         if first_significant_byte(content) != Some(b'{') {
@@ -174,6 +211,7 @@ impl OriginRequestPolicies {
         let top = PolicyTop::deserialize(&mut de)
             .and_then(|top| de.end().map(|()| top))
             .map_err(|e| InputError::invalid(name, e.line().max(1), serde_message(&e)))?;
+        let has_cache_policies = top.cache_policy.is_some() || top.cache_policy_list.is_some();
         let policies: Vec<OriginRequestPolicy> =
             match (top.origin_request_policy, top.origin_request_policy_list) {
                 (Some(policy), _) => vec![policy],
@@ -183,19 +221,57 @@ impl OriginRequestPolicies {
                     .into_iter()
                     .filter_map(|s| s.origin_request_policy)
                     .collect(),
-                (None, None) => return Err(wrong_shape(
-                    "it has neither an OriginRequestPolicy nor an OriginRequestPolicyList member",
-                )),
+                (None, None) if has_cache_policies => Vec::new(),
+                (None, None) => {
+                    return Err(wrong_shape(
+                        "it has no OriginRequestPolicy, OriginRequestPolicyList, CachePolicy or \
+                     CachePolicyList member",
+                    ))
+                }
             };
-        for policy in policies {
-            let id = policy
-                .id
-                .map(|i| i.trim().to_ascii_lowercase())
-                .filter(|i| !i.is_empty())
+        let cache_policies: Vec<CachePolicy> = top
+            .cache_policy
+            .into_iter()
+            .chain(
+                Items::into_vec(top.cache_policy_list)
+                    .into_iter()
+                    .filter_map(|s| s.cache_policy),
+            )
+            .collect();
+        for policy in cache_policies {
+            let id = policy_id(name, "a cache policy", policy.id)?;
+            let headers = policy
+                .cache_policy_config
+                .and_then(|c| c.parameters_in_cache_key_and_forwarded_to_origin)
+                .and_then(|p| p.headers_config)
                 .ok_or_else(|| InputError::File {
                     file: name.to_string(),
-                    message: "an origin request policy has no Id".to_string(),
+                    message: format!(
+                        "cache policy {id} has no \
+                         ParametersInCacheKeyAndForwardedToOrigin.HeadersConfig"
+                    ),
                 })?;
+            let behavior = headers.header_behavior.as_deref().unwrap_or_default();
+            let host = Items::into_vec(headers.headers)
+                .iter()
+                .any(|h| h.trim().eq_ignore_ascii_case("host"));
+            let in_key = match behavior {
+                "none" => false,
+                "whitelist" => host,
+                other => {
+                    return Err(InputError::File {
+                        file: name.to_string(),
+                        message: format!(
+                            "cache policy {id}: HeaderBehavior {other:?} is not one of none, \
+                             whitelist"
+                        ),
+                    })
+                }
+            };
+            self.host_in_key.entry(id).or_insert(in_key);
+        }
+        for policy in policies {
+            let id = policy_id(name, "an origin request policy", policy.id)?;
             let headers = policy
                 .origin_request_policy_config
                 .and_then(|c| c.headers_config)
@@ -216,6 +292,13 @@ impl OriginRequestPolicies {
         Ok(())
     }
 
+    /// Whether the cache policy `id` has Host in its key; `None` when it was not given.
+    pub fn cache_key_has_host(&self, id: &str) -> Option<bool> {
+        self.host_in_key
+            .get(&id.trim().to_ascii_lowercase())
+            .copied()
+    }
+
     /// Whether the custom policy `id` forwards Host; `None` when it was not given.
     pub fn forwards_host(&self, id: &str) -> Option<bool> {
         self.forwards_host
@@ -223,16 +306,26 @@ impl OriginRequestPolicies {
             .copied()
     }
 
-    /// How many policies the `--origin-request-policies` files gave (the AWS-managed ones are
+    /// How many policies (origin request and cache) the files gave (the AWS-managed ones are
     /// known without them).
     pub fn len(&self) -> usize {
-        self.forwards_host.len()
+        self.forwards_host.len() + self.host_in_key.len()
     }
 
     /// Whether the files gave none (the AWS-managed policies are known regardless).
     pub fn is_empty(&self) -> bool {
-        self.forwards_host.is_empty()
+        self.forwards_host.is_empty() && self.host_in_key.is_empty()
     }
+}
+
+/// A policy's id, trimmed and lowercased; an error naming `what` when it has none.
+fn policy_id(name: &str, what: &str, id: Option<String>) -> Result<String, InputError> {
+    id.map(|i| i.trim().to_ascii_lowercase())
+        .filter(|i| !i.is_empty())
+        .ok_or_else(|| InputError::File {
+            file: name.to_string(),
+            message: format!("{what} has no Id"),
+        })
 }
 
 /// Whether an origin request policy's `HeadersConfig` sends the viewer's Host header.
@@ -475,7 +568,7 @@ mod tests {
         let mut policies = OriginRequestPolicies::default();
         let err = policies.add("x.json", LIST).unwrap_err().to_string();
         assert!(
-            err.starts_with("x.json: is not an origin request policy"),
+            err.starts_with("x.json: is not an origin request or cache policy"),
             "{err}"
         );
         let err = policies
@@ -500,6 +593,69 @@ mod tests {
         assert!(
             err.contains("origin request policy p has no HeadersConfig"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn a_custom_cache_policy_with_host_in_its_key_forwards_host() {
+        let cache = |id: &str, behavior: &str, headers: &[&str]| {
+            json!({"Type": "custom", "CachePolicy": {"Id": id, "CachePolicyConfig": {
+                "Name": id, "MinTTL": 0,
+                "ParametersInCacheKeyAndForwardedToOrigin": {
+                    "EnableAcceptEncodingGzip": false,
+                    "HeadersConfig": {"HeaderBehavior": behavior,
+                        "Headers": {"Quantity": headers.len(), "Items": headers}},
+                    "CookiesConfig": {"CookieBehavior": "none"},
+                    "QueryStringsConfig": {"QueryStringBehavior": "none"}}}}})
+        };
+        let list = json!({"CachePolicyList": {"MaxItems": 100, "Quantity": 2, "Items": [
+            cache("with-host", "whitelist", &["Accept", "host"]),
+            cache("without", "none", &[]),
+        ]}});
+        let mut policies = OriginRequestPolicies::default();
+        policies
+            .add("cp.json", list.to_string().as_bytes())
+            .unwrap();
+        assert_eq!(policies.len(), 2);
+        assert_eq!(policies.cache_key_has_host("WITH-HOST"), Some(true));
+        assert_eq!(policies.cache_key_has_host("without"), Some(false));
+        assert_eq!(policies.cache_key_has_host("other"), None);
+        // `get-cache-policy` output, one policy.
+        let one = json!({"ETag": "E", "CachePolicy": cache("single", "whitelist", &["Host"])["CachePolicy"]});
+        policies
+            .add("one.json", one.to_string().as_bytes())
+            .unwrap();
+        assert_eq!(policies.cache_key_has_host("single"), Some(true));
+        let bad = json!({"CachePolicyList": {"Items": [cache("b", "allViewer", &[])]}});
+        let err = OriginRequestPolicies::default()
+            .add("b.json", bad.to_string().as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("cache policy b: HeaderBehavior \"allViewer\""),
+            "{err}"
+        );
+
+        // A behavior with the custom cache policy forwards Host; without the policy given, or
+        // with Host not in its key, it does not.
+        let behavior = |id: &str| CacheBehavior {
+            path_pattern: None,
+            target_origin_id: Some("o".into()),
+            cache_policy_id: Some(id.into()),
+            origin_request_policy_id: None,
+            forwarded_values: None,
+        };
+        assert_eq!(
+            behavior_forwarding(&behavior("with-host"), &policies),
+            HostForwarding::Forwarded
+        );
+        assert_eq!(
+            behavior_forwarding(&behavior("without"), &policies),
+            HostForwarding::NotForwarded
+        );
+        assert_eq!(
+            behavior_forwarding(&behavior("with-host"), &OriginRequestPolicies::default()),
+            HostForwarding::NotForwarded
         );
     }
 }

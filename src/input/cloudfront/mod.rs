@@ -27,6 +27,8 @@
 //!   [`HostForwarding::Unknown`](crate::target::HostForwarding::Unknown), assumed not forwarded.
 //!   (Custom *cache* policies can also put Host in the key; their content is not in the export
 //!   and they are not looked at.)
+//! - An export that also holds `OriginRequestPolicyList` and `CachePolicyList` (what
+//!   `originscan scan --aws-save` writes) is read with those policies too.
 //! - A list-distributions page with `IsTruncated: true` (or the CLI's `NextToken`) is imported,
 //!   with a warning that the export is incomplete.
 //!
@@ -92,6 +94,18 @@ pub fn parse(
 ) -> Result<CloudFrontImport, InputError> {
     let content = shape::strip_utf8_bom(content);
     let export = shape::detect(name, content)?;
+    // An `--aws-save` export holds the policy lists beside the distributions: the policies
+    // given with --origin-request-policies come first, then the file's.
+    let embedded;
+    let policies = match export {
+        Export::List { policies: true, .. } => {
+            let mut all = policies.clone();
+            all.add(name, content)?;
+            embedded = all;
+            &embedded
+        }
+        _ => policies,
+    };
     let mut ctx = Context {
         name,
         content,
@@ -103,6 +117,7 @@ pub fn parse(
         Export::List {
             distributions,
             truncation,
+            ..
         } => {
             ctx.import.warnings.extend(truncation);
             ctx.import.distributions = distributions.len();

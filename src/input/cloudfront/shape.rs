@@ -36,6 +36,8 @@ struct Top<'a> {
     next_token: Option<String>,
     origin_request_policy: Option<IgnoredAny>,
     origin_request_policy_list: Option<IgnoredAny>,
+    cache_policy: Option<IgnoredAny>,
+    cache_policy_list: Option<IgnoredAny>,
     /// `aws cloudfront get-distribution --id ID` output: the config inside a `Distribution`.
     #[serde(borrow)]
     distribution: Option<&'a RawValue>,
@@ -67,6 +69,9 @@ pub(super) enum Export<'a> {
     List {
         distributions: Vec<&'a RawValue>,
         truncation: Option<String>,
+        /// The file also holds `OriginRequestPolicyList` or `CachePolicyList` (an `--aws-save`
+        /// export): the policies are read from it too.
+        policies: bool,
     },
     /// `get-distribution-config` output (or `get-distribution`'s, which also gives the
     /// distribution's domain name): the config, and the distribution id it is given.
@@ -92,6 +97,7 @@ pub(super) fn detect<'a>(name: &str, content: &'a [u8]) -> Result<Export<'a>, In
         Ok(Export::List {
             distributions: list.items.unwrap_or_default(),
             truncation,
+            policies: top.origin_request_policy_list.is_some() || top.cache_policy_list.is_some(),
         })
     } else if let Some(config) = top.distribution_config {
         let id = top
@@ -108,12 +114,15 @@ pub(super) fn detect<'a>(name: &str, content: &'a [u8]) -> Result<Export<'a>, In
     } else if let Some(distribution) = top.distribution {
         get_distribution(name, content, distribution)
     } else {
-        let hint =
-            if top.origin_request_policy.is_some() || top.origin_request_policy_list.is_some() {
-                "it is an origin request policy (give it with --origin-request-policies)"
-            } else {
-                "it has neither a DistributionList nor a DistributionConfig member"
-            };
+        let hint = if top.origin_request_policy.is_some()
+            || top.origin_request_policy_list.is_some()
+            || top.cache_policy.is_some()
+            || top.cache_policy_list.is_some()
+        {
+            "it is an origin request or cache policy (give it with --origin-request-policies)"
+        } else {
+            "it has neither a DistributionList nor a DistributionConfig member"
+        };
         Err(not_an_export(name, hint))
     }
 }
@@ -172,6 +181,7 @@ fn bare_list<'a>(name: &str, content: &'a [u8]) -> Result<Export<'a>, InputError
         return Ok(Export::List {
             distributions: items,
             truncation: None,
+            policies: false,
         });
     };
     let distribution_members = ["Origins", "DefaultCacheBehavior", "Aliases", "ARN"];
@@ -179,6 +189,7 @@ fn bare_list<'a>(name: &str, content: &'a [u8]) -> Result<Export<'a>, InputError
         return Ok(Export::List {
             distributions: items,
             truncation: None,
+            policies: false,
         });
     }
     let origin_members = [
