@@ -635,7 +635,7 @@ impl RecordReader {
             ALERT => {
                 if self.encrypted && fragment.len() != 2 {
                     self.ready.push_back(ServerMessage::Encrypted);
-                } else if fragment.is_empty() || fragment.len() % 2 != 0 {
+                } else if fragment.is_empty() || !fragment.len().is_multiple_of(2) {
                     return Err(HelloError::Malformed(
                         "an alert record with a partial alert",
                     ));

@@ -34,7 +34,7 @@ fn origin(member: &Member<'_>, index: usize) -> Value {
     let policy = t.policy.unwrap_or("https-only");
     let (timeout, attempts) = t.connection.unwrap_or((10, 3));
     // Varied OriginSslProtocols: every lab TLS server speaks TLS 1.2, so both are fine.
-    let protocols: Vec<&str> = if index % 2 == 0 {
+    let protocols: Vec<&str> = if index.is_multiple_of(2) {
         vec!["TLSv1.2"]
     } else {
         vec!["TLSv1", "TLSv1.1", "TLSv1.2"]

@@ -1062,7 +1062,7 @@ fn base64_decoded_len(text: &str) -> Option<usize> {
             _ => return None,
         }
     }
-    if padding > 0 && (symbols + padding) % 4 != 0 {
+    if padding > 0 && !(symbols + padding).is_multiple_of(4) {
         return None;
     }
     match symbols % 4 {
