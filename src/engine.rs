@@ -113,8 +113,23 @@ impl<P: Prober> Scanner<P> {
             .iter()
             .map(|ip| ip.to_string())
             .collect();
+        let alpn_selected = match &observation.cloudfront {
+            Some(crate::probe::cloudfront_tls::CloudFrontHandshake::Established {
+                alpn: Some(alpn),
+                ..
+            }) => Some(crate::report::escape::printable(&String::from_utf8_lossy(
+                alpn,
+            ))),
+            _ => None,
+        };
+        let http_protocol = observation
+            .http
+            .iter()
+            .find(|e| e.https)
+            .map(|e| e.protocol.alpn_name());
         OriginReport::new(&observation.target, findings)
             .observed(addresses, timings_ms(&observation.timings))
+            .negotiated(alpn_selected, http_protocol)
     }
 
     /// Scans one origin within its deadline; a parked connection comes back for the idle probe.

@@ -36,11 +36,37 @@ use crate::probe::tls::RecordingStream;
 /// handshake message limit, so that an oversized certificate message can be seen as such).
 const MAX_RECORDED: usize = 80 * 1024;
 
-/// s2n configs by policy name and name rule: one per pair the scan uses, built once, cloned per
-/// connection.
+/// s2n configs by policy name, name rule and ALPN offer: one per triple the scan uses, built
+/// once, cloned per connection.
 pub struct CloudFrontTls {
     roots_pem: Vec<u8>,
-    configs: Mutex<HashMap<(&'static str, NameRule), Config>>,
+    configs: Mutex<HashMap<(&'static str, NameRule, Alpn), Config>>,
+}
+
+/// The ALPN list CloudFront's hello carries for an origin with OriginHttpVersion `http2` (or a
+/// gRPC behavior), in order of preference: "CloudFront offers HTTP/2 to the origin by using
+/// ALPN. If the origin doesn't negotiate HTTP/2, CloudFront uses HTTP/1.1" (botocore).
+pub const ALPN_H2: [&[u8]; 2] = [b"h2", b"http/1.1"];
+
+/// What CloudFront's hello offers with ALPN.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Alpn {
+    /// No ALPN extension: OriginHttpVersion `http1.1` (AWS does not document an ALPN for it;
+    /// see docs/CLOUDFRONT.md, "HTTP/2 to the origin").
+    None,
+    /// [`ALPN_H2`]: `h2`, then `http/1.1`.
+    H2,
+}
+
+impl Alpn {
+    /// The offer for `target`.
+    pub fn for_target(target: &crate::target::Target) -> Alpn {
+        if target.offers_h2() {
+            Alpn::H2
+        } else {
+            Alpn::None
+        }
+    }
 }
 
 /// Which certificate names a handshake accepts.
@@ -96,6 +122,10 @@ pub enum CloudFrontHandshake {
         sent_chain: Option<Vec<CertificateDer<'static>>>,
         /// How long the handshake took.
         elapsed: Duration,
+        /// The ALPN protocol the origin selected, as sent (s2n accepts one that was not
+        /// offered: `tls/extensions/s2n_server_alpn.c` copies it unchecked); `None` when it
+        /// selected none.
+        alpn: Option<Vec<u8>>,
     },
     /// s2n refused or failed the handshake: CloudFront answers 502.
     Failed {
@@ -236,10 +266,15 @@ impl CloudFrontTls {
         }
     }
 
-    /// The config for `policy` with `rule`, built on first use.
-    pub fn config(&self, policy: &'static str, rule: NameRule) -> Result<Config, S2nSetupError> {
+    /// The config for `policy` with `rule` and `alpn`, built on first use.
+    pub fn config(
+        &self,
+        policy: &'static str,
+        rule: NameRule,
+        alpn: Alpn,
+    ) -> Result<Config, S2nSetupError> {
         let mut configs = self.configs.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(config) = configs.get(&(policy, rule)) {
+        if let Some(config) = configs.get(&(policy, rule, alpn)) {
             return Ok(config.clone());
         }
         let error = |e: s2n_tls::error::Error| S2nSetupError {
@@ -259,21 +294,27 @@ impl CloudFrontTls {
                 .set_verify_host_callback(AcceptAnyName)
                 .map_err(error)?;
         }
+        if alpn == Alpn::H2 {
+            builder
+                .set_application_protocol_preference(ALPN_H2)
+                .map_err(error)?;
+        }
         let config = builder.build().map_err(error)?;
-        configs.insert((policy, rule), config.clone());
+        configs.insert((policy, rule, alpn), config.clone());
         Ok(config)
     }
 
-    /// CloudFront's handshake on `stream` with `sni` (the name s2n sends and verifies), within
-    /// `timeout`; the TLS stream when it completes.
+    /// CloudFront's handshake on `stream` with `sni` (the name s2n sends and verifies) and
+    /// `alpn` offered, within `timeout`; the TLS stream when it completes.
     pub async fn handshake(
         &self,
         policy: &'static str,
         stream: TcpStream,
         sni: &str,
         timeout: Duration,
+        alpn: Alpn,
     ) -> (CloudFrontHandshake, Option<CloudFrontStream>) {
-        self.handshake_with(policy, NameRule::ServerName, stream, sni, timeout)
+        self.handshake_with(policy, NameRule::ServerName, alpn, stream, sni, timeout)
             .await
     }
 
@@ -286,9 +327,10 @@ impl CloudFrontTls {
         stream: TcpStream,
         sni: &str,
         timeout: Duration,
+        alpn: Alpn,
     ) -> Option<Vec<CertificateDer<'static>>> {
         match self
-            .handshake_with(policy, NameRule::AnyName, stream, sni, timeout)
+            .handshake_with(policy, NameRule::AnyName, alpn, stream, sni, timeout)
             .await
             .0
         {
@@ -304,12 +346,13 @@ impl CloudFrontTls {
         &self,
         policy: &'static str,
         rule: NameRule,
+        alpn: Alpn,
         stream: TcpStream,
         sni: &str,
         timeout: Duration,
     ) -> (CloudFrontHandshake, Option<CloudFrontStream>) {
         let started = Instant::now();
-        let config = match self.config(policy, rule) {
+        let config = match self.config(policy, rule, alpn) {
             Ok(config) => config,
             Err(error) => {
                 return (
@@ -360,6 +403,7 @@ impl CloudFrontTls {
                     validated_chain,
                     sent_chain: received().chain,
                     elapsed: started.elapsed(),
+                    alpn: connection.application_protocol().map(<[u8]>::to_vec),
                 };
                 (handshake, Some(CloudFrontStream(tls)))
             }
@@ -513,9 +557,15 @@ mod tests {
         timeout: Duration,
     ) -> CloudFrontHandshake {
         let stream = TcpStream::connect(address).await.expect("connect");
-        tls.handshake("CloudFront-Upstream-TLS-1-0-2025", stream, sni, timeout)
-            .await
-            .0
+        tls.handshake(
+            "CloudFront-Upstream-TLS-1-0-2025",
+            stream,
+            sni,
+            timeout,
+            Alpn::None,
+        )
+        .await
+        .0
     }
 
     #[tokio::test]

@@ -19,6 +19,7 @@ pub mod dns;
 pub(crate) mod dns_politeness;
 pub(crate) mod dns_transport;
 pub mod http;
+pub mod http2;
 pub mod scope;
 pub mod tls;
 
@@ -29,7 +30,7 @@ use std::time::Duration;
 use crate::probe::dialer::{ConnectOutcome, Connection, Dialer};
 use crate::target::{Host, Target};
 use authority::{ZoneError, ZoneHealth, ZoneHealthCache};
-use cloudfront_tls::{CloudFrontHandshake, CloudFrontTls};
+use cloudfront_tls::{Alpn, CloudFrontHandshake, CloudFrontTls};
 use dns::{DnsProbe, Resolution};
 use http::{HttpExchange, HttpIo, IdleOutcome};
 use tls::{TlsObservation, TlsProbe};
@@ -404,6 +405,7 @@ impl OriginProber {
                 https: false,
                 outcome,
                 ttfb,
+                protocol: http::HttpProtocol::Http11,
             });
         }
         // Without the idle probe the connection closes here, before its slots are released; a
@@ -449,10 +451,11 @@ impl OriginProber {
         limits: http::ReadLimits,
     ) -> HttpsObservation {
         let policy = self.policy(target);
+        let alpn = Alpn::for_target(target);
         let cloudfront_and_http = async {
             let (mut handshake, mut stream) = self
                 .cloudfront
-                .handshake(policy, connection.stream, sni, target.connect_timeout)
+                .handshake(policy, connection.stream, sni, target.connect_timeout, alpn)
                 .await;
             let mut post_quantum_refused = None;
             if self.post_quantum && !handshake.established() {
@@ -471,6 +474,7 @@ impl OriginProber {
                             connection.stream,
                             sni,
                             target.connect_timeout,
+                            alpn,
                         )
                         .await;
                     if classic.established() {
@@ -482,16 +486,34 @@ impl OriginProber {
             let mut exchange = None;
             let mut reusable: Option<Box<dyn HttpIo>> = None;
             if let Some(mut stream) = stream {
-                let (outcome, ttfb) = http::exchange(&mut stream, request, limits, false).await;
-                if is_reusable(&outcome) {
-                    reusable = Some(Box::new(stream));
-                }
-                exchange = Some(HttpExchange {
-                    address,
-                    https: true,
-                    outcome,
-                    ttfb,
-                });
+                let exchanged = if speaks_h2(&handshake) {
+                    let request = http2::H2Request::new(
+                        &target.http_host(),
+                        &target.request_path(),
+                        &target.custom_headers,
+                    );
+                    let (outcome, ttfb) = http2::exchange(&mut stream, &request, limits).await;
+                    HttpExchange {
+                        address,
+                        https: true,
+                        outcome,
+                        ttfb,
+                        protocol: http::HttpProtocol::H2,
+                    }
+                } else {
+                    let (outcome, ttfb) = http::exchange(&mut stream, request, limits, false).await;
+                    if is_reusable(&outcome) {
+                        reusable = Some(Box::new(stream));
+                    }
+                    HttpExchange {
+                        address,
+                        https: true,
+                        outcome,
+                        ttfb,
+                        protocol: http::HttpProtocol::Http11,
+                    }
+                };
+                exchange = Some(exchanged);
             }
             // Other SNIs tell whether the origin has a certificate for the name at all. With
             // Host forwarded from viewers the name is an alias: the alias checks say it.
@@ -599,6 +621,7 @@ impl OriginProber {
                         https: true,
                         outcome,
                         ttfb,
+                        protocol: http::HttpProtocol::Http11,
                     });
                 }
             };
@@ -685,6 +708,7 @@ impl OriginProber {
                 connection.stream,
                 alias,
                 target.connect_timeout,
+                Alpn::for_target(target),
             )
             .await;
         let name_refused = handshake.name_refused();
@@ -744,6 +768,7 @@ impl OriginProber {
                                     connection.stream,
                                     name,
                                     target.connect_timeout,
+                                    Alpn::for_target(target),
                                 )
                                 .await
                         }
@@ -824,6 +849,18 @@ fn allowed_protocols(target: &Target) -> &[crate::cloudfront::tls_profile::TlsVe
         .ssl_protocols
         .as_deref()
         .unwrap_or(crate::cloudfront::tls_profile::DEFAULT_ALLOWED)
+}
+
+/// Whether CloudFront speaks HTTP/2 over this handshake: the origin selected `h2` with ALPN,
+/// over TLS 1.2 or later ("CloudFront uses HTTP/2 only over Transport Layer Security (TLS) 1.2
+/// or later. Otherwise, it uses HTTP/1.1", botocore's OriginHttpVersion). Any other selection,
+/// offered or not (s2n accepts one that was not), leaves HTTP/1.1.
+pub(crate) fn speaks_h2(handshake: &CloudFrontHandshake) -> bool {
+    matches!(
+        handshake,
+        CloudFrontHandshake::Established { alpn: Some(alpn), version, .. }
+            if alpn.as_slice() == b"h2" && *version >= crate::cloudfront::tls_profile::TlsVersion::Tls12
+    )
 }
 
 fn is_reusable(outcome: &http::HttpOutcome) -> bool {

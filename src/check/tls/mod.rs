@@ -153,6 +153,7 @@ mod tests {
             validated_chain: Vec::new(),
             sent_chain: None,
             elapsed: Duration::from_millis(5),
+            alpn: None,
         }
     }
 

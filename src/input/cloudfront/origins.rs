@@ -9,7 +9,8 @@ use super::model::{Items, Origin};
 use crate::cloudfront;
 use crate::cloudfront::tls_profile::TlsVersion;
 use crate::target::{
-    check_port, CustomHeader, Host, IpAddressType, ProtocolPolicy, SkippedOrigin, Target,
+    check_port, CustomHeader, Host, IpAddressType, OriginHttpVersion, ProtocolPolicy,
+    SkippedOrigin, Target,
 };
 
 /// What one origin became: a target (with the origin's id), or a skipped origin.
@@ -178,6 +179,9 @@ pub(super) fn import_origin(
             Some(response_completion_timeout(v, target.read_timeout)?);
     }
     target.origin_mtls = Some(custom.origin_mtls_config.is_some());
+    if let Some(v) = custom.origin_http_version {
+        target.http_version = v.parse::<OriginHttpVersion>()?;
+    }
     target.provenance.distribution_id = Some(distribution_id.to_string());
     target.provenance.origin_id = Some(id.clone());
     Ok(Outcome::Target(Box::new(target), id))
