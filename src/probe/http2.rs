@@ -163,7 +163,11 @@ fn failure(error: &h2::Error, seen: &Seen, stage: &'static str) -> HttpOutcome {
     } else if seen.bytes == 0 && (error.is_io() || error.reason().is_none()) {
         format!("closed the connection without an HTTP/2 frame ({error})")
     } else {
-        error.to_string()
+        match error.reason() {
+            // The code's name beside its description: `... (INTERNAL_ERROR)`.
+            Some(code) => format!("{error} ({code:?})"),
+            None => error.to_string(),
+        }
     };
     let mut reason = crate::report::escape::printable(&reason);
     if reason.len() > MAX_REASON {

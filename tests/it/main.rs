@@ -6,6 +6,7 @@ mod cli;
 mod cloudfront_import;
 mod common;
 mod hostile;
+mod http2;
 mod interrupt;
 mod lab_distributions;
 mod lab_scan;
