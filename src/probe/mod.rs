@@ -866,3 +866,40 @@ pub(crate) fn speaks_h2(handshake: &CloudFrontHandshake) -> bool {
 fn is_reusable(outcome: &http::HttpOutcome) -> bool {
     matches!(outcome, http::HttpOutcome::Response(response) if response.reusable)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cloudfront::tls_profile::TlsVersion;
+
+    fn established(version: TlsVersion, alpn: Option<&[u8]>) -> CloudFrontHandshake {
+        CloudFrontHandshake::Established {
+            policy: "CloudFront-Upstream-TLS-1-0-2025",
+            version,
+            cipher: "ECDHE-RSA-AES128-GCM-SHA256".into(),
+            validated_chain: Vec::new(),
+            sent_chain: None,
+            elapsed: Duration::from_millis(5),
+            alpn: alpn.map(<[u8]>::to_vec),
+        }
+    }
+
+    /// HTTP/2 only when the origin selected `h2` over TLS 1.2 or later (botocore's
+    /// OriginHttpVersion); `http/1.1`, nothing, an unoffered name, or `h2` over TLS 1.1 leave
+    /// HTTP/1.1.
+    #[test]
+    fn http2_only_for_h2_over_tls12_or_later() {
+        assert!(speaks_h2(&established(TlsVersion::Tls12, Some(b"h2"))));
+        assert!(speaks_h2(&established(TlsVersion::Tls13, Some(b"h2"))));
+        assert!(!speaks_h2(&established(TlsVersion::Tls11, Some(b"h2"))));
+        assert!(!speaks_h2(&established(
+            TlsVersion::Tls13,
+            Some(b"http/1.1")
+        )));
+        assert!(!speaks_h2(&established(
+            TlsVersion::Tls13,
+            Some(b"spdy/3.1")
+        )));
+        assert!(!speaks_h2(&established(TlsVersion::Tls13, None)));
+    }
+}

@@ -458,6 +458,62 @@ mod tests {
         assert_eq!(t.response_completion_timeout, None);
     }
 
+    /// Issue 16, item 4: OriginHttpVersion is read (absent: `http1.1`), an unknown value is an
+    /// input error, and a behavior with `GrpcConfig.Enabled` marks the origins it routes to;
+    /// either way CloudFront offers h2.
+    #[test]
+    fn origin_http_version_and_grpc_are_read() {
+        use crate::target::OriginHttpVersion;
+        let mut h2 = custom("h2");
+        h2["CustomOriginConfig"]["OriginHttpVersion"] = json!("http2");
+        let mut h1 = custom("h1");
+        h1["CustomOriginConfig"]["OriginHttpVersion"] = json!("http1.1");
+        let doc = export(
+            json!([h2, h1, custom("plain"), custom("rpc")]),
+            json!({"TargetOriginId": "plain", "GrpcConfig": {"Enabled": false}}),
+            json!([
+                {"PathPattern": "/a/*", "TargetOriginId": "h2"},
+                {"PathPattern": "/b/*", "TargetOriginId": "h1"},
+                {"PathPattern": "/rpc/*", "TargetOriginId": "rpc", "GrpcConfig": {"Enabled": true}}
+            ]),
+        );
+        let import = parse("d.json", doc.as_bytes(), &OriginRequestPolicies::default()).unwrap();
+        let got: Vec<(&str, OriginHttpVersion, bool, bool)> = ["h2", "h1", "plain", "rpc"]
+            .iter()
+            .map(|id| {
+                let t = target(&import, id);
+                (*id, t.http_version, t.grpc, t.offers_h2())
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("h2", OriginHttpVersion::Http2, false, true),
+                ("h1", OriginHttpVersion::Http11, false, false),
+                ("plain", OriginHttpVersion::Http11, false, false),
+                ("rpc", OriginHttpVersion::Http11, true, true),
+            ]
+        );
+
+        let mut bad = custom("o1");
+        bad["CustomOriginConfig"]["OriginHttpVersion"] = json!("http3");
+        let (_, message) = invalid(&export(
+            json!([bad]),
+            json!({"TargetOriginId": "o1"}),
+            json!([]),
+        ));
+        assert!(
+            message.contains("\"http3\" is not an OriginHttpVersion: use http1.1 or http2"),
+            "{message}"
+        );
+        let (_, message) = invalid(&export(
+            json!([custom("o1")]),
+            json!({"TargetOriginId": "o1", "GrpcConfig": {}}),
+            json!([]),
+        ));
+        assert!(message.contains("GrpcConfig has no Enabled"), "{message}");
+    }
+
     /// Issue 16, item 3: ResponseCompletionTimeout below the origin's OriginReadTimeout (its
     /// own, or CloudFront's 30 s default) is an input error with AWS's sentence; equal is fine.
     #[test]
