@@ -70,7 +70,8 @@ impl H2Request {
             .uri(uri)
             .header("user-agent", "Amazon CloudFront")
             .header("accept", "*/*")
-            .header("via", "2.0 originscan.cloudfront.net (CloudFront)");
+            // As over HTTP/1.1: Via names the viewer's hop, not the origin's protocol.
+            .header("via", "1.1 originscan.cloudfront.net (CloudFront)");
         for header in &self.custom {
             builder = builder.header(header.name(), header.value());
         }
