@@ -41,7 +41,11 @@ fn origin(member: &Member<'_>, index: usize) -> Value {
     } else {
         vec!["TLSv1", "TLSv1.1", "TLSv1.2"]
     };
-    let http_version = if index % 3 == 1 { "http2" } else { "http1.1" };
+    let http_version = match t.http_version {
+        Some(version) => version,
+        None if index % 3 == 1 => "http2",
+        None => "http1.1",
+    };
     json!({
         "Id": member.origin_id,
         "DomainName": t.origin,
