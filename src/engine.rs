@@ -113,12 +113,27 @@ impl<P: Prober> Scanner<P> {
             .iter()
             .map(|ip| ip.to_string())
             .collect();
+        let alpn_selected = match &observation.cloudfront {
+            Some(crate::probe::cloudfront_tls::CloudFrontHandshake::Established {
+                alpn: Some(alpn),
+                ..
+            }) => Some(crate::report::escape::printable(&String::from_utf8_lossy(
+                alpn,
+            ))),
+            _ => None,
+        };
+        let http_protocol = observation
+            .http
+            .iter()
+            .find(|e| e.https)
+            .map(|e| e.protocol.alpn_name());
         OriginReport::new(&observation.target, findings)
             .with_client_certificate(
                 check::verdict::client_certificate(observation).map(|c| c.as_str()),
             )
             .observed(addresses, timings_ms(&observation.timings))
             .with_cert_expiry(check::cert::earliest_expiry(observation))
+            .negotiated(alpn_selected, http_protocol)
     }
 
     /// Scans one origin within its deadline; a parked connection comes back for the idle probe.

@@ -188,6 +188,44 @@ impl FromStr for IpAddressType {
     }
 }
 
+/// `CustomOriginConfig.OriginHttpVersion`: the HTTP version CloudFront offers the origin.
+///
+/// botocore's model: "When you specify `http2`, CloudFront offers HTTP/2 to the origin by using
+/// ALPN. If the origin doesn't negotiate HTTP/2, CloudFront uses HTTP/1.1. CloudFront uses
+/// HTTP/2 only over Transport Layer Security (TLS) 1.2 or later. Otherwise, it uses HTTP/1.1."
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum OriginHttpVersion {
+    /// `http1.1` (CloudFront's default when the member is absent).
+    #[default]
+    Http11,
+    /// `http2`: `h2` and `http/1.1` offered with ALPN.
+    Http2,
+}
+
+impl OriginHttpVersion {
+    /// The API's name for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OriginHttpVersion::Http11 => "http1.1",
+            OriginHttpVersion::Http2 => "http2",
+        }
+    }
+}
+
+impl FromStr for OriginHttpVersion {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "http1.1" => Ok(OriginHttpVersion::Http11),
+            "http2" => Ok(OriginHttpVersion::Http2),
+            other => Err(format!(
+                "{:?} is not an OriginHttpVersion: use http1.1 or http2",
+                crate::report::escape::printable(other)
+            )),
+        }
+    }
+}
+
 /// Whether CloudFront forwards the viewer's Host header to this origin.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum HostForwarding {
@@ -319,6 +357,11 @@ pub struct Target {
     /// OriginMtlsConfig (CloudFront sends no certificate there); `Some(true)` for an origin with
     /// OriginMtlsConfig or an input that cannot say (see [`Target::offer_client_certificate`]).
     pub client_certificate: Option<bool>,
+    /// OriginHttpVersion (default `http1.1`).
+    pub http_version: OriginHttpVersion,
+    /// Whether a cache behavior routed to this origin has `GrpcConfig.Enabled`: CloudFront
+    /// proxies gRPC, which is HTTP/2 only, to it.
+    pub grpc: bool,
     /// The distribution's aliases (CNAMEs) routed to this origin by its cache behaviors.
     pub aliases: Vec<String>,
     /// Whether those behaviors forward the viewer's Host header.
@@ -363,6 +406,8 @@ impl Target {
             response_completion_timeout: None,
             origin_mtls: None,
             client_certificate: None,
+            http_version: OriginHttpVersion::Http11,
+            grpc: false,
             aliases: Vec::new(),
             host_forwarding: HostForwarding::NotForwarded,
             provenance: Provenance::default(),
@@ -468,6 +513,13 @@ impl Target {
     /// (OriginPath `/prod/v2` and `/` give `/prod/v2/`).
     pub fn request_path(&self) -> String {
         format!("{}{}", self.origin_path, self.path)
+    }
+
+    /// Whether CloudFront offers this origin HTTP/2 with ALPN (`h2`, `http/1.1`): OriginHttpVersion
+    /// `http2`, or a gRPC behavior routed to it (gRPC is HTTP/2 only). Otherwise its hello
+    /// carries no ALPN (see docs/CLOUDFRONT.md, "HTTP/2 to the origin").
+    pub fn offers_h2(&self) -> bool {
+        self.http_version == OriginHttpVersion::Http2 || self.grpc
     }
 
     /// Parses a command-line target: `host`, `host:port`, `https://host[:port]`, `http://host[:port]`.

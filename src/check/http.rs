@@ -1,11 +1,12 @@
 //! HTTP and connection-behaviour findings: early close, malformed or slow responses, the
-//! origin's own 5xx, keep-alive shorter than CloudFront's, no keep-alive, and TLS spoken on the
-//! plain-HTTP port.
+//! origin's own 5xx, keep-alive shorter than CloudFront's, no keep-alive, TLS spoken on the
+//! plain-HTTP port, and HTTP/2: an origin that selected `h2` and then failed it, and a gRPC
+//! origin that does not select `h2`.
 
 use std::time::Duration;
 
 use crate::finding::{Code, Finding};
-use crate::probe::http::{HttpExchange, HttpOutcome, IdleOutcome, ReadStop};
+use crate::probe::http::{HttpExchange, HttpOutcome, HttpProtocol, IdleOutcome, ReadStop};
 use crate::probe::Observation;
 
 /// Findings from each port's HTTP exchange, then from the keep-alive idle probe.
@@ -15,8 +16,48 @@ pub(crate) fn check(observation: &Observation) -> Vec<Finding> {
         .iter()
         .flat_map(|exchange| exchange_findings(observation, exchange))
         .collect();
+    findings.extend(grpc_without_h2(observation));
     findings.extend(keep_alive(observation));
     findings
+}
+
+/// HTTP_GRPC_NO_H2: a gRPC behavior routes to the origin, CloudFront's handshake completed
+/// with `h2` offered, and the request went over HTTP/1.1 (the origin selected `http/1.1`, no
+/// protocol, or `h2` over TLS older than 1.2).
+fn grpc_without_h2(observation: &Observation) -> Option<Finding> {
+    if !observation.target.grpc {
+        return None;
+    }
+    let handshake = observation.cloudfront.as_ref()?;
+    let crate::probe::cloudfront_tls::CloudFrontHandshake::Established { alpn, version, .. } =
+        handshake
+    else {
+        return None;
+    };
+    let exchange = observation.http.iter().find(|e| e.https)?;
+    if exchange.protocol == HttpProtocol::H2 {
+        return None;
+    }
+    let selected = alpn
+        .as_deref()
+        .map(|p| crate::report::escape::printable(&String::from_utf8_lossy(p)));
+    let summary = match &selected {
+        Some(p) if p == "h2" => format!(
+            "a gRPC behavior routes here, but the origin selected h2 over {}: CloudFront uses HTTP/2 only over TLS 1.2 or later",
+            version.api_name()
+        ),
+        Some(p) => format!(
+            "a gRPC behavior routes here, but the origin selected {p:?} instead of h2: gRPC requests need HTTP/2"
+        ),
+        None => "a gRPC behavior routes here, but the origin selected no ALPN protocol (h2 was offered): gRPC requests need HTTP/2".to_string(),
+    };
+    Some(
+        Finding::new(Code::HTTP_GRPC_NO_H2, summary)
+            .evidence("alpn_offered", "h2,http/1.1")
+            .evidence("alpn_selected", selected.unwrap_or_default())
+            .evidence("tls_version", version.api_name())
+            .evidence("address", exchange.address.to_string()),
+    )
 }
 
 fn ms(d: Duration) -> u64 {
@@ -32,8 +73,13 @@ fn exchange_findings(observation: &Observation, exchange: &HttpExchange) -> Vec<
     );
     let read_timeout = target.read_timeout;
     let with_address = |f: Finding| {
-        f.evidence("address", exchange.address.to_string())
-            .evidence("https", exchange.https)
+        let f = f
+            .evidence("address", exchange.address.to_string())
+            .evidence("https", exchange.https);
+        match exchange.protocol {
+            HttpProtocol::H2 => f.evidence("http_protocol", "h2"),
+            HttpProtocol::Http11 => f,
+        }
     };
     match &exchange.outcome {
         HttpOutcome::ClosedWithoutResponse {
@@ -106,6 +152,24 @@ fn exchange_findings(observation: &Observation, exchange: &HttpExchange) -> Vec<
             )
             .evidence("reason", reason.as_str())
             .evidence("first_bytes", first_bytes.as_str()),
+        )],
+        HttpOutcome::Http2Failed {
+            stage,
+            reason,
+            first_bytes,
+        } => vec![with_address(
+            Finding::new(
+                Code::HTTP_H2_FAILED,
+                format!(
+                    "{at} selected h2 with ALPN, then failed the HTTP/2 exchange ({stage}): {reason}: CloudFront answers 502"
+                ),
+            )
+            .evidence("stage", *stage)
+            .evidence("reason", reason.as_str())
+            .evidence("first_bytes", first_bytes.as_str())
+            .evidence("http_version", target.http_version.as_str())
+            .evidence("grpc", target.grpc)
+            .evidence("cloudfront_answers", 502),
         )],
         HttpOutcome::TlsOnPlainPort { first_bytes } => vec![with_address(
             Finding::new(
@@ -291,6 +355,7 @@ fn keep_alive(observation: &Observation) -> Option<Finding> {
 mod tests {
     use super::*;
     use crate::check::test_support::{codes, single, ObservationBuilder};
+    use crate::cloudfront::tls_profile::TlsVersion;
     use crate::finding::Severity;
     use crate::target::ProtocolPolicy;
 
@@ -637,5 +702,76 @@ mod tests {
             .idle(IdleOutcome::Inconclusive { idle: ms(5_000) })
             .build();
         assert!(check(&observation).is_empty(), "{:?}", check(&observation));
+    }
+
+    /// HTTP_H2_FAILED (issue 16): the origin selected h2 and then broke HTTP/2; critical, 502.
+    #[test]
+    fn an_origin_that_selects_h2_and_then_fails_it_is_critical() {
+        let finding = single(check(
+            &origin()
+                .http2_origin()
+                .cloudfront_established(TlsVersion::Tls12, Some("h2"))
+                .http_failed(HttpOutcome::Http2Failed {
+                    stage: "preface",
+                    reason: "answered HTTP/1.1 after selecting h2".into(),
+                    first_bytes: "HTTP/1.1 400 Bad Request".into(),
+                })
+                .over_h2()
+                .build(),
+        ));
+        assert_eq!(finding.code, Code::HTTP_H2_FAILED);
+        assert_eq!(finding.severity, Severity::Critical);
+        assert_eq!(finding.evidence["cloudfront_answers"], 502);
+        assert_eq!(finding.evidence["http_protocol"], "h2");
+        assert_eq!(finding.evidence["http_version"], "http2");
+    }
+
+    /// A healthy HTTP/2 answer: no finding; a 503 over h2 is the origin's 5xx, as over HTTP/1.1.
+    #[test]
+    fn a_healthy_h2_origin_has_no_finding_and_its_5xx_is_its_own() {
+        let healthy = |status| {
+            check(
+                &origin()
+                    .http2_origin()
+                    .grpc()
+                    .cloudfront_established(TlsVersion::Tls13, Some("h2"))
+                    .http_response(status)
+                    .over_h2()
+                    .build(),
+            )
+        };
+        assert_eq!(codes(&healthy(200)), Vec::<Code>::new());
+        let finding = single(healthy(503));
+        assert_eq!(finding.code, Code::HTTP_ORIGIN_5XX);
+        assert_eq!(finding.evidence["http_protocol"], "h2");
+    }
+
+    /// HTTP_GRPC_NO_H2: a gRPC origin that answers over HTTP/1.1 (no ALPN, `http/1.1`, or h2
+    /// over TLS 1.1); an http2 origin without gRPC that selects http/1.1 is fine (CloudFront
+    /// falls back).
+    #[test]
+    fn a_grpc_origin_without_h2_is_high_and_an_http2_fallback_is_fine() {
+        for (version, alpn) in [
+            (TlsVersion::Tls12, None),
+            (TlsVersion::Tls13, Some("http/1.1")),
+            (TlsVersion::Tls11, Some("h2")),
+        ] {
+            let finding = single(check(
+                &origin()
+                    .grpc()
+                    .cloudfront_established(version, alpn)
+                    .http_response(200)
+                    .build(),
+            ));
+            assert_eq!(finding.code, Code::HTTP_GRPC_NO_H2, "{alpn:?}");
+            assert_eq!(finding.severity, Severity::High);
+            assert_eq!(finding.evidence["alpn_selected"], alpn.unwrap_or(""));
+        }
+        let fallback = origin()
+            .http2_origin()
+            .cloudfront_established(TlsVersion::Tls13, Some("http/1.1"))
+            .http_response(200)
+            .build();
+        assert_eq!(codes(&check(&fallback)), Vec::<Code>::new());
     }
 }

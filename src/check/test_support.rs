@@ -373,7 +373,48 @@ impl ObservationBuilder {
             https,
             outcome,
             ttfb,
+            protocol: crate::probe::http::HttpProtocol::Http11,
         });
+        self
+    }
+
+    /// OriginHttpVersion `http2`: CloudFront offers `h2`, `http/1.1` with ALPN.
+    pub(crate) fn http2_origin(mut self) -> Self {
+        self.observation.target.http_version = crate::target::OriginHttpVersion::Http2;
+        self
+    }
+
+    /// A gRPC behavior routes to the origin.
+    pub(crate) fn grpc(mut self) -> Self {
+        self.observation.target.grpc = true;
+        self
+    }
+
+    /// CloudFront's handshake completed over `version`, the origin selecting `alpn`.
+    pub(crate) fn cloudfront_established(
+        mut self,
+        version: TlsVersion,
+        alpn: Option<&str>,
+    ) -> Self {
+        self.observation.cloudfront = Some(
+            crate::probe::cloudfront_tls::CloudFrontHandshake::Established {
+                policy: "CloudFront-Upstream-TLS-1-0-2025",
+                version,
+                cipher: "ECDHE-RSA-AES128-GCM-SHA256".into(),
+                validated_chain: Vec::new(),
+                sent_chain: None,
+                elapsed: Duration::from_millis(5),
+                client_cert_sent: false,
+                alert_after: None,
+                alpn: alpn.map(|p| p.as_bytes().to_vec()),
+            },
+        );
+        self
+    }
+
+    /// The last exchange went over HTTP/2 (the origin selected `h2`).
+    pub(crate) fn over_h2(mut self) -> Self {
+        self.last_exchange().protocol = crate::probe::http::HttpProtocol::H2;
         self
     }
 

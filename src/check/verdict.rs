@@ -446,6 +446,7 @@ mod tests {
             elapsed: Duration::from_millis(5),
             client_cert_sent: false,
             alert_after: None,
+            alpn: None,
         }
     }
 
@@ -541,6 +542,7 @@ mod tests {
                 validated_chain,
                 sent_chain,
                 elapsed,
+                alpn,
                 ..
             } => CloudFrontHandshake::Established {
                 policy,
@@ -551,6 +553,7 @@ mod tests {
                 elapsed,
                 client_cert_sent,
                 alert_after,
+                alpn,
             },
             other => other,
         }

@@ -1524,6 +1524,14 @@ mod tests {
 
     /// The ClientHello s2n-tls sends under `policy`, read on a loopback listener.
     async fn s2n_hello(policy: &'static str) -> Vec<u8> {
+        s2n_hello_offering(policy, crate::probe::cloudfront_tls::Alpn::None).await
+    }
+
+    /// The ClientHello s2n-tls sends under `policy` with `alpn` offered.
+    async fn s2n_hello_offering(
+        policy: &'static str,
+        alpn: crate::probe::cloudfront_tls::Alpn,
+    ) -> Vec<u8> {
         use tokio::io::AsyncReadExt;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -1541,6 +1549,7 @@ mod tests {
                     SNI,
                     std::time::Duration::from_secs(2),
                     false,
+                    alpn,
                 )
                 .await;
         });
@@ -1599,6 +1608,41 @@ mod tests {
                 classic.len(),
                 post_quantum.len()
             );
+        }
+    }
+
+    /// The ALPN list of a ClientHello, `None` without the extension.
+    fn alpn_of(bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
+        let (_, record) = parse_tls_plaintext(bytes).expect("a TLS record");
+        let TlsMessage::Handshake(TlsMessageHandshake::ClientHello(ch)) = &record.msg[0] else {
+            panic!("not a ClientHello");
+        };
+        let (_, extensions) =
+            parse_tls_client_hello_extensions(ch.ext.expect("extensions")).expect("extensions");
+        extensions.into_iter().find_map(|ext| match ext {
+            TlsExtension::ALPN(list) => Some(list.iter().map(|p| p.to_vec()).collect()),
+            _ => None,
+        })
+    }
+
+    /// An `http2` origin's hello (issue 16) is the same offer with ALPN `h2`, `http/1.1`; an
+    /// `http1.1` origin's carries no ALPN, like the hand-built hellos, which therefore stay
+    /// compared with s2n's hello without ALPN.
+    #[tokio::test]
+    async fn an_http2_origin_gets_the_same_hello_with_alpn_h2_then_http11() {
+        use crate::cloudfront::policy::upstream_policy;
+        use crate::probe::cloudfront_tls::Alpn;
+        for lowest in [TlsVersion::Tls10, TlsVersion::Tls12] {
+            let policy = upstream_policy(Profile::Y2025, &[lowest]);
+            let plain = s2n_hello_offering(policy, Alpn::None).await;
+            let h2 = s2n_hello_offering(policy, Alpn::H2).await;
+            assert_eq!(alpn_of(&plain), None, "{policy}: no ALPN for http1.1");
+            assert_eq!(
+                alpn_of(&h2),
+                Some(vec![b"h2".to_vec(), b"http/1.1".to_vec()]),
+                "{policy}: h2 then http/1.1"
+            );
+            assert_eq!(offer_of(&h2), offer_of(&plain), "{policy}: the same offer");
         }
     }
 

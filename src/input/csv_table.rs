@@ -4,7 +4,8 @@
 //! `origin` (a target spec), `port`, `https_port`, `http_port`, `protocol_policy`, `host_header`,
 //! `sni`, `connect_timeout`, `connection_attempts`, `read_timeout`, `keepalive_timeout`,
 //! `ip_address_type`, `ssl_protocols` (OriginSslProtocols, e.g. `"TLSv1,TLSv1.1,TLSv1.2"`; `;` also
-//! separates), `distribution_id`, `origin_id`. Values are checked against CloudFront's ranges.
+//! separates), `origin_http_version` (OriginHttpVersion: `http1.1` or `http2`), `distribution_id`,
+//! `origin_id`. Values are checked against CloudFront's ranges.
 
 use std::time::Duration;
 
@@ -27,6 +28,7 @@ pub(super) const COLUMNS: &[&str] = &[
     "keepalive_timeout",
     "ip_address_type",
     "ssl_protocols",
+    "origin_http_version",
     "distribution_id",
     "origin_id",
 ];
@@ -233,6 +235,9 @@ fn row_to_target(columns: &[String], row: &[&str]) -> Result<Target, String> {
     if let Some(v) = cell("ip_address_type") {
         target.ip_address_type = v.parse()?;
     }
+    if let Some(v) = cell("origin_http_version") {
+        target.http_version = v.parse()?;
+    }
     target.provenance.distribution_id = cell("distribution_id").map(str::to_string);
     target.provenance.origin_id = cell("origin_id").map(str::to_string);
     Ok(target)
@@ -276,6 +281,29 @@ mod tests {
         assert_eq!(got[0].connection_attempts, 1);
         assert_eq!(got[1].https_port, 443);
         assert_eq!(got[1].provenance.line, Some(3));
+    }
+
+    /// Issue 16: `origin_http_version` sets OriginHttpVersion; anything but `http1.1` or
+    /// `http2` is an input error.
+    #[test]
+    fn origin_http_version_column() {
+        let got = parse(
+            "t.csv",
+            b"origin,origin_http_version\na.example.com,http2\nb.example.com,\n",
+        )
+        .unwrap();
+        assert_eq!(got[0].http_version, crate::target::OriginHttpVersion::Http2);
+        assert_eq!(
+            got[1].http_version,
+            crate::target::OriginHttpVersion::Http11
+        );
+        let error = parse("t.csv", b"origin,origin_http_version\na.example.com,h2\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("t.csv:2: \"h2\" is not an OriginHttpVersion"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -331,6 +331,10 @@ pub enum Pathology {
     CbcStaticRsa503,
     /// A server that takes only null (unencrypted) cipher suites.
     NullSuitesOnly,
+    /// OriginHttpVersion `http2` (targets.csv's `origin_http_version`): a TLS server that
+    /// selects `h2` with ALPN and still answers HTTP/1.1, as a TLS terminator advertising h2
+    /// in front of an HTTP/1.1-only backend does (issue 16).
+    H2Broken,
     /// match-viewer: TLS on the HTTPS port and plain HTTP on the HTTP port, both healthy.
     HealthyMatchViewer,
     /// Hostile: binary garbage right after accept.
@@ -447,6 +451,8 @@ impl Pathology {
         Pathology::PqHelloIntolerant,
         Pathology::CbcStaticRsa503,
         Pathology::NullSuitesOnly,
+        // Issue 16: appended likewise.
+        Pathology::H2Broken,
     ];
 
     /// The name-server pathologies (one zone each), with a healthy origin in `lab.test`: a
@@ -556,6 +562,7 @@ impl Pathology {
             Pathology::PqHelloIntolerant => "pq-hello-intolerant",
             Pathology::CbcStaticRsa503 => "cbc-static-rsa-503",
             Pathology::NullSuitesOnly => "null-suites-only",
+            Pathology::H2Broken => "h2-broken",
             Pathology::HostileGarbage => "hostile-garbage",
             Pathology::HostileEndlessRecord => "hostile-endless-record",
             Pathology::HostileHugeChain => "hostile-huge-chain",
@@ -665,6 +672,7 @@ impl Pathology {
                 vec![Code::HTTP_ORIGIN_5XX]
             }
             Pathology::NullSuitesOnly => vec![Code::TLS_NO_COMMON_CIPHER],
+            Pathology::H2Broken => vec![Code::HTTP_H2_FAILED],
             Pathology::TlsOnHttpPort => vec![Code::HTTP_PLAINTEXT_POLICY_MISMATCH],
             Pathology::Expired => vec![Code::CERT_EXPIRED],
             Pathology::NotYetValid => vec![Code::CERT_NOT_YET_VALID],
@@ -891,6 +899,15 @@ impl Pathology {
                 behaviour: HttpBehaviour::Status(503),
             },
             Pathology::NullSuitesOnly => ServerKind::Raw(RawBehaviour::NullSuitesOnly),
+            Pathology::H2Broken => ServerKind::H2Advertised(Box::new(LeafSpec::healthy(vec![name]))),
+        }
+    }
+
+    /// The target's OriginHttpVersion, when not `http1.1`.
+    pub fn http_version(self) -> Option<&'static str> {
+        match self {
+            Pathology::H2Broken => Some("http2"),
+            _ => None,
         }
     }
 
@@ -1055,6 +1072,9 @@ pub enum ServerKind {
     Alert,
     /// Accepts and closes.
     CloseAfterAccept,
+    /// A TLS server that selects `h2` with ALPN when offered, and answers HTTP/1.1 (healthy)
+    /// whatever it selected.
+    H2Advertised(Box<LeafSpec>),
     /// Hostile raw TCP behaviour.
     Raw(RawBehaviour),
 }

@@ -119,6 +119,8 @@ pub struct LabTarget {
     pub connection: Option<(u64, u8)>,
     /// OriginReadTimeout override, in seconds (2 for the slow-response pathologies).
     pub read_timeout: Option<u64>,
+    /// OriginHttpVersion override (`http2` for `h2-broken`).
+    pub http_version: Option<&'static str>,
     /// Connections the origin's listeners accepted.
     pub accepts: servers::Accepts,
 }
@@ -308,6 +310,20 @@ impl Lab {
                     );
                     port
                 }
+                ServerKind::H2Advertised(spec) => {
+                    let mut config = (*tls_config(&ca, &spec, &provider)?).clone();
+                    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+                    let listener = servers::bind(ip, 0).await?;
+                    let port = listener.local_addr()?.port();
+                    servers::serve_tls(
+                        &mut tasks,
+                        listener,
+                        serving.clone(),
+                        Arc::new(config),
+                        fleet::HttpBehaviour::Healthy,
+                    );
+                    port
+                }
                 ServerKind::Tls(spec, behaviour) => {
                     let config = tls_config(&ca, &spec, &provider)?;
                     let listener = servers::bind(ip, 0).await?;
@@ -381,6 +397,7 @@ impl Lab {
                 host_header: pathology.host_header(index),
                 connection: pathology.connection_settings(),
                 read_timeout: pathology.read_timeout(),
+                http_version: pathology.http_version(),
                 accepts,
             };
             truth.push(TruthEntry {
@@ -430,7 +447,7 @@ impl Lab {
     /// the lab's OriginKeepaliveTimeout ([`fleet::LAB_KEEPALIVE_TIMEOUT`]).
     pub fn targets_csv(&self) -> String {
         let mut out = String::from(
-            "origin,protocol_policy,https_port,http_port,host_header,connect_timeout,connection_attempts,read_timeout,keepalive_timeout\n",
+            "origin,protocol_policy,https_port,http_port,host_header,connect_timeout,connection_attempts,read_timeout,keepalive_timeout,origin_http_version\n",
         );
         let text = |v: Option<String>| v.unwrap_or_default();
         for t in &self.targets {
@@ -439,7 +456,7 @@ impl Lab {
                 .map(|(t, a)| (t.to_string(), a.to_string()))
                 .unwrap_or_default();
             out.push_str(&format!(
-                "{},{},{},{},{},{},{},{},{}\n",
+                "{},{},{},{},{},{},{},{},{},{}\n",
                 t.origin,
                 t.policy.unwrap_or("https-only"),
                 t.port,
@@ -449,6 +466,7 @@ impl Lab {
                 attempts,
                 text(t.read_timeout.map(|r| r.to_string())),
                 fleet::LAB_KEEPALIVE_TIMEOUT,
+                t.http_version.unwrap_or_default(),
             ));
         }
         out

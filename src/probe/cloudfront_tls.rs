@@ -42,12 +42,38 @@ use crate::probe::tls::RecordingStream;
 /// handshake message limit, so that an oversized certificate message can be seen as such).
 const MAX_RECORDED: usize = 80 * 1024;
 
-/// s2n configs by policy name, name rule and whether they hold the client certificate: one per
-/// combination the scan uses, built once, cloned per connection.
+/// s2n configs by policy name, name rule, whether they hold the client certificate and ALPN
+/// offer: one per combination the scan uses, built once, cloned per connection.
 pub struct CloudFrontTls {
     roots_pem: Vec<u8>,
     client_identity: Option<ClientIdentity>,
-    configs: Mutex<HashMap<(&'static str, NameRule, bool), Config>>,
+    configs: Mutex<HashMap<(&'static str, NameRule, bool, Alpn), Config>>,
+}
+
+/// The ALPN list CloudFront's hello carries for an origin with OriginHttpVersion `http2` (or a
+/// gRPC behavior), in order of preference: "CloudFront offers HTTP/2 to the origin by using
+/// ALPN. If the origin doesn't negotiate HTTP/2, CloudFront uses HTTP/1.1" (botocore).
+pub const ALPN_H2: [&[u8]; 2] = [b"h2", b"http/1.1"];
+
+/// What CloudFront's hello offers with ALPN.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Alpn {
+    /// No ALPN extension: OriginHttpVersion `http1.1` (AWS does not document an ALPN for it;
+    /// see docs/CLOUDFRONT.md, "HTTP/2 to the origin").
+    None,
+    /// [`ALPN_H2`]: `h2`, then `http/1.1`.
+    H2,
+}
+
+impl Alpn {
+    /// The offer for `target`.
+    pub fn for_target(target: &crate::target::Target) -> Alpn {
+        if target.offers_h2() {
+            Alpn::H2
+        } else {
+            Alpn::None
+        }
+    }
 }
 
 /// Which certificate names a handshake accepts.
@@ -110,6 +136,10 @@ pub enum CloudFrontHandshake {
         /// origin refuses a client certificate so, the client's side of the handshake being
         /// over before the origin has checked it. Filled by the prober, not the handshake.
         alert_after: Option<u8>,
+        /// The ALPN protocol the origin selected, as sent (s2n accepts one that was not
+        /// offered: `tls/extensions/s2n_server_alpn.c` copies it unchecked); `None` when it
+        /// selected none.
+        alpn: Option<Vec<u8>>,
     },
     /// s2n refused or failed the handshake: CloudFront answers 502.
     Failed {
@@ -257,16 +287,17 @@ impl CloudFrontTls {
         self
     }
 
-    /// The config for `policy` with `rule`, holding the client certificate when `client_cert`
+    /// The config for `policy` with `rule` and `alpn`, holding the client certificate when `client_cert`
     /// and one was given; built on first use.
     pub fn config(
         &self,
         policy: &'static str,
         rule: NameRule,
         client_cert: bool,
+        alpn: Alpn,
     ) -> Result<Config, S2nSetupError> {
         let identity = self.client_identity.as_ref().filter(|_| client_cert);
-        let key = (policy, rule, identity.is_some());
+        let key = (policy, rule, identity.is_some(), alpn);
         let mut configs = self.configs.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(config) = configs.get(&key) {
             return Ok(config.clone());
@@ -297,14 +328,19 @@ impl CloudFrontTls {
                 .set_client_auth_type(s2n_tls::enums::ClientAuthType::Optional)
                 .map_err(error)?;
         }
+        if alpn == Alpn::H2 {
+            builder
+                .set_application_protocol_preference(ALPN_H2)
+                .map_err(error)?;
+        }
         let config = builder.build().map_err(error)?;
         configs.insert(key, config.clone());
         Ok(config)
     }
 
-    /// CloudFront's handshake on `stream` with `sni` (the name s2n sends and verifies), within
-    /// `timeout`, presenting the client certificate if asked when `client_cert`; the TLS stream
-    /// when it completes.
+    /// CloudFront's handshake on `stream` with `sni` (the name s2n sends and verifies) and
+    /// `alpn` offered, within `timeout`, presenting the client certificate if asked when
+    /// `client_cert`; the TLS stream when it completes.
     pub async fn handshake(
         &self,
         policy: &'static str,
@@ -312,11 +348,13 @@ impl CloudFrontTls {
         sni: &str,
         timeout: Duration,
         client_cert: bool,
+        alpn: Alpn,
     ) -> (CloudFrontHandshake, Option<CloudFrontStream>) {
         self.handshake_with(
             policy,
             NameRule::ServerName,
             client_cert,
+            alpn,
             stream,
             sni,
             timeout,
@@ -334,9 +372,18 @@ impl CloudFrontTls {
         sni: &str,
         timeout: Duration,
         client_cert: bool,
+        alpn: Alpn,
     ) -> Option<Vec<CertificateDer<'static>>> {
         match self
-            .handshake_with(policy, NameRule::AnyName, client_cert, stream, sni, timeout)
+            .handshake_with(
+                policy,
+                NameRule::AnyName,
+                client_cert,
+                alpn,
+                stream,
+                sni,
+                timeout,
+            )
             .await
             .0
         {
@@ -353,12 +400,13 @@ impl CloudFrontTls {
         policy: &'static str,
         rule: NameRule,
         client_cert: bool,
+        alpn: Alpn,
         stream: TcpStream,
         sni: &str,
         timeout: Duration,
     ) -> (CloudFrontHandshake, Option<CloudFrontStream>) {
         let started = Instant::now();
-        let config = match self.config(policy, rule, client_cert) {
+        let config = match self.config(policy, rule, client_cert, alpn) {
             Ok(config) => config,
             Err(error) => {
                 return (
@@ -411,6 +459,7 @@ impl CloudFrontTls {
                     elapsed: started.elapsed(),
                     client_cert_sent: connection.client_cert_used(),
                     alert_after: None,
+                    alpn: connection.application_protocol().map(<[u8]>::to_vec),
                 };
                 (handshake, Some(CloudFrontStream(tls)))
             }
@@ -577,6 +626,7 @@ mod tests {
             sni,
             timeout,
             false,
+            Alpn::None,
         )
         .await
         .0

@@ -46,7 +46,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> HttpIo for T {}
 pub struct HttpResponse {
     /// The final response's status code (a 1xx is never final).
     pub status: u16,
-    /// `HTTP/1.x` minor version.
+    /// `HTTP/1.x` minor version (1 for an HTTP/2 response: see [`HttpExchange::protocol`]).
     pub minor_version: u8,
     /// Whether the origin closes after this response: `Connection: close`, or HTTP/1.0
     /// without `Connection: keep-alive`.
@@ -125,9 +125,41 @@ pub enum HttpOutcome {
     },
     /// The request could not be written.
     WriteFailed {
-        /// The OS error, as text (a reset or broken pipe is `ClosedWithoutResponse` instead).
+        /// The OS error, as text (a reset or broken pipe is `ClosedWithoutResponse` instead);
+        /// over HTTP/2, the h2 client's refusal of the request.
         error: String,
     },
+    /// The origin selected `h2` with ALPN and then did not speak HTTP/2: a connection error,
+    /// a GOAWAY or reset stream before the response ended, an HTTP/1.1 answer, or a close
+    /// ([`super::http2`]).
+    Http2Failed {
+        /// `preface`, `head` or `body`: where the exchange was.
+        stage: &'static str,
+        /// The h2 client's error, in words (printable, at most 200 characters).
+        reason: String,
+        /// Up to 48 bytes the origin sent first, ASCII-escaped.
+        first_bytes: String,
+    },
+}
+
+/// The HTTP version of an exchange.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum HttpProtocol {
+    /// HTTP/1.1 (the plain port, and the TLS port unless the origin selected `h2`).
+    #[default]
+    Http11,
+    /// HTTP/2: the origin selected `h2` with ALPN over TLS 1.2 or later.
+    H2,
+}
+
+impl HttpProtocol {
+    /// Its ALPN name (`http/1.1`, `h2`).
+    pub fn alpn_name(self) -> &'static str {
+        match self {
+            HttpProtocol::Http11 => "http/1.1",
+            HttpProtocol::H2 => "h2",
+        }
+    }
 }
 
 /// One request on one connection.
@@ -139,8 +171,11 @@ pub struct HttpExchange {
     pub https: bool,
     /// The response, or how the exchange failed.
     pub outcome: HttpOutcome,
-    /// Time from sending the request to the first response byte.
+    /// Time from sending the request to the first response byte (over HTTP/2, to the
+    /// response's head).
     pub ttfb: Option<Duration>,
+    /// HTTP/1.1, or HTTP/2 when the origin selected `h2`.
+    pub protocol: HttpProtocol,
 }
 
 /// What reusing an idle connection gave.

@@ -20,6 +20,7 @@ pub mod dns;
 pub(crate) mod dns_politeness;
 pub(crate) mod dns_transport;
 pub mod http;
+pub mod http2;
 pub mod scope;
 pub mod tls;
 
@@ -30,7 +31,7 @@ use std::time::Duration;
 use crate::probe::dialer::{ConnectOutcome, Connection, Dialer};
 use crate::target::{Host, Target};
 use authority::{ZoneError, ZoneHealth, ZoneHealthCache};
-use cloudfront_tls::{CloudFrontHandshake, CloudFrontTls};
+use cloudfront_tls::{Alpn, CloudFrontHandshake, CloudFrontTls};
 use dns::{DnsProbe, Resolution};
 use http::{HttpExchange, HttpIo, IdleOutcome};
 use tls::{TlsObservation, TlsProbe};
@@ -405,6 +406,7 @@ impl OriginProber {
                 https: false,
                 outcome,
                 ttfb,
+                protocol: http::HttpProtocol::Http11,
             });
         }
         // Without the idle probe the connection closes here, before its slots are released; a
@@ -451,6 +453,7 @@ impl OriginProber {
     ) -> HttpsObservation {
         let policy = self.policy(target);
         let client_cert = target.client_certificate == Some(true);
+        let alpn = Alpn::for_target(target);
         let cloudfront_and_http = async {
             let (mut handshake, mut stream) = self
                 .cloudfront
@@ -460,6 +463,7 @@ impl OriginProber {
                     sni,
                     target.connect_timeout,
                     client_cert,
+                    alpn,
                 )
                 .await;
             let mut post_quantum_refused = None;
@@ -480,6 +484,7 @@ impl OriginProber {
                             sni,
                             target.connect_timeout,
                             client_cert,
+                            alpn,
                         )
                         .await;
                     if classic.established() {
@@ -491,7 +496,18 @@ impl OriginProber {
             let mut exchange = None;
             let mut reusable: Option<Box<dyn HttpIo>> = None;
             if let Some(mut stream) = stream {
-                let (outcome, ttfb) = http::exchange(&mut stream, request, limits, false).await;
+                let (outcome, ttfb, protocol) = if speaks_h2(&handshake) {
+                    let request = http2::H2Request::new(
+                        &target.http_host(),
+                        &target.request_path(),
+                        &target.custom_headers,
+                    );
+                    let (outcome, ttfb) = http2::exchange(&mut stream, &request, limits).await;
+                    (outcome, ttfb, http::HttpProtocol::H2)
+                } else {
+                    let (outcome, ttfb) = http::exchange(&mut stream, request, limits, false).await;
+                    (outcome, ttfb, http::HttpProtocol::Http11)
+                };
                 if let CloudFrontHandshake::Established { alert_after, .. } = &mut handshake {
                     // A TLS 1.3 origin's refusal of the client certificate comes here: an
                     // alert (not close_notify) instead of a response.
@@ -499,7 +515,7 @@ impl OriginProber {
                         *alert_after = stream.received_alert().filter(|alert| *alert != 0);
                     }
                 }
-                if is_reusable(&outcome) {
+                if protocol == http::HttpProtocol::Http11 && is_reusable(&outcome) {
                     reusable = Some(Box::new(stream));
                 }
                 exchange = Some(HttpExchange {
@@ -507,6 +523,7 @@ impl OriginProber {
                     https: true,
                     outcome,
                     ttfb,
+                    protocol,
                 });
             }
             // Other SNIs tell whether the origin has a certificate for the name at all. With
@@ -615,6 +632,7 @@ impl OriginProber {
                         https: true,
                         outcome,
                         ttfb,
+                        protocol: http::HttpProtocol::Http11,
                     });
                 }
             };
@@ -702,6 +720,7 @@ impl OriginProber {
                 alias,
                 target.connect_timeout,
                 target.client_certificate == Some(true),
+                Alpn::for_target(target),
             )
             .await;
         let name_refused = handshake.name_refused();
@@ -762,6 +781,7 @@ impl OriginProber {
                                     name,
                                     target.connect_timeout,
                                     target.client_certificate == Some(true),
+                                    Alpn::for_target(target),
                                 )
                                 .await
                         }
@@ -844,6 +864,57 @@ fn allowed_protocols(target: &Target) -> &[crate::cloudfront::tls_profile::TlsVe
         .unwrap_or(crate::cloudfront::tls_profile::DEFAULT_ALLOWED)
 }
 
+/// Whether CloudFront speaks HTTP/2 over this handshake: the origin selected `h2` with ALPN,
+/// over TLS 1.2 or later ("CloudFront uses HTTP/2 only over Transport Layer Security (TLS) 1.2
+/// or later. Otherwise, it uses HTTP/1.1", botocore's OriginHttpVersion). Any other selection,
+/// offered or not (s2n accepts one that was not), leaves HTTP/1.1.
+pub(crate) fn speaks_h2(handshake: &CloudFrontHandshake) -> bool {
+    matches!(
+        handshake,
+        CloudFrontHandshake::Established { alpn: Some(alpn), version, .. }
+            if alpn.as_slice() == b"h2" && *version >= crate::cloudfront::tls_profile::TlsVersion::Tls12
+    )
+}
+
 fn is_reusable(outcome: &http::HttpOutcome) -> bool {
     matches!(outcome, http::HttpOutcome::Response(response) if response.reusable)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cloudfront::tls_profile::TlsVersion;
+
+    fn established(version: TlsVersion, alpn: Option<&[u8]>) -> CloudFrontHandshake {
+        CloudFrontHandshake::Established {
+            policy: "CloudFront-Upstream-TLS-1-0-2025",
+            version,
+            cipher: "ECDHE-RSA-AES128-GCM-SHA256".into(),
+            validated_chain: Vec::new(),
+            sent_chain: None,
+            elapsed: Duration::from_millis(5),
+            client_cert_sent: false,
+            alert_after: None,
+            alpn: alpn.map(<[u8]>::to_vec),
+        }
+    }
+
+    /// HTTP/2 only when the origin selected `h2` over TLS 1.2 or later (botocore's
+    /// OriginHttpVersion); `http/1.1`, nothing, an unoffered name, or `h2` over TLS 1.1 leave
+    /// HTTP/1.1.
+    #[test]
+    fn http2_only_for_h2_over_tls12_or_later() {
+        assert!(speaks_h2(&established(TlsVersion::Tls12, Some(b"h2"))));
+        assert!(speaks_h2(&established(TlsVersion::Tls13, Some(b"h2"))));
+        assert!(!speaks_h2(&established(TlsVersion::Tls11, Some(b"h2"))));
+        assert!(!speaks_h2(&established(
+            TlsVersion::Tls13,
+            Some(b"http/1.1")
+        )));
+        assert!(!speaks_h2(&established(
+            TlsVersion::Tls13,
+            Some(b"spdy/3.1")
+        )));
+        assert!(!speaks_h2(&established(TlsVersion::Tls13, None)));
+    }
 }

@@ -550,6 +550,23 @@ fn settings_line(settings: &OriginSettings) -> String {
         };
         parts.push(format!("client certificate {words}"));
     }
+    let mut http = format!("OriginHttpVersion {}", settings.http_version);
+    if settings.grpc {
+        http.push_str(", gRPC");
+    }
+    if !settings.alpn_offered.is_empty() {
+        http.push_str(&format!(
+            ", ALPN offered {}",
+            settings.alpn_offered.join(",")
+        ));
+    }
+    if let Some(selected) = &settings.alpn_selected {
+        http.push_str(&format!(", selected {selected}"));
+    }
+    if let Some(used) = &settings.http_protocol {
+        http.push_str(&format!(", request over {used}"));
+    }
+    parts.push(http);
     parts.join("; ")
 }
 

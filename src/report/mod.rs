@@ -212,6 +212,30 @@ pub struct OriginSettings {
     /// `not_verified` (offered, CloudFront's handshake failed before telling).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_certificate: Option<String>,
+    /// OriginHttpVersion (`http1.1`, `http2`).
+    #[serde(default = "default_http_version")]
+    pub http_version: String,
+    /// Whether a gRPC behavior (`GrpcConfig.Enabled`) routes to the origin; absent when none.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub grpc: bool,
+    /// The ALPN protocols CloudFront's hello offers, in order; absent when it offers none
+    /// (OriginHttpVersion `http1.1` without gRPC).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alpn_offered: Vec<String>,
+    /// Observed, not configured: the ALPN protocol the origin selected in CloudFront's
+    /// handshake, when it selected one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alpn_selected: Option<String>,
+    /// Observed, not configured: the HTTP version of the request over CloudFront's TLS
+    /// connection (`h2` or `http/1.1`); absent when none was made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_protocol: Option<String>,
+}
+
+fn default_http_version() -> String {
+    crate::target::OriginHttpVersion::Http11
+        .as_str()
+        .to_string()
 }
 
 impl OriginSettings {
@@ -241,6 +265,18 @@ impl OriginSettings {
             client_certificate: target
                 .client_certificate
                 .map(|offered| if offered { "not_verified" } else { "withheld" }.to_string()),
+            http_version: target.http_version.as_str().to_string(),
+            grpc: target.grpc,
+            alpn_offered: if target.offers_h2() {
+                crate::probe::cloudfront_tls::ALPN_H2
+                    .iter()
+                    .map(|p| String::from_utf8_lossy(p).into_owned())
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            alpn_selected: None,
+            http_protocol: None,
         }
     }
 }
@@ -355,6 +391,20 @@ impl OriginReport {
     pub fn observed(mut self, addresses: Vec<String>, timings_ms: TimingsMs) -> OriginReport {
         self.addresses = addresses;
         self.timings_ms = timings_ms;
+        self
+    }
+
+    /// The same report with what CloudFront's handshake and request used: the ALPN protocol
+    /// the origin selected, and the HTTP version of the request over TLS.
+    pub fn negotiated(
+        mut self,
+        alpn_selected: Option<String>,
+        http_protocol: Option<&str>,
+    ) -> OriginReport {
+        if let Some(settings) = &mut self.settings {
+            settings.alpn_selected = alpn_selected;
+            settings.http_protocol = http_protocol.map(str::to_string);
+        }
         self
     }
 

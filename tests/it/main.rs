@@ -9,6 +9,7 @@ mod cloudfront_import;
 mod common;
 mod container;
 mod hostile;
+mod http2;
 mod interrupt;
 mod lab_distributions;
 mod lab_scan;

@@ -286,7 +286,8 @@ async fn origin_path_and_custom_headers_reach_the_origin_and_the_secret_stays_ou
             "ip_address_type": "ipv4",
             "path": "/prod/v2/",
             "custom_headers": ["X-Origin-Verify", "X-Env"],
-            "origin_mtls": false
+            "origin_mtls": false,
+            "http_version": "http1.1"
         })
     );
     let ndjson = &texts.iter().find(|(f, _)| *f == "ndjson").unwrap().1;

@@ -155,6 +155,7 @@ mod tests {
             elapsed: Duration::from_millis(5),
             client_cert_sent: false,
             alert_after: None,
+            alpn: None,
         }
     }
 

@@ -644,6 +644,7 @@ mod tests {
             cache_policy_id: Some(id.into()),
             origin_request_policy_id: None,
             forwarded_values: None,
+            grpc_config: None,
         };
         assert_eq!(
             behavior_forwarding(&behavior("with-host"), &policies),

@@ -62,6 +62,14 @@ pub(super) struct CacheBehavior {
     pub(super) cache_policy_id: Option<String>,
     pub(super) origin_request_policy_id: Option<String>,
     pub(super) forwarded_values: Option<ForwardedValues>,
+    pub(super) grpc_config: Option<GrpcConfig>,
+}
+
+/// `GrpcConfig` of a cache behavior: `Enabled` is required by botocore.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct GrpcConfig {
+    pub(super) enabled: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -107,6 +115,7 @@ pub(super) struct CustomOriginConfig {
     pub(super) ip_address_type: Option<String>,
     /// Only whether it is there: its `ClientCertificateArn` is not needed.
     pub(super) origin_mtls_config: Option<IgnoredAny>,
+    pub(super) origin_http_version: Option<String>,
 }
 
 #[derive(Deserialize)]

@@ -9,7 +9,8 @@ use super::model::{Items, Origin};
 use crate::cloudfront;
 use crate::cloudfront::tls_profile::TlsVersion;
 use crate::target::{
-    check_port, CustomHeader, Host, IpAddressType, ProtocolPolicy, SkippedOrigin, Target,
+    check_port, CustomHeader, Host, IpAddressType, OriginHttpVersion, ProtocolPolicy,
+    SkippedOrigin, Target,
 };
 
 /// What one origin became: a target (with the origin's id), or a skipped origin.
@@ -178,6 +179,9 @@ pub(super) fn import_origin(
             Some(response_completion_timeout(v, target.read_timeout)?);
     }
     target.origin_mtls = Some(custom.origin_mtls_config.is_some());
+    if let Some(v) = custom.origin_http_version {
+        target.http_version = v.parse::<OriginHttpVersion>()?;
+    }
     target.provenance.distribution_id = Some(distribution_id.to_string());
     target.provenance.origin_id = Some(id.clone());
     Ok(Outcome::Target(Box::new(target), id))
@@ -452,6 +456,62 @@ mod tests {
         let t = target(&import, "web-secondary");
         assert_eq!((t.origin_path.as_str(), t.request_path()), ("", "/".into()));
         assert_eq!(t.response_completion_timeout, None);
+    }
+
+    /// Issue 16, item 4: OriginHttpVersion is read (absent: `http1.1`), an unknown value is an
+    /// input error, and a behavior with `GrpcConfig.Enabled` marks the origins it routes to;
+    /// either way CloudFront offers h2.
+    #[test]
+    fn origin_http_version_and_grpc_are_read() {
+        use crate::target::OriginHttpVersion;
+        let mut h2 = custom("h2");
+        h2["CustomOriginConfig"]["OriginHttpVersion"] = json!("http2");
+        let mut h1 = custom("h1");
+        h1["CustomOriginConfig"]["OriginHttpVersion"] = json!("http1.1");
+        let doc = export(
+            json!([h2, h1, custom("plain"), custom("rpc")]),
+            json!({"TargetOriginId": "plain", "GrpcConfig": {"Enabled": false}}),
+            json!([
+                {"PathPattern": "/a/*", "TargetOriginId": "h2"},
+                {"PathPattern": "/b/*", "TargetOriginId": "h1"},
+                {"PathPattern": "/rpc/*", "TargetOriginId": "rpc", "GrpcConfig": {"Enabled": true}}
+            ]),
+        );
+        let import = parse("d.json", doc.as_bytes(), &OriginRequestPolicies::default()).unwrap();
+        let got: Vec<(&str, OriginHttpVersion, bool, bool)> = ["h2", "h1", "plain", "rpc"]
+            .iter()
+            .map(|id| {
+                let t = target(&import, id);
+                (*id, t.http_version, t.grpc, t.offers_h2())
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("h2", OriginHttpVersion::Http2, false, true),
+                ("h1", OriginHttpVersion::Http11, false, false),
+                ("plain", OriginHttpVersion::Http11, false, false),
+                ("rpc", OriginHttpVersion::Http11, true, true),
+            ]
+        );
+
+        let mut bad = custom("o1");
+        bad["CustomOriginConfig"]["OriginHttpVersion"] = json!("http3");
+        let (_, message) = invalid(&export(
+            json!([bad]),
+            json!({"TargetOriginId": "o1"}),
+            json!([]),
+        ));
+        assert!(
+            message.contains("\"http3\" is not an OriginHttpVersion: use http1.1 or http2"),
+            "{message}"
+        );
+        let (_, message) = invalid(&export(
+            json!([custom("o1")]),
+            json!({"TargetOriginId": "o1", "GrpcConfig": {}}),
+            json!([]),
+        ));
+        assert!(message.contains("GrpcConfig has no Enabled"), "{message}");
     }
 
     /// Issue 16, item 3: ResponseCompletionTimeout below the origin's OriginReadTimeout (its

@@ -21,6 +21,8 @@ struct Routing {
     routed: bool,
     forwarded: bool,
     unknown: Vec<String>,
+    /// Whether any of those behaviors has `GrpcConfig.Enabled`.
+    grpc: bool,
 }
 
 impl Routing {
@@ -281,11 +283,21 @@ impl<'a> Context<'a, '_> {
                 continue;
             }
             let forwarding = behavior_forwarding(&behavior, self.policies);
+            let grpc = match &behavior.grpc_config {
+                None => false,
+                Some(config) => config.enabled.ok_or_else(|| {
+                    self.error(
+                        line,
+                        format!(
+                            "{dist_label}: {behavior_label}: GrpcConfig has no Enabled (required)"
+                        ),
+                    )
+                })?,
+            };
             for origin_id in routed_to {
-                routing
-                    .entry(origin_id.to_string())
-                    .or_default()
-                    .add(&forwarding);
+                let route = routing.entry(origin_id.to_string()).or_default();
+                route.add(&forwarding);
+                route.grpc |= grpc;
             }
         }
         Ok(routing)
@@ -326,6 +338,7 @@ impl<'a> Context<'a, '_> {
                         .unwrap_or_default();
                     if let Some(route) = routing.get(&origin_id).filter(|r| r.routed) {
                         target.host_forwarding = route.host_forwarding();
+                        target.grpc = route.grpc;
                         target.aliases = names.aliases.to_vec();
                         // No alias: with Host forwarded, viewers' Host (and CloudFront's SNI)
                         // is the distribution's own domain name.
