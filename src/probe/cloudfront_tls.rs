@@ -47,8 +47,12 @@ const MAX_RECORDED: usize = 80 * 1024;
 pub struct CloudFrontTls {
     roots_pem: Vec<u8>,
     client_identity: Option<ClientIdentity>,
-    configs: Mutex<HashMap<(&'static str, NameRule, bool, Alpn), Config>>,
+    configs: Mutex<HashMap<ConfigKey, Config>>,
 }
+
+/// What tells one s2n config from another: the policy, the name rule, whether the config holds
+/// the client certificate, and the ALPN offer.
+type ConfigKey = (&'static str, NameRule, bool, Alpn);
 
 /// The ALPN list CloudFront's hello carries for an origin with OriginHttpVersion `http2` (or a
 /// gRPC behavior), in order of preference: "CloudFront offers HTTP/2 to the origin by using
@@ -351,10 +355,7 @@ impl CloudFrontTls {
         alpn: Alpn,
     ) -> (CloudFrontHandshake, Option<CloudFrontStream>) {
         self.handshake_with(
-            policy,
-            NameRule::ServerName,
-            client_cert,
-            alpn,
+            (policy, NameRule::ServerName, client_cert, alpn),
             stream,
             sni,
             timeout,
@@ -376,10 +377,7 @@ impl CloudFrontTls {
     ) -> Option<Vec<CertificateDer<'static>>> {
         match self
             .handshake_with(
-                policy,
-                NameRule::AnyName,
-                client_cert,
-                alpn,
+                (policy, NameRule::AnyName, client_cert, alpn),
                 stream,
                 sni,
                 timeout,
@@ -397,10 +395,7 @@ impl CloudFrontTls {
 
     async fn handshake_with(
         &self,
-        policy: &'static str,
-        rule: NameRule,
-        client_cert: bool,
-        alpn: Alpn,
+        (policy, rule, client_cert, alpn): ConfigKey,
         stream: TcpStream,
         sni: &str,
         timeout: Duration,
