@@ -14,10 +14,12 @@ use std::time::{Duration, Instant};
 use hickory_net::runtime::TokioRuntimeProvider;
 use hickory_net::{DnsError, NetError};
 use hickory_proto::op::ResponseCode;
-use hickory_proto::rr::{RData, RecordType};
+use hickory_proto::rr::{Name, RData, RecordType};
 use hickory_resolver::config::{NameServerConfig, ResolveHosts, ResolverConfig};
 use hickory_resolver::Resolver;
 
+pub use super::dns_exchange::ExtendedError;
+use super::dns_exchange::{self, Flags};
 use super::dns_politeness::DnsPoliteness;
 use super::dns_transport::{self, SingleSendProvider};
 use crate::target::{Host, IpAddressType};
@@ -44,8 +46,26 @@ pub enum DnsFailure {
     DanglingCname,
     /// The CNAME chain comes back to a name already in it (`a → b → a`): it never ends.
     CnameLoop,
+    /// A resolver answered SERVFAIL, and the same question with the CD (checking disabled)
+    /// bit resolved: DNSSEC validation fails (a bad signature, an expired one, a DS at the
+    /// parent that matches no key).
+    DnssecBogus(DnssecBogus),
     /// Another failure (network unreachable, malformed answer, ...).
     Other(String),
+}
+
+/// What showed a SERVFAIL to be a DNSSEC validation failure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DnssecBogus {
+    /// The resolver asked again with the CD bit.
+    pub resolver: SocketAddr,
+    /// The addresses it answered with checking disabled (CNAME targets are in the chain).
+    pub addresses: Vec<IpAddr>,
+    /// The record type asked (A or AAAA).
+    pub record_type: RecordType,
+    /// The RFC 8914 extended errors in the resolver's SERVFAIL (asked once more, without CD),
+    /// when it sends them.
+    pub extended_errors: Vec<ExtendedError>,
 }
 
 /// What DNS said about an origin.
@@ -127,6 +147,9 @@ pub struct DnsProbe {
     /// The gate's key for the recursive resolvers: the one `--resolver`, or (several, or the
     /// system's) [`RESOLVER_POOL`], so that the pool as a whole stays within the rate.
     server_key: SocketAddr,
+    /// The resolvers' addresses (`--resolver`, else the system's), for the questions asked
+    /// outside hickory (the CD bit).
+    resolver_addresses: Vec<SocketAddr>,
 }
 
 /// The gate key standing for a pool of recursive resolvers (hickory picks the server).
@@ -156,8 +179,19 @@ impl DnsProbe {
             politeness.clone(),
             server_key,
         );
+        let mut resolver_addresses = settings.resolvers.clone();
         let mut builder = if settings.resolvers.is_empty() {
-            Resolver::builder(provider).map_err(|e| DnsSetupError::SystemConfig(e.to_string()))?
+            let (config, options) = hickory_resolver::system_conf::read_system_conf()
+                .map_err(|e| DnsSetupError::SystemConfig(e.to_string()))?;
+            resolver_addresses = config
+                .name_servers()
+                .iter()
+                .map(|server| {
+                    let port = server.connections.first().map_or(53, |c| c.port);
+                    SocketAddr::new(server.ip, port)
+                })
+                .collect();
+            Resolver::builder_with_config(config, provider).with_options(options)
         } else {
             let servers = settings
                 .resolvers
@@ -196,6 +230,7 @@ impl DnsProbe {
             timeout: settings.timeout,
             politeness,
             server_key,
+            resolver_addresses,
         })
     }
 
@@ -304,6 +339,13 @@ impl DnsProbe {
                 }
             }
         }
+        // A SERVFAIL that is not a loop: asked again with checking disabled, it may resolve (a
+        // DNSSEC validation failure).
+        if failure == DnsFailure::ServFail {
+            if let Some(bogus) = self.dnssec_bogus(&fqdn, types[0]).await {
+                failure = DnsFailure::DnssecBogus(bogus);
+            }
+        }
         // A single-family origin with no address of its family: ask the other family once,
         // to say "only an A record" rather than "no address" (CloudFront does not fall back).
         if failure == DnsFailure::NoAddress && ip_type != IpAddressType::DualStack {
@@ -355,6 +397,56 @@ impl DnsProbe {
                 other => return other,
             }
         }
+    }
+
+    /// After a SERVFAIL: asks the first resolver the same question with the CD (checking
+    /// disabled) bit. When that resolves, asks once more without it to read the extended DNS
+    /// errors (RFC 8914) of its SERVFAIL. Two queries at most, through the gate; `None` when
+    /// the CD question does not resolve either (the zone's servers, not DNSSEC), or when the
+    /// second question resolves (the SERVFAIL was passing).
+    async fn dnssec_bogus(&self, fqdn: &str, record_type: RecordType) -> Option<DnssecBogus> {
+        let resolver = *self.resolver_addresses.first()?;
+        let name = Name::from_ascii(fqdn).ok()?;
+        let ask = |checking_disabled| {
+            let name = &name;
+            async move {
+                let _pass = self.politeness.admit(self.server_key).await;
+                let flags = Flags {
+                    recursion_desired: true,
+                    checking_disabled,
+                };
+                dns_exchange::exchange(resolver, name, record_type, flags, self.timeout).await
+            }
+        };
+        let unchecked = ask(true).await.ok()?;
+        if unchecked.metadata.response_code != ResponseCode::NoError {
+            return None;
+        }
+        let addresses: Vec<IpAddr> = unchecked
+            .answers
+            .iter()
+            .filter_map(|record| match &record.data {
+                RData::A(a) => Some(IpAddr::V4(a.0)),
+                RData::AAAA(aaaa) => Some(IpAddr::V6(aaaa.0)),
+                _ => None,
+            })
+            .collect();
+        if addresses.is_empty() {
+            return None;
+        }
+        let extended_errors = match ask(false).await {
+            Ok(reply) if reply.metadata.response_code == ResponseCode::ServFail => {
+                dns_exchange::extended_errors(&reply)
+            }
+            Ok(_) => return None,
+            Err(_) => Vec::new(),
+        };
+        Some(DnssecBogus {
+            resolver,
+            addresses,
+            record_type,
+            extended_errors,
+        })
     }
 
     /// Follows CNAMEs from `fqdn` (at most [`MAX_CNAME_FOLLOW`] links). Returns the targets and
