@@ -163,7 +163,7 @@ fn servers_evidence(zone: &ZoneHealth) -> Value {
 fn finding(code: Code, summary: String, zone: &ZoneHealth, detail: &[String]) -> Finding {
     let summary = match &zone.delegation {
         Some(walk) => format!(
-            "{summary} (the resolvers answered {} for the zone; its servers were found by asking the parent zone {}'s servers)",
+            "{summary} (the resolvers {} for the zone; its servers were found by asking the parent zone {}'s servers)",
             walk.because, walk.parent
         ),
         None => summary,
@@ -474,7 +474,7 @@ mod tests {
         b.representative = timeout();
         let mut z = zone(vec![a, b]);
         z.delegation = Some(crate::probe::authority::Delegation {
-            because: "SERVFAIL".into(),
+            because: "answered SERVFAIL".into(),
             parent: "example.com".into(),
             parent_servers: vec!["ns.example.com (198.51.100.53): referral to example.com".into()],
             referral_ns: vec!["ns1.down.example.com".into()],

@@ -280,8 +280,8 @@ pub struct ZoneHealth {
 /// servers (found through the resolvers) asked directly, recursion off, for the name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Delegation {
-    /// Why the walk ran: what the resolvers answered for the zone's SOA or NS set (e.g.
-    /// `ServFail`, `Timeout`).
+    /// Why the walk ran: what the resolvers did for the zone's SOA or NS set (`answered
+    /// SERVFAIL`, `answered REFUSED`, `gave no answer in time`).
     pub because: String,
     /// The parent zone (its SOA and NS set came through the resolvers).
     pub parent: String,
@@ -488,9 +488,9 @@ impl ZoneHealthCache {
         because: String,
     ) -> Result<Arc<ZoneHealth>, ZoneError> {
         let because = match because.as_str() {
-            "ServFail" => "SERVFAIL".to_string(),
-            "Refused" => "REFUSED".to_string(),
-            _ => "no answer in time".to_string(),
+            "ServFail" => "answered SERVFAIL".to_string(),
+            "Refused" => "answered REFUSED".to_string(),
+            _ => "gave no answer in time".to_string(),
         };
         let failed = |reason: String| ZoneError::Walk {
             name: start.to_string(),

@@ -5,6 +5,7 @@
 mod cli;
 mod cloudfront_import;
 mod common;
+mod dns_walk;
 mod hostile;
 mod interrupt;
 mod lab_distributions;
