@@ -266,9 +266,13 @@ async fn unbound_cold_cache_walk_dnssec_and_loops() {
     let silent = tokio::net::UdpSocket::bind((crate::nsd::ip(DOWN_SILENT), port))
         .await
         .expect("silent socket");
+    let silent_received = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = silent_received.clone();
     let reader = tokio::spawn(async move {
         let mut buffer = [0u8; 1500];
-        while silent.recv_from(&mut buffer).await.is_ok() {}
+        while silent.recv_from(&mut buffer).await.is_ok() {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
     });
     for (address, zone) in [
         (PARENT[0], "walk.test"),
@@ -295,23 +299,26 @@ async fn unbound_cold_cache_walk_dnssec_and_loops() {
         std::fs::read_to_string(dir.path().join("unbound/unbound.log")).unwrap_or_default()
     );
 
-    let mut command = args(&[
-        "scan",
-        "--no-progress",
-        "--no-idle-probe",
-        "-f",
-        "json",
-        "--allow-private",
-        "127.0.0.0/8",
-        "--dns-timeout",
-        "2",
-        "--dns-attempts",
-        "1",
-        "--resolver",
-        &format!("{UNBOUND}:{port}"),
-        "--dns-port",
-        &port.to_string(),
-    ]);
+    let scan = |allow: &str| {
+        args(&[
+            "scan",
+            "--no-progress",
+            "--no-idle-probe",
+            "-f",
+            "json",
+            "--allow-private",
+            allow,
+            "--dns-timeout",
+            "2",
+            "--dns-attempts",
+            "1",
+            "--resolver",
+            &format!("{UNBOUND}:{port}"),
+            "--dns-port",
+            &port.to_string(),
+        ])
+    };
+    let mut command = scan("127.0.0.0/8");
     command.extend(args(&[
         "www.down.walk.test",
         "www.lame.walk.test",
@@ -399,6 +406,38 @@ async fn unbound_cold_cache_walk_dnssec_and_loops() {
         dns_codes(&report, "www.good.walk.test"),
         Vec::<String>::new()
     );
+    // The scope holds for the walk: with only 127.61.0.0/16 allowed, the parent's second
+    // server and the silent child server (both in 127.62/16) are not asked.
+    assert!(silent_received.load(std::sync::atomic::Ordering::SeqCst) > 0);
+    let mut command = scan("127.61.0.0/16");
+    command.push("www.down.walk.test".into());
+    let output = originscan(&command).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report: Report = serde_json::from_slice(&output.stdout).expect("json");
+    let partly = finding(&report, "www.down.walk.test", "DNS_NS_UNRESPONSIVE");
+    assert!(
+        partly
+            .summary
+            .contains(&format!("ns1.down.walk.test ({DOWN_CLOSED})")),
+        "{}",
+        partly.summary
+    );
+    assert!(!partly.summary.contains(DOWN_SILENT), "{}", partly.summary);
+    assert!(
+        !dns_codes(&report, "www.down.walk.test").contains(&"DNS_NS_ALL_UNRESPONSIVE".into()),
+        "a server not asked is not judged"
+    );
+    // (unbound asks it too, so its socket cannot tell; the evidence says it was not asked.)
+    let silent_row = partly.evidence["servers"]
+        .as_array()
+        .and_then(|servers| servers.iter().find(|s| s["address"] == DOWN_SILENT))
+        .expect("the silent server is listed");
+    assert_eq!(
+        silent_row["soa"], "outside the scan's address scope (not asked)",
+        "{silent_row}"
+    );
+    let parents = partly.evidence["delegation_walk"]["parent_servers_asked"].to_string();
+    assert!(!parents.contains(PARENT[1]), "{parents}");
     reader.abort();
     drop(servers);
 }
