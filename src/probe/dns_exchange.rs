@@ -119,7 +119,8 @@ pub(crate) async fn exchange(
 pub struct ExtendedError {
     /// The INFO-CODE (e.g. 6, DNSSEC Bogus; 7, Signature Expired).
     pub code: u16,
-    /// The EXTRA-TEXT, if any (from the network: sanitise before showing it).
+    /// The EXTRA-TEXT, if any, without control characters and cut at 200 characters (from the
+    /// network: the report still escapes it for each format).
     pub text: String,
 }
 
@@ -186,8 +187,8 @@ pub(crate) fn extended_errors(reply: &Message) -> Vec<ExtendedError> {
             (EdnsCode::Unknown(EDE_OPTION), EdnsOption::Unknown(_, data)) if data.len() >= 2 => {
                 let code = u16::from_be_bytes([data[0], data[1]]);
                 let text: String = String::from_utf8_lossy(&data[2..])
-                    .trim_end_matches('\0')
                     .chars()
+                    .filter(|c| !c.is_control())
                     .take(MAX_EXTRA_TEXT)
                     .collect();
                 Some(ExtendedError { code, text })
