@@ -206,6 +206,7 @@ catalog! {
     DNS_NO_ADDRESS => Critical, "DNS", "The name exists but has no A or AAAA record.", "Add an A (or AAAA) record for the origin name.";
     DNS_CNAME_DANGLING => Critical, "DNS", "A CNAME in the chain points to a name that does not resolve.", "Point the CNAME at a name that exists, or remove it.";
     DNS_CNAME_LOOP => Critical, "DNS", "The CNAME chain loops back to a name already in it, so the origin name never resolves.", "Break the CNAME loop: point the last CNAME at a name that has an A (or AAAA) record.";
+    DNS_DNSSEC_BOGUS => Critical, "DNS", "The resolvers answer SERVFAIL, and the same question with DNSSEC checking disabled (the CD bit) resolves: the zone's signatures do not validate.", "Re-sign the zone (fresh, unexpired RRSIGs from the published DNSKEYs), or fix the DS record at the parent so that it matches a key the zone publishes (or remove it to go unsigned).";
     DNS_CNAME_CHAIN_LONG => Medium, "DNS", "The CNAME chain is longer than 8 links.", "Shorten the CNAME chain to a few links.";
     DNS_PRIVATE_ADDRESS => High, "DNS", "The origin resolves to a private, loopback or link-local address that CloudFront cannot reach.", "Publish the origin's public address, or use a VPC origin for private addresses.";
     DNS_NS_ALL_UNRESPONSIVE => Critical, "DNS", "None of the apex's authoritative servers answers for the origin name.", "Restore the zone's authoritative servers or fix the delegation at the parent.";

@@ -161,7 +161,28 @@ fn servers_evidence(zone: &ZoneHealth) -> Value {
 }
 
 fn finding(code: Code, summary: String, zone: &ZoneHealth, detail: &[String]) -> Finding {
-    Finding::new(code, summary)
+    let summary = match &zone.delegation {
+        Some(walk) => format!(
+            "{summary} (the resolvers {} for the zone; its servers were found by asking the parent zone {}'s servers)",
+            walk.because, walk.parent
+        ),
+        None => summary,
+    };
+    let finding = Finding::new(code, summary);
+    let finding = match &zone.delegation {
+        Some(walk) => finding.evidence(
+            "delegation_walk",
+            json!({
+                "resolvers_answered": walk.because,
+                "parent_zone": walk.parent,
+                "parent_servers_asked": walk.parent_servers,
+                "referral_ns": walk.referral_ns,
+                "glue": walk.glue,
+            }),
+        ),
+        None => finding,
+    };
+    finding
         .evidence("zone", zone.zone.as_str())
         .evidence("representative", zone.representative.as_str())
         .evidence("port", zone.port)
@@ -389,6 +410,7 @@ mod tests {
             ns_names,
             servers,
             port: 53,
+            delegation: None,
         }
     }
 
@@ -440,6 +462,37 @@ mod tests {
         assert_eq!(f.severity, crate::finding::Severity::Critical);
         assert!(f.summary.contains("ns1.example.com (192.0.2.1)"));
         assert!(f.summary.contains("ns2.example.net (198.51.100.1)"));
+    }
+
+    #[test]
+    fn servers_found_by_the_delegation_walk_say_so() {
+        let mut a = healthy("ns1.down.example.com", "192.0.2.1");
+        a.soa = timeout();
+        a.representative = timeout();
+        let mut b = healthy("ns2.down.example.com", "198.51.100.2");
+        b.soa = timeout();
+        b.representative = timeout();
+        let mut z = zone(vec![a, b]);
+        z.delegation = Some(crate::probe::authority::Delegation {
+            because: "answered SERVFAIL".into(),
+            parent: "example.com".into(),
+            parent_servers: vec!["ns.example.com (198.51.100.53): referral to example.com".into()],
+            referral_ns: vec!["ns1.down.example.com".into()],
+            glue: vec!["ns1.down.example.com (192.0.2.1)".into()],
+        });
+        let findings = judge(&z);
+        assert_eq!(codes(&z), vec![Code::DNS_NS_ALL_UNRESPONSIVE]);
+        assert!(
+            findings[0].summary.contains("SERVFAIL"),
+            "{}",
+            findings[0].summary
+        );
+        let walk = &findings[0].evidence["delegation_walk"];
+        assert_eq!(walk["parent_zone"], "example.com");
+        assert_eq!(walk["glue"][0], "ns1.down.example.com (192.0.2.1)");
+        // The resolvers' own view has no walk to show.
+        z.delegation = None;
+        assert!(judge(&z)[0].evidence.get("delegation_walk").is_none());
     }
 
     #[test]

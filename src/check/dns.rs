@@ -123,6 +123,29 @@ fn failure_finding(
             )
             .evidence("cname_loop", json!(path))
         }
+        DnsFailure::DnssecBogus(bogus) => {
+            let answered: Vec<String> = bogus.addresses.iter().map(ToString::to_string).collect();
+            let errors: Vec<String> = bogus.extended_errors.iter().map(|e| e.describe()).collect();
+            let why = if errors.is_empty() {
+                String::new()
+            } else {
+                format!(" (the resolver says: {})", errors.join("; "))
+            };
+            Finding::new(
+                Code::DNS_DNSSEC_BOGUS,
+                format!(
+                    "resolving {name} fails with SERVFAIL, but resolves to {} with DNSSEC checking disabled: its DNSSEC signatures do not validate{why}",
+                    answered.join(", ")
+                ),
+            )
+            .evidence("rcode", "SERVFAIL")
+            .evidence("resolver", bogus.resolver.to_string())
+            .evidence(
+                "checking_disabled_answer",
+                json!({ "type": bogus.record_type.to_string(), "addresses": answered }),
+            )
+            .evidence("extended_errors", json!(errors))
+        }
         DnsFailure::Other(error) => Finding::new(
             Code::DNS_SERVFAIL,
             format!("resolving {name} failed: {error}"),
@@ -188,6 +211,34 @@ mod tests {
         assert!(check(&literal).is_empty());
         let overridden = origin().overridden(&["203.0.113.5"]).build();
         assert!(check(&overridden).is_empty());
+    }
+
+    #[test]
+    fn a_servfail_that_resolves_with_checking_disabled_is_dnssec_bogus() {
+        use crate::probe::dns::{DnssecBogus, ExtendedError};
+        let finding = failing(DnsFailure::DnssecBogus(DnssecBogus {
+            resolver: "127.0.0.53:53".parse().unwrap(),
+            addresses: vec!["192.0.2.7".parse().unwrap()],
+            record_type: hickory_proto::rr::RecordType::A,
+            extended_errors: vec![ExtendedError {
+                code: 7,
+                text: "signature expired".into(),
+            }],
+        }));
+        assert_eq!(finding.code, Code::DNS_DNSSEC_BOGUS);
+        assert_eq!(finding.severity, Severity::Critical);
+        assert_eq!(finding.evidence["rcode"], "SERVFAIL");
+        assert_eq!(
+            finding.evidence["checking_disabled_answer"]["addresses"][0],
+            "192.0.2.7"
+        );
+        assert_eq!(
+            finding.evidence["extended_errors"][0],
+            "7 (Signature Expired): signature expired"
+        );
+        assert!(finding.summary.contains("Signature Expired"));
+        // A plain SERVFAIL is not DNSSEC's.
+        assert_eq!(failing(DnsFailure::ServFail).code, Code::DNS_SERVFAIL);
     }
 
     #[test]

@@ -371,9 +371,9 @@ impl ScanSettings {
         ));
         // The origin's resolution and its zone's checks run side by side; an origin waits for
         // the longer of the two (A and AAAA in parallel, each with its attempts, plus slack; or
-        // the zone's budget).
+        // the zone's budget: its cut, then its servers or the delegation walk).
         let dns_budget =
-            (self.dns_timeout * (self.dns_attempts as u32 + 1)).max(zones.zone_budget());
+            (self.dns_timeout * (self.dns_attempts as u32 + 1)).max(zones.health_budget());
         let dialer = Dialer::new(
             self.scope.clone(),
             DialerLimits {

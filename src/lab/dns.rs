@@ -5,10 +5,13 @@
 //!
 //! - The **resolver** (`127.53.B.1`, the scan's `--resolver`) answers for every lab name as a
 //!   recursive resolver with a warm cache would: addresses, CNAME chains, the NS sets and SOAs
-//!   of the zones, the addresses of the NS hosts (no glue needed), and negative answers carrying
-//!   the enclosing zone's SOA, so that zone-cut discovery works as on the internet.
+//!   of the zones, the addresses of the NS hosts, and negative answers carrying the enclosing
+//!   zone's SOA, so that zone-cut discovery works as on the internet. For the names of a
+//!   *cold* zone ([`super::fleet::COLD_ZONES`]: all its servers down, nothing cached) it answers
+//!   SERVFAIL, as a real resolver with a cold cache does, so only the delegation walk can name
+//!   the zone's servers.
 //! - Each zone's **authoritative servers** (`127.53.B.x`, `127.54.B.x`) answer for their zone
-//!   only: REFUSED outside it, a referral for a delegated subzone, and otherwise the zone's data
+//!   only: REFUSED outside it, a referral (NS and glue) for a delegated subzone, and otherwise the zone's data
 //!   as their [`NsBehaviour`] says (healthy, no AA, another serial, other addresses, REFUSED);
 //!   a silent server reads and never answers; a closed one has no socket at all.
 //!
@@ -50,6 +53,10 @@ pub struct ZoneData {
     names: HashSet<LowerName>,
     silent: HashSet<LowerName>,
     servfail: HashSet<LowerName>,
+    /// Zones the resolver has no cache for and cannot reach: it answers SERVFAIL for every
+    /// name in them, as a recursive resolver with a cold cache does when all of a zone's
+    /// servers are down ([`super::fleet::COLD_ZONES`]).
+    cold: Vec<LowerName>,
 }
 
 fn name(text: &str) -> Result<Name, LabError> {
@@ -108,6 +115,21 @@ impl ZoneData {
             ns,
         });
         Ok(())
+    }
+
+    /// Makes the resolver answer SERVFAIL for every name at or below `apex` (its servers
+    /// still answer as their behaviour says).
+    pub fn mark_cold(&mut self, apex: &str) -> Result<(), LabError> {
+        self.cold.push(LowerName::from(&name(apex)?));
+        Ok(())
+    }
+
+    /// The A records of `host`, for a referral's glue.
+    fn glue(&self, host: &Name) -> Vec<Record> {
+        self.records
+            .get(&(LowerName::from(host), RecordType::A))
+            .cloned()
+            .unwrap_or_default()
     }
 
     fn insert(&mut self, record: Record) {
@@ -354,30 +376,49 @@ fn rewrite(record: &Record, behaviour: NsBehaviour) -> Record {
 
 impl LabDnsHandler {
     /// The response (code, AA, answers, authority) for one question.
-    fn respond(
-        &self,
-        qname: &LowerName,
-        qtype: RecordType,
-    ) -> (ResponseCode, bool, Vec<Record>, Vec<Record>) {
+    fn respond(&self, qname: &LowerName, qtype: RecordType) -> Reply {
         let enclosing = self.data.zone_of(qname);
         let behaviour = match &self.role {
             Role::Resolver => NsBehaviour::Healthy,
             Role::Authoritative { behaviour, .. } => *behaviour,
         };
+        let refused = Reply::code(ResponseCode::Refused);
         let Some(enclosing) = enclosing else {
-            return (ResponseCode::Refused, false, vec![], vec![]);
+            return refused;
         };
-        if let Role::Authoritative { zone, .. } = &self.role {
-            if behaviour == NsBehaviour::Refused || !zone.zone_of(qname) {
-                return (ResponseCode::Refused, false, vec![], vec![]);
+        match &self.role {
+            Role::Authoritative { zone, .. } => {
+                if behaviour == NsBehaviour::Refused || !zone.zone_of(qname) {
+                    return refused;
+                }
+                if enclosing.apex != *zone {
+                    // A delegated subzone: refer to its servers, with their addresses (glue).
+                    let glue = enclosing
+                        .ns
+                        .iter()
+                        .filter_map(|r| match &r.data {
+                            RData::NS(ns) => Some(self.data.glue(&ns.0)),
+                            _ => None,
+                        })
+                        .flatten()
+                        .collect();
+                    return Reply {
+                        code: ResponseCode::NoError,
+                        authoritative: false,
+                        answers: vec![],
+                        authority: enclosing.ns.clone(),
+                        additional: glue,
+                    };
+                }
             }
-            if enclosing.apex != *zone {
-                // A delegated subzone: refer to its servers.
-                return (ResponseCode::NoError, false, vec![], enclosing.ns.clone());
+            Role::Resolver => {
+                if self.data.cold.iter().any(|apex| apex.zone_of(qname)) {
+                    return Reply::code(ResponseCode::ServFail);
+                }
             }
         }
         if self.data.servfail.contains(qname) {
-            return (ResponseCode::ServFail, false, vec![], vec![]);
+            return Reply::code(ResponseCode::ServFail);
         }
         let (code, answers) = self.data.answer(qname, qtype);
         let negative = code == ResponseCode::NXDomain
@@ -388,12 +429,35 @@ impl LabDnsHandler {
         } else {
             vec![]
         };
-        (
+        Reply {
             code,
-            behaviour != NsBehaviour::NoAuthority,
+            authoritative: behaviour != NsBehaviour::NoAuthority,
             answers,
             authority,
-        )
+            additional: vec![],
+        }
+    }
+}
+
+/// One lab DNS server's reply to a question.
+struct Reply {
+    code: ResponseCode,
+    authoritative: bool,
+    answers: Vec<Record>,
+    authority: Vec<Record>,
+    additional: Vec<Record>,
+}
+
+impl Reply {
+    /// A reply with no records.
+    fn code(code: ResponseCode) -> Reply {
+        Reply {
+            code,
+            authoritative: false,
+            answers: vec![],
+            authority: vec![],
+            additional: vec![],
+        }
     }
 }
 
@@ -421,17 +485,17 @@ impl RequestHandler for LabDnsHandler {
         if !self.rtt.is_zero() {
             tokio::time::sleep(self.rtt).await;
         }
-        let (code, authoritative, answers, authority) = self.respond(&qname, qtype);
+        let reply = self.respond(&qname, qtype);
         let mut metadata = Metadata::response_from_request(&request.metadata);
-        metadata.authoritative = authoritative;
+        metadata.authoritative = reply.authoritative;
         metadata.recursion_available = matches!(self.role, Role::Resolver);
-        metadata.response_code = code;
+        metadata.response_code = reply.code;
         let response = builder.build(
             metadata,
-            answers.iter(),
-            authority.iter(),
+            reply.answers.iter(),
+            reply.authority.iter(),
             std::iter::empty(),
-            std::iter::empty(),
+            reply.additional.iter(),
         );
         response_handle
             .send_response(response)
@@ -655,6 +719,9 @@ pub fn lab_zones(zones: &[ZonePlan], block: u8) -> Result<ZoneData, LabError> {
     let mut data = ZoneData::new();
     for zone in zones {
         data.add_zone(&zone.apex, LAB_SERIAL, &zone_servers(zone, block))?;
+        if super::fleet::COLD_ZONES.contains(&zone.apex.as_str()) {
+            data.mark_cold(&zone.apex)?;
+        }
     }
     Ok(data)
 }

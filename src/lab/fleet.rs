@@ -107,6 +107,13 @@ pub const LAB_ZONES: &[LabZone] = &[
         ],
     },
     LabZone {
+        apex: "ns-cold.lab.test",
+        servers: &[
+            ns("ns1", 53, 17, NsBehaviour::Closed),
+            ns("ns2", 54, 17, NsBehaviour::Silent),
+        ],
+    },
+    LabZone {
         apex: "ns-lame.lab.test",
         servers: &[
             ns("ns1", 53, 8, NsBehaviour::Healthy),
@@ -148,6 +155,10 @@ pub const LAB_ZONES: &[LabZone] = &[
         ],
     },
 ];
+
+/// Zones whose names the lab's resolver answers SERVFAIL for (a cold cache, every server
+/// down): only the delegation walk, from `lab.test`'s servers, names their servers.
+pub const COLD_ZONES: &[&str] = &["ns-cold.lab.test"];
 
 /// The most shared zones a lab can have (their servers use hosts 32-253 of the DNS /24s).
 pub const MAX_SHARED_ZONES: usize = 100;
@@ -374,6 +385,9 @@ pub enum Pathology {
     NsGarbage,
     /// None of its zone's name servers answers (one closed, one silent).
     NsAllDown,
+    /// None of its zone's name servers answers, and the resolver has nothing cached: it
+    /// answers SERVFAIL for the zone's names (issue 19).
+    NsAllDownCold,
     /// Its zone has a server answering REFUSED and one answering without AA.
     NsLame,
     /// Its zone's two servers give different addresses.
@@ -453,6 +467,8 @@ impl Pathology {
         Pathology::NullSuitesOnly,
         // Issue 16: appended likewise.
         Pathology::H2Broken,
+        // Issue 19: appended likewise.
+        Pathology::NsAllDownCold,
     ];
 
     /// The name-server pathologies (one zone each), with a healthy origin in `lab.test`: a
@@ -468,6 +484,7 @@ impl Pathology {
         Pathology::NsSingle,
         Pathology::NsOneNetwork,
         Pathology::NsGarbage,
+        Pathology::NsAllDownCold,
     ];
 
     /// The hostile origins `originscan lab --hostile` adds (issue 9).
@@ -581,6 +598,7 @@ impl Pathology {
             Pathology::NsOneDown => "ns-one-down",
             Pathology::NsGarbage => "ns-garbage",
             Pathology::NsAllDown => "ns-all-down",
+            Pathology::NsAllDownCold => "ns-all-down-cold",
             Pathology::NsLame => "ns-lame",
             Pathology::NsMixedAddresses => "ns-mixed-addresses",
             Pathology::NsSerialMismatch => "ns-serial-mismatch",
@@ -596,6 +614,7 @@ impl Pathology {
             Pathology::NsOneDown => "ns-one-down.lab.test",
             Pathology::NsGarbage => "ns-garbage.lab.test",
             Pathology::NsAllDown => "ns-all-down.lab.test",
+            Pathology::NsAllDownCold => "ns-cold.lab.test",
             Pathology::NsLame => "ns-lame.lab.test",
             Pathology::NsMixedAddresses => "ns-mixed.lab.test",
             Pathology::NsSerialMismatch => "ns-serial.lab.test",
@@ -626,6 +645,8 @@ impl Pathology {
             // would): only the zone's servers are at fault.
             Pathology::NsOneDown | Pathology::NsGarbage => vec![Code::DNS_NS_UNRESPONSIVE],
             Pathology::NsAllDown => vec![Code::DNS_NS_ALL_UNRESPONSIVE],
+            // A cold resolver answers SERVFAIL; the delegation walk names the servers.
+            Pathology::NsAllDownCold => vec![Code::DNS_SERVFAIL, Code::DNS_NS_ALL_UNRESPONSIVE],
             Pathology::NsLame => vec![Code::DNS_NS_LAME, Code::DNS_NS_UNRESPONSIVE],
             Pathology::NsMixedAddresses | Pathology::NsSerialMismatch => {
                 vec![Code::DNS_NS_INCONSISTENT]
@@ -775,6 +796,9 @@ impl Pathology {
             | Pathology::NsOneDown
             | Pathology::NsGarbage
             | Pathology::NsAllDown
+            // Its name does not resolve, but a scan given its address (`--resolve`, as the
+            // limits tests do with the zones mix) finds a healthy origin there.
+            | Pathology::NsAllDownCold
             | Pathology::NsLame
             | Pathology::NsMixedAddresses
             | Pathology::NsSerialMismatch

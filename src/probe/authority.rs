@@ -84,6 +84,14 @@ pub enum ZoneError {
         /// The NS lookup's failure (e.g. `ServFail`), or `no NS records at the apex`.
         reason: String,
     },
+    /// The resolvers could not give the zone, and the delegation walk could not either.
+    #[error("the delegation of {name} could not be walked: {reason}")]
+    Walk {
+        /// The name whose zone the resolvers could not give.
+        name: String,
+        /// Why, in words (no parent zone found, no parent server answered, ...).
+        reason: String,
+    },
     /// The zone's questions did not finish in time.
     #[error("the checks of zone {zone} did not finish within {seconds} s")]
     TimedOut {
@@ -119,6 +127,24 @@ impl ZoneError {
     /// Whether the zone's checks ran out of time.
     pub fn is_timed_out(&self) -> bool {
         matches!(self, ZoneError::TimedOut { .. })
+    }
+
+    /// Whether the delegation walk (run when the resolvers failed) found nothing either.
+    pub fn is_walk(&self) -> bool {
+        matches!(self, ZoneError::Walk { .. })
+    }
+
+    /// Whether the resolvers failed (SERVFAIL, a timeout, REFUSED) for the zone's SOA or NS
+    /// set: the case the delegation walk is for.
+    fn resolvers_failed(&self) -> Option<&str> {
+        match self {
+            ZoneError::ZoneCut { reason, .. } | ZoneError::NsLookup { reason, .. }
+                if RESOLVER_FAILURES.contains(&reason.as_str()) =>
+            {
+                Some(reason)
+            }
+            _ => None,
+        }
     }
 }
 
@@ -245,7 +271,37 @@ pub struct ZoneHealth {
     pub servers: Vec<ServerHealth>,
     /// The port every server was asked on: `--dns-port` (53 by default).
     pub port: u16,
+    /// When the resolvers could not give the zone's cut or NS set: how the delegation walk
+    /// found its servers (`None` when the resolvers gave them).
+    pub delegation: Option<Delegation>,
 }
+
+/// How the delegation walk found a zone's servers without the zone's help: the parent zone's
+/// servers (found through the resolvers) asked directly, recursion off, for the name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delegation {
+    /// Why the walk ran: what the resolvers did for the zone's SOA or NS set (`answered
+    /// SERVFAIL`, `answered REFUSED`, `gave no answer in time`).
+    pub because: String,
+    /// The parent zone (its SOA and NS set came through the resolvers).
+    pub parent: String,
+    /// The parent's servers asked, in order, each as `ns (address)` with what it answered; the
+    /// last one gave the referral (or answered for the name itself).
+    pub parent_servers: Vec<String>,
+    /// The referral's NS records, sorted (empty when the parent answered for the name itself:
+    /// no zone cut below it, and the parent's own servers were judged).
+    pub referral_ns: Vec<String>,
+    /// The glue in the referral, as `ns (address)`.
+    pub glue: Vec<String>,
+}
+
+/// The reasons (as [`reason`] words them) that mean the resolvers failed rather than answered.
+const RESOLVER_FAILURES: [&str; 4] = ["ServFail", "Timeout", "Refused", "timed out"];
+
+/// Ancestors asked for their SOA, at most, when looking for the parent zone.
+pub const MAX_WALK_LEVELS: usize = 4;
+/// Parent servers asked for the referral, at most (one after the other, until one answers).
+pub const MAX_PARENT_SERVERS_ASKED: usize = 3;
 
 type SharedResult<T> = Shared<BoxFuture<'static, Result<T, ZoneError>>>;
 
@@ -256,6 +312,8 @@ pub struct ZoneHealthCache {
     settings: AuthoritySettings,
     cuts: Mutex<HashMap<String, SharedResult<String>>>,
     zones: Mutex<HashMap<String, SharedResult<Arc<ZoneHealth>>>>,
+    /// Delegation walks, by the name whose zone cut the resolvers could not give.
+    walks: Mutex<HashMap<String, SharedResult<Arc<ZoneHealth>>>>,
 }
 
 impl std::fmt::Debug for ZoneHealthCache {
@@ -300,6 +358,7 @@ impl ZoneHealthCache {
             settings,
             cuts: Mutex::new(HashMap::new()),
             zones: Mutex::new(HashMap::new()),
+            walks: Mutex::new(HashMap::new()),
         }
     }
 
@@ -318,6 +377,12 @@ impl ZoneHealthCache {
         (self.query_budget() + self.settings.queue_wait) * 4 + Duration::from_secs(1)
     }
 
+    /// The longest [`Self::health`] may take: the zone cut, then the zone's questions (or the
+    /// delegation walk, within the same budget).
+    pub fn health_budget(&self) -> Duration {
+        self.query_budget() + self.settings.queue_wait + self.zone_budget()
+    }
+
     /// The health of the zone holding `name` (an origin name), computed on the first call for
     /// that zone (with `name` as the representative) and shared afterwards.
     pub async fn health(self: &Arc<Self>, name: &str) -> Result<Arc<ZoneHealth>, ZoneError> {
@@ -332,7 +397,15 @@ impl ZoneHealthCache {
                 .split_once('.')
                 .map(|(_, parent)| parent.to_string())
                 .unwrap_or_else(|| registrable.clone());
-            self.zone_cut(parent, registrable).await?
+            match self.zone_cut(parent.clone(), registrable).await {
+                Ok(apex) => apex,
+                Err(error) => match error.resolvers_failed() {
+                    // The resolvers cannot say which zone holds the name: walk the delegation
+                    // from the parent zone's servers, once for every origin under `parent`.
+                    Some(because) => return self.walked(parent, name, because.to_string()).await,
+                    None => return Err(error),
+                },
+            }
         };
         let shared = {
             let mut zones = self.zones.lock().unwrap_or_else(|e| e.into_inner());
@@ -359,6 +432,240 @@ impl ZoneHealthCache {
                 .clone()
         };
         shared.await
+    }
+
+    /// The delegation walk for the zone holding `start` (whose SOA the resolvers failed to
+    /// give), run once per `start` and shared, within [`Self::zone_budget`].
+    async fn walked(
+        self: &Arc<Self>,
+        start: String,
+        representative: String,
+        because: String,
+    ) -> Result<Arc<ZoneHealth>, ZoneError> {
+        let shared = {
+            let mut walks = self.walks.lock().unwrap_or_else(|e| e.into_inner());
+            walks
+                .entry(start.clone())
+                .or_insert_with(|| {
+                    let this = self.clone();
+                    let budget = self.zone_budget();
+                    let name = start.clone();
+                    let work = tokio::spawn(async move {
+                        let walk = this.walk(&name, &representative, because);
+                        match tokio::time::timeout(budget, walk).await {
+                            Ok(result) => result,
+                            Err(_) => Err(ZoneError::TimedOut {
+                                zone: name,
+                                seconds: budget.as_secs(),
+                            }),
+                        }
+                    });
+                    let zone = start.clone();
+                    async move { work.await.unwrap_or(Err(ZoneError::Internal { zone })) }
+                        .boxed()
+                        .shared()
+                })
+                .clone()
+        };
+        shared.await
+    }
+
+    /// Walks the delegation of the zone holding `start` without that zone's help:
+    ///
+    /// 1. the parent zone: SOA of each ancestor of `start` through the resolvers, nearest
+    ///    first, until one answers (at most [`MAX_WALK_LEVELS`]);
+    /// 2. the parent's NS set and their addresses, through the resolvers;
+    /// 3. the parent's servers, directly and recursion off, one after the other (at most
+    ///    [`MAX_PARENT_SERVERS_ASKED`], each within the scope), for A `representative`: the
+    ///    referral's NS records and glue name the child zone's servers (an NS name without glue
+    ///    is resolved through the resolvers);
+    /// 4. each child server, directly, for the child's SOA and A `representative`, as for any
+    ///    zone ([`Self::ask_servers`]).
+    async fn walk(
+        &self,
+        start: &str,
+        representative: &str,
+        because: String,
+    ) -> Result<Arc<ZoneHealth>, ZoneError> {
+        let because = match because.as_str() {
+            "ServFail" => "answered SERVFAIL".to_string(),
+            "Refused" => "answered REFUSED".to_string(),
+            _ => "gave no answer in time".to_string(),
+        };
+        let failed = |reason: String| ZoneError::Walk {
+            name: start.to_string(),
+            reason,
+        };
+        // 1. The parent zone.
+        let mut parent = None;
+        let mut ancestor = start;
+        for _ in 0..MAX_WALK_LEVELS {
+            let Some((_, above)) = ancestor.split_once('.') else {
+                break;
+            };
+            ancestor = above;
+            match self.dns.lookup(&fqdn(ancestor), RecordType::SOA).await {
+                Ok(lookup) => {
+                    parent = lookup
+                        .answers()
+                        .iter()
+                        .filter(|r| matches!(r.data, RData::SOA(_)))
+                        .map(|r| plain(&r.name.to_ascii()))
+                        .find(|owner| is_at_or_below(ancestor, owner));
+                    if parent.is_some() {
+                        break;
+                    }
+                }
+                Err(NetError::Dns(DnsError::NoRecordsFound(no_records)))
+                    if no_records.soa.is_some() =>
+                {
+                    parent = no_records
+                        .soa
+                        .as_ref()
+                        .map(|soa| plain(&soa.name.to_ascii()))
+                        .filter(|owner| is_at_or_below(ancestor, owner));
+                    break;
+                }
+                Err(error) => {
+                    let why = reason(&error);
+                    if !RESOLVER_FAILURES.contains(&why.as_str()) {
+                        return Err(failed(format!("SOA {ancestor}: {why}")));
+                    }
+                }
+            }
+        }
+        let parent = parent.ok_or_else(|| failed("no parent zone answered".into()))?;
+
+        // 2. The parent's servers.
+        let parent_ns = self.ns_set(&parent).await?;
+        let parent_hosts = self.ns_addresses(&parent_ns, &HashMap::new()).await;
+
+        // 3. The referral.
+        let question = Name::from_ascii(fqdn(representative))
+            .map_err(|e| failed(format!("{representative} is not a DNS name: {e}")))?;
+        let mut asked = Vec::new();
+        let mut referral = None;
+        let mut candidates: Vec<(String, IpAddr)> = Vec::new();
+        for (ns, ips) in &parent_hosts {
+            if let Ok(ips) = ips {
+                candidates.extend(ips.iter().map(|ip| (ns.clone(), *ip)));
+            }
+        }
+        for (ns, ip) in candidates {
+            if asked.len() >= MAX_PARENT_SERVERS_ASKED {
+                break;
+            }
+            if !self.scope.permits(ip) {
+                continue;
+            }
+            let server = SocketAddr::new(ip, self.settings.port);
+            let reply = self.exchange(server, &question, RecordType::A).await;
+            let label = format!("{ns} ({ip})");
+            match reply {
+                Ok(message) => match read_referral(&message, &parent, representative) {
+                    Some(found) => {
+                        asked.push(format!("{label}: {}", found.describe()));
+                        referral = Some(found);
+                        break;
+                    }
+                    None => asked.push(format!(
+                        "{label}: {} without a referral or an answer",
+                        crate::check::authority::rcode_name(message.metadata.response_code)
+                    )),
+                },
+                Err(error) => asked.push(format!("{label}: {error}")),
+            }
+        }
+        let Some(referral) = referral else {
+            return Err(failed(if asked.is_empty() {
+                format!("no server of the parent zone {parent} could be asked (outside the scan's scope, or no address)")
+            } else {
+                format!(
+                    "no server of the parent zone {parent} answered: {}",
+                    asked.join("; ")
+                )
+            }));
+        };
+
+        // 4. The child's servers (or the parent's own, when it answered for the name).
+        let (zone, ns_names, hosts) = match &referral {
+            Referral::Delegated { zone, ns, glue } => {
+                let mut ns_names = ns.clone();
+                ns_names.truncate(MAX_NS_HOSTS);
+                let hosts = self.ns_addresses(&ns_names, glue).await;
+                (zone.clone(), ns_names, hosts)
+            }
+            Referral::Answered => (parent.clone(), parent_ns.clone(), parent_hosts),
+        };
+        let servers = self.ask_servers(&zone, representative, hosts).await?;
+        let (referral_ns, glue) = match referral {
+            Referral::Delegated { ns, glue, .. } => {
+                let mut shown = Vec::new();
+                for (ns, ips) in &glue {
+                    shown.extend(ips.iter().map(|ip| format!("{ns} ({ip})")));
+                }
+                shown.sort();
+                (ns, shown)
+            }
+            Referral::Answered => (Vec::new(), Vec::new()),
+        };
+        Ok(Arc::new(ZoneHealth {
+            zone,
+            representative: representative.to_string(),
+            ns_names,
+            servers,
+            port: self.settings.port,
+            delegation: Some(Delegation {
+                because,
+                parent,
+                parent_servers: asked,
+                referral_ns,
+                glue,
+            }),
+        }))
+    }
+
+    /// One question to one server with the scan's attempts, recursion off, through the gate,
+    /// the whole reply kept (for a referral's NS records and glue).
+    async fn exchange(
+        &self,
+        server: SocketAddr,
+        name: &Name,
+        record_type: RecordType,
+    ) -> Result<hickory_proto::op::Message, DirectQueryError> {
+        let attempts = self.settings.attempts.max(1);
+        let mut backoff = Duration::from_millis(100);
+        for attempt in 1..=attempts {
+            let reply = {
+                let _pass = self.dns.politeness().admit(server).await;
+                super::dns_exchange::exchange(
+                    server,
+                    name,
+                    record_type,
+                    super::dns_exchange::Flags::default(),
+                    self.settings.timeout,
+                )
+                .await
+            };
+            match reply {
+                Ok(message) => return Ok(message),
+                Err(super::dns_exchange::ExchangeError::Timeout(_)) if attempt < attempts => {
+                    tokio::time::sleep(backoff).await;
+                    backoff *= 2;
+                }
+                Err(super::dns_exchange::ExchangeError::Timeout(_)) => {
+                    return Err(DirectQueryError::Timeout {
+                        attempts,
+                        timeout_ms: self.settings.timeout.as_millis() as u64,
+                    })
+                }
+                Err(super::dns_exchange::ExchangeError::Io(why)) => {
+                    return Err(DirectQueryError::Unreachable(why))
+                }
+                Err(other) => return Err(DirectQueryError::Other(other.to_string())),
+            }
+        }
+        Err(DirectQueryError::Other("no attempt made".into()))
     }
 
     /// The apex of the zone holding `parent`'s children, asked once per parent.
@@ -401,12 +708,34 @@ impl ZoneHealthCache {
         shared.await
     }
 
-    /// The zone's NS set, their addresses, and every address asked directly.
+    /// The zone's NS set, their addresses, and every address asked directly. When the
+    /// resolvers fail for the NS set, the delegation walk finds the servers instead.
     async fn examine(
         &self,
         zone: &str,
         representative: &str,
     ) -> Result<Arc<ZoneHealth>, ZoneError> {
+        let ns_names = match self.ns_set(zone).await {
+            Ok(names) => names,
+            Err(error) => match error.resolvers_failed() {
+                Some(because) => return self.walk(zone, representative, because.to_string()).await,
+                None => return Err(error),
+            },
+        };
+        let hosts = self.ns_addresses(&ns_names, &HashMap::new()).await;
+        let servers = self.ask_servers(zone, representative, hosts).await?;
+        Ok(Arc::new(ZoneHealth {
+            zone: zone.to_string(),
+            representative: representative.to_string(),
+            ns_names,
+            servers,
+            port: self.settings.port,
+            delegation: None,
+        }))
+    }
+
+    /// The zone's NS set through the resolvers: sorted, at most [`MAX_NS_HOSTS`].
+    async fn ns_set(&self, zone: &str) -> Result<Vec<String>, ZoneError> {
         let ns_lookup = self
             .dns
             .lookup(&fqdn(zone), RecordType::NS)
@@ -432,9 +761,23 @@ impl ZoneHealthCache {
                 reason: "no NS records at the apex".into(),
             });
         }
+        Ok(ns_names)
+    }
 
-        let hosts = futures::future::join_all(ns_names.iter().map(|ns| async move {
-            // The host's IPv4 addresses; a host that exists without any (IPv6 only) is not asked.
+    /// Each NS host's IPv4 addresses: the `glue` given for it, else its A records through the
+    /// resolvers (so glue-less servers resolve too). A host that exists without any (IPv6
+    /// only) is not asked.
+    async fn ns_addresses(
+        &self,
+        ns_names: &[String],
+        glue: &HashMap<String, Vec<IpAddr>>,
+    ) -> Vec<(String, Result<Vec<IpAddr>, DirectQueryError>)> {
+        futures::future::join_all(ns_names.iter().map(|ns| async move {
+            if let Some(ips) = glue.get(ns).filter(|ips| !ips.is_empty()) {
+                let mut ips = ips.clone();
+                ips.truncate(MAX_ADDRESSES_PER_NS);
+                return (ns.clone(), Ok(ips));
+            }
             let addresses = match self.dns.lookup(&fqdn(ns), RecordType::A).await {
                 Ok(lookup) => {
                     let mut ips: Vec<IpAddr> = lookup
@@ -461,8 +804,17 @@ impl ZoneHealthCache {
             };
             (ns.clone(), addresses)
         }))
-        .await;
+        .await
+    }
 
+    /// Every address of every NS host asked directly, recursion off: SOA `zone` and A
+    /// `representative`. Addresses outside the scope are listed, not asked.
+    async fn ask_servers(
+        &self,
+        zone: &str,
+        representative: &str,
+        hosts: Vec<(String, Result<Vec<IpAddr>, DirectQueryError>)>,
+    ) -> Result<Vec<ServerHealth>, ZoneError> {
         let apex_name = Name::from_ascii(fqdn(zone)).map_err(|e| ZoneError::ZoneCut {
             name: zone.to_string(),
             reason: e.to_string(),
@@ -517,13 +869,7 @@ impl ZoneHealthCache {
         .await;
         servers.extend(asked);
         servers.sort_by(|a, b| (&a.ns, a.address).cmp(&(&b.ns, b.address)));
-        Ok(Arc::new(ZoneHealth {
-            zone: zone.to_string(),
-            representative: representative.to_string(),
-            ns_names,
-            servers,
-            port: self.settings.port,
-        }))
+        Ok(servers)
     }
 
     /// One question to one server, recursion off, retried with backoff on timeouts.
@@ -598,6 +944,85 @@ async fn find_zone(
             reason: "no SOA in the reply".into(),
         }),
     }
+}
+
+/// What a parent zone's server said about a name below it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Referral {
+    /// A referral to a zone cut below the parent: its NS set and the glue (IPv4) for them.
+    Delegated {
+        zone: String,
+        ns: Vec<String>,
+        glue: HashMap<String, Vec<IpAddr>>,
+    },
+    /// An authoritative answer (or NXDOMAIN/NODATA): no zone cut below the parent on the
+    /// way to the name.
+    Answered,
+}
+
+impl Referral {
+    fn describe(&self) -> String {
+        match self {
+            Referral::Delegated { zone, ns, .. } => {
+                format!("referral to {zone} (NS {})", ns.join(" "))
+            }
+            Referral::Answered => "answered for the name itself (no zone cut below)".into(),
+        }
+    }
+}
+
+/// Reads a parent server's reply about `name`: a referral to a zone between `parent` and
+/// `name` (NS records in the authority section), an authoritative reply, or neither (`None`:
+/// REFUSED, SERVFAIL, a referral elsewhere, no AA).
+fn read_referral(reply: &hickory_proto::op::Message, parent: &str, name: &str) -> Option<Referral> {
+    let code = reply.metadata.response_code;
+    let delegates = reply.answers.is_empty()
+        && reply
+            .authorities
+            .iter()
+            .any(|r| r.record_type() == RecordType::NS);
+    if reply.metadata.authoritative
+        && matches!(code, ResponseCode::NoError | ResponseCode::NXDomain)
+        && !delegates
+    {
+        return Some(Referral::Answered);
+    }
+    if code != ResponseCode::NoError {
+        return None;
+    }
+    let mut zone = None;
+    let mut ns = Vec::new();
+    for record in &reply.authorities {
+        if let RData::NS(target) = &record.data {
+            let owner = plain(&record.name.to_ascii());
+            let below_parent = owner != parent && is_at_or_below(&owner, parent);
+            if !below_parent || !is_at_or_below(name, &owner) {
+                continue;
+            }
+            if zone.get_or_insert_with(|| owner.clone()) == &owner {
+                ns.push(plain(&target.0.to_ascii()));
+            }
+        }
+    }
+    let zone = zone?;
+    ns.sort();
+    ns.dedup();
+    let mut glue: HashMap<String, Vec<IpAddr>> = HashMap::new();
+    for record in &reply.additionals {
+        if let RData::A(a) = &record.data {
+            let owner = plain(&record.name.to_ascii());
+            if ns.contains(&owner) {
+                let ips = glue.entry(owner).or_default();
+                if !ips.contains(&IpAddr::V4(a.0)) {
+                    ips.push(IpAddr::V4(a.0));
+                }
+            }
+        }
+    }
+    for ips in glue.values_mut() {
+        ips.sort();
+    }
+    Some(Referral::Delegated { zone, ns, glue })
 }
 
 /// One UDP query (one datagram) to `server`, recursion off.
@@ -680,6 +1105,71 @@ mod tests {
         assert!(is_at_or_below("lab.test", "lab.test"));
         assert!(!is_at_or_below("alab.test", "lab.test"));
         assert!(!is_at_or_below("test", "lab.test"));
+    }
+
+    fn record(owner: &str, data: RData) -> hickory_proto::rr::Record {
+        hickory_proto::rr::Record::from_rdata(Name::from_ascii(owner).unwrap(), 60, data)
+    }
+
+    fn ns_rdata(target: &str) -> RData {
+        RData::NS(hickory_proto::rr::rdata::NS(
+            Name::from_ascii(target).unwrap(),
+        ))
+    }
+
+    #[test]
+    fn a_referral_gives_the_child_zone_its_ns_set_and_glue() {
+        let mut reply = hickory_proto::op::Message::response(1, hickory_proto::op::OpCode::Query);
+        reply.add_authority(record("down.walk.test.", ns_rdata("ns2.down.walk.test.")));
+        reply.add_authority(record("down.walk.test.", ns_rdata("ns1.down.walk.test.")));
+        reply.add_authority(record("down.walk.test.", ns_rdata("ns.elsewhere.test.")));
+        let a_record = |ip: [u8; 4]| {
+            RData::A(hickory_proto::rr::rdata::A::from(std::net::Ipv4Addr::from(
+                ip,
+            )))
+        };
+        reply.add_additional(record("ns1.down.walk.test.", a_record([127, 0, 0, 11])));
+        reply.add_additional(record("ns2.down.walk.test.", a_record([127, 0, 0, 12])));
+        reply.add_additional(record("unrelated.test.", a_record([127, 0, 0, 13])));
+        let referral = read_referral(&reply, "walk.test", "www.down.walk.test").unwrap();
+        let Referral::Delegated { zone, ns, glue } = &referral else {
+            panic!("{referral:?}");
+        };
+        assert_eq!(zone, "down.walk.test");
+        assert_eq!(
+            ns,
+            &[
+                "ns.elsewhere.test",
+                "ns1.down.walk.test",
+                "ns2.down.walk.test"
+            ]
+        );
+        assert_eq!(glue.len(), 2, "{glue:?}");
+        assert_eq!(
+            glue["ns1.down.walk.test"],
+            vec![IpAddr::from([127, 0, 0, 11])]
+        );
+        // A referral to a zone that does not hold the name, or to the parent itself, is not one.
+        assert_eq!(
+            read_referral(&reply, "walk.test", "www.other.walk.test"),
+            None
+        );
+        assert_eq!(
+            read_referral(&reply, "down.walk.test", "www.down.walk.test"),
+            None
+        );
+        // An authoritative answer: no cut below the parent.
+        let mut answer = hickory_proto::op::Message::response(2, hickory_proto::op::OpCode::Query);
+        answer.metadata.authoritative = true;
+        answer.add_answer(record("www.walk.test.", a_record([127, 0, 0, 9])));
+        assert_eq!(
+            read_referral(&answer, "walk.test", "www.walk.test"),
+            Some(Referral::Answered)
+        );
+        // REFUSED is neither.
+        let mut refused = hickory_proto::op::Message::response(3, hickory_proto::op::OpCode::Query);
+        refused.metadata.response_code = ResponseCode::Refused;
+        assert_eq!(read_referral(&refused, "walk.test", "www.walk.test"), None);
     }
 
     #[test]

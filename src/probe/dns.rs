@@ -14,10 +14,12 @@ use std::time::{Duration, Instant};
 use hickory_net::runtime::TokioRuntimeProvider;
 use hickory_net::{DnsError, NetError};
 use hickory_proto::op::ResponseCode;
-use hickory_proto::rr::{RData, RecordType};
+use hickory_proto::rr::{Name, RData, RecordType};
 use hickory_resolver::config::{NameServerConfig, ResolveHosts, ResolverConfig};
 use hickory_resolver::Resolver;
 
+pub use super::dns_exchange::ExtendedError;
+use super::dns_exchange::{self, Flags};
 use super::dns_politeness::DnsPoliteness;
 use super::dns_transport::{self, SingleSendProvider};
 use crate::target::{Host, IpAddressType};
@@ -44,8 +46,26 @@ pub enum DnsFailure {
     DanglingCname,
     /// The CNAME chain comes back to a name already in it (`a → b → a`): it never ends.
     CnameLoop,
+    /// A resolver answered SERVFAIL, and the same question with the CD (checking disabled)
+    /// bit resolved: DNSSEC validation fails (a bad signature, an expired one, a DS at the
+    /// parent that matches no key).
+    DnssecBogus(DnssecBogus),
     /// Another failure (network unreachable, malformed answer, ...).
     Other(String),
+}
+
+/// What showed a SERVFAIL to be a DNSSEC validation failure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DnssecBogus {
+    /// The resolver asked again with the CD bit.
+    pub resolver: SocketAddr,
+    /// The addresses it answered with checking disabled (CNAME targets are in the chain).
+    pub addresses: Vec<IpAddr>,
+    /// The record type asked (A or AAAA).
+    pub record_type: RecordType,
+    /// The RFC 8914 extended errors in the resolver's SERVFAIL (asked once more, without CD),
+    /// when it sends them.
+    pub extended_errors: Vec<ExtendedError>,
 }
 
 /// What DNS said about an origin.
@@ -127,6 +147,29 @@ pub struct DnsProbe {
     /// The gate's key for the recursive resolvers: the one `--resolver`, or (several, or the
     /// system's) [`RESOLVER_POOL`], so that the pool as a whole stays within the rate.
     server_key: SocketAddr,
+    /// The resolvers' addresses (`--resolver`, else the system's), for the questions asked
+    /// outside hickory (the CD bit).
+    resolver_addresses: Vec<SocketAddr>,
+    /// Per parent name (the name without its first label): what the first SERVFAIL name under
+    /// it showed ([`DnsProbe::servfail_cause_shared`]).
+    servfail_by_parent:
+        std::sync::Mutex<HashMap<String, Arc<tokio::sync::OnceCell<SiblingVerdict>>>>,
+}
+
+/// Parent names remembered for SERVFAIL names, at most (past this, every SERVFAIL name is
+/// examined in full).
+const MAX_SERVFAIL_PARENTS: usize = 4096;
+
+/// What the first SERVFAIL name under a parent name showed, for its siblings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SiblingVerdict {
+    /// Not a DNSSEC failure: the siblings follow their CNAMEs (a loop is per name) but do
+    /// not ask with the CD bit.
+    NotDnssec,
+    /// A DNSSEC failure: the siblings are examined in full.
+    Dnssec,
+    /// A CNAME loop (the CD bit was not asked): the siblings are examined in full.
+    Undecided,
 }
 
 /// The gate key standing for a pool of recursive resolvers (hickory picks the server).
@@ -156,8 +199,19 @@ impl DnsProbe {
             politeness.clone(),
             server_key,
         );
+        let mut resolver_addresses = settings.resolvers.clone();
         let mut builder = if settings.resolvers.is_empty() {
-            Resolver::builder(provider).map_err(|e| DnsSetupError::SystemConfig(e.to_string()))?
+            let (config, options) = hickory_resolver::system_conf::read_system_conf()
+                .map_err(|e| DnsSetupError::SystemConfig(e.to_string()))?;
+            resolver_addresses = config
+                .name_servers()
+                .iter()
+                .map(|server| {
+                    let port = server.connections.first().map_or(53, |c| c.port);
+                    SocketAddr::new(server.ip, port)
+                })
+                .collect();
+            Resolver::builder_with_config(config, provider).with_options(options)
         } else {
             let servers = settings
                 .resolvers
@@ -196,6 +250,8 @@ impl DnsProbe {
             timeout: settings.timeout,
             politeness,
             server_key,
+            resolver_addresses,
+            servfail_by_parent: std::sync::Mutex::new(HashMap::new()),
         })
     }
 
@@ -281,27 +337,24 @@ impl DnsProbe {
                 .cloned()
         })
         .unwrap_or(DnsFailure::NoAddress);
-        if matches!(
-            failure,
-            DnsFailure::NxDomain | DnsFailure::NoAddress | DnsFailure::ServFail
-        ) {
-            // A negative answer (or a resolver's SERVFAIL) may come from a CNAME chain: follow
-            // it to tell a dangling CNAME or a loop from a name that does not exist.
+        if matches!(failure, DnsFailure::NxDomain | DnsFailure::NoAddress) {
+            // A negative answer may come from a CNAME chain: follow it to tell a dangling
+            // CNAME or a loop from a name that does not exist.
             let (chain, end) = self.follow_cnames(&fqdn).await;
             if !chain.is_empty() {
                 match end {
-                    CnameEnd::Loop => {
-                        failure = DnsFailure::CnameLoop;
-                        cname_chain = chain;
-                    }
-                    // A SERVFAIL is the zone's fault unless the chain loops.
-                    _ if failure == DnsFailure::ServFail => {}
-                    CnameEnd::Missing => {
-                        failure = DnsFailure::DanglingCname;
-                        cname_chain = chain;
-                    }
-                    CnameEnd::Exists | CnameEnd::Unknown => cname_chain = chain,
+                    CnameEnd::Loop => failure = DnsFailure::CnameLoop,
+                    CnameEnd::Missing => failure = DnsFailure::DanglingCname,
+                    CnameEnd::Exists | CnameEnd::Unknown => {}
                 }
+                cname_chain = chain;
+            }
+        } else if failure == DnsFailure::ServFail {
+            // What resolvers answer for a CNAME loop, and for a DNSSEC validation failure.
+            let (cause, chain) = self.servfail_cause_shared(&fqdn, types[0]).await;
+            failure = cause;
+            if failure == DnsFailure::CnameLoop {
+                cname_chain = chain;
             }
         }
         // A single-family origin with no address of its family: ask the other family once,
@@ -355,6 +408,123 @@ impl DnsProbe {
                 other => return other,
             }
         }
+    }
+
+    /// Why a name got SERVFAIL: a CNAME loop (followed link by link, for every name), a DNSSEC
+    /// validation failure ([`Self::dnssec_bogus`]), or neither (the zone's servers). The
+    /// first SERVFAIL name under each parent name (the name without its first label) is
+    /// asked with the CD bit; its siblings wait for it, and are asked too only if it was
+    /// DNSSEC's fault: in a zone whose servers are all down, one CD question serves every
+    /// origin in it.
+    async fn servfail_cause_shared(
+        &self,
+        fqdn: &str,
+        record_type: RecordType,
+    ) -> (DnsFailure, Vec<String>) {
+        let parent = display_name(fqdn)
+            .split_once('.')
+            .map(|(_, parent)| parent.to_string())
+            .unwrap_or_default();
+        let cell = {
+            let mut parents = self
+                .servfail_by_parent
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            if parents.len() >= MAX_SERVFAIL_PARENTS && !parents.contains_key(&parent) {
+                None
+            } else {
+                Some(parents.entry(parent).or_default().clone())
+            }
+        };
+        let Some(cell) = cell else {
+            return self.servfail_cause(fqdn, record_type, true).await.0;
+        };
+        let mut mine = None;
+        let verdict = *cell
+            .get_or_init(|| async {
+                let (result, verdict) = self.servfail_cause(fqdn, record_type, true).await;
+                mine = Some(result);
+                verdict
+            })
+            .await;
+        if let Some(result) = mine {
+            return result;
+        }
+        let ask_cd = verdict != SiblingVerdict::NotDnssec;
+        self.servfail_cause(fqdn, record_type, ask_cd).await.0
+    }
+
+    /// [`Self::servfail_cause_shared`] for one name: follows its CNAMEs, then (`ask_cd`, and
+    /// no loop) asks with the CD bit.
+    async fn servfail_cause(
+        &self,
+        fqdn: &str,
+        record_type: RecordType,
+        ask_cd: bool,
+    ) -> ((DnsFailure, Vec<String>), SiblingVerdict) {
+        let (chain, end) = self.follow_cnames(fqdn).await;
+        if end == CnameEnd::Loop {
+            return ((DnsFailure::CnameLoop, chain), SiblingVerdict::Undecided);
+        }
+        if ask_cd {
+            if let Some(bogus) = self.dnssec_bogus(fqdn, record_type).await {
+                return (
+                    (DnsFailure::DnssecBogus(bogus), chain),
+                    SiblingVerdict::Dnssec,
+                );
+            }
+        }
+        ((DnsFailure::ServFail, chain), SiblingVerdict::NotDnssec)
+    }
+
+    /// After a SERVFAIL: asks the first resolver the same question with the CD (checking
+    /// disabled) bit. When that resolves, asks once more without it to read the extended DNS
+    /// errors (RFC 8914) of its SERVFAIL. Two queries at most, through the gate; `None` when
+    /// the CD question does not resolve either (the zone's servers, not DNSSEC), or when the
+    /// second question resolves (the SERVFAIL was passing).
+    async fn dnssec_bogus(&self, fqdn: &str, record_type: RecordType) -> Option<DnssecBogus> {
+        let resolver = *self.resolver_addresses.first()?;
+        let name = Name::from_ascii(fqdn).ok()?;
+        let ask = |checking_disabled| {
+            let name = &name;
+            async move {
+                let _pass = self.politeness.admit(self.server_key).await;
+                let flags = Flags {
+                    recursion_desired: true,
+                    checking_disabled,
+                };
+                dns_exchange::exchange(resolver, name, record_type, flags, self.timeout).await
+            }
+        };
+        let unchecked = ask(true).await.ok()?;
+        if unchecked.metadata.response_code != ResponseCode::NoError {
+            return None;
+        }
+        let addresses: Vec<IpAddr> = unchecked
+            .answers
+            .iter()
+            .filter_map(|record| match &record.data {
+                RData::A(a) => Some(IpAddr::V4(a.0)),
+                RData::AAAA(aaaa) => Some(IpAddr::V6(aaaa.0)),
+                _ => None,
+            })
+            .collect();
+        if addresses.is_empty() {
+            return None;
+        }
+        let extended_errors = match ask(false).await {
+            Ok(reply) if reply.metadata.response_code == ResponseCode::ServFail => {
+                dns_exchange::extended_errors(&reply)
+            }
+            Ok(_) => return None,
+            Err(_) => Vec::new(),
+        };
+        Some(DnssecBogus {
+            resolver,
+            addresses,
+            record_type,
+            extended_errors,
+        })
     }
 
     /// Follows CNAMEs from `fqdn` (at most [`MAX_CNAME_FOLLOW`] links). Returns the targets and
@@ -562,6 +732,105 @@ mod tests {
             attempts,
         };
         DnsProbe::new(&settings, politeness).unwrap()
+    }
+
+    /// A validating resolver whose answers for `bogus*` names fail validation: SERVFAIL with
+    /// EDE 7, or the address with the CD bit; everything else SERVFAILs either way. Returns
+    /// how many questions had the CD bit.
+    async fn validating_resolver() -> (SocketAddr, Arc<AtomicUsize>) {
+        use hickory_proto::op::{Edns, Message, OpCode};
+        use hickory_proto::rr::rdata::opt::{EdnsCode, EdnsOption, OPT};
+        use hickory_proto::rr::{rdata::A, Record};
+        let socket = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let addr = socket.local_addr().unwrap();
+        let cd_questions = Arc::new(AtomicUsize::new(0));
+        let counter = cd_questions.clone();
+        tokio::spawn(async move {
+            let mut buf = [0u8; 1500];
+            while let Ok((len, from)) = socket.recv_from(&mut buf).await {
+                let Ok(request) = Message::from_vec(&buf[..len]) else {
+                    continue;
+                };
+                let Some(question) = request.queries.first().cloned() else {
+                    continue;
+                };
+                let cd = request.metadata.checking_disabled;
+                if cd {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                }
+                let bogus = question.name().to_ascii().starts_with("bogus");
+                let mut response = Message::response(request.metadata.id, OpCode::Query);
+                response.metadata.recursion_desired = true;
+                response.metadata.recursion_available = true;
+                if bogus && cd && question.query_type() == RecordType::A {
+                    let address = RData::A(A::new(127, 0, 0, 9));
+                    response.add_answer(Record::from_rdata(question.name().clone(), 60, address));
+                } else {
+                    response.metadata.response_code = ResponseCode::ServFail;
+                    if bogus {
+                        let mut edns = Edns::new();
+                        let mut data = 7u16.to_be_bytes().to_vec();
+                        data.extend(b"expired");
+                        *edns.options_mut() =
+                            OPT::new(vec![(EdnsCode::Unknown(15), EdnsOption::Unknown(15, data))]);
+                        response.set_edns(edns);
+                    }
+                }
+                response.add_query(question);
+                if let Ok(reply) = response.to_vec() {
+                    let _ = socket.send_to(&reply, from).await;
+                }
+            }
+        });
+        (addr, cd_questions)
+    }
+
+    #[tokio::test]
+    async fn a_servfail_that_resolves_with_cd_is_bogus_and_siblings_share_the_cd_question() {
+        let (resolver, cd_questions) = validating_resolver().await;
+        let probe = probe(resolver, 1, Duration::from_millis(500));
+        let (bogus, _) = probe
+            .resolve(&Host::Name("bogus.signed.test".into()), IpAddressType::Ipv4)
+            .await;
+        let Resolution::Failed {
+            failure: DnsFailure::DnssecBogus(evidence),
+            ..
+        } = &bogus
+        else {
+            panic!("{bogus:?}");
+        };
+        assert_eq!(evidence.addresses, vec![IpAddr::from([127, 0, 0, 9])]);
+        assert_eq!(evidence.extended_errors[0].code, 7);
+        assert_eq!(evidence.extended_errors[0].text, "expired");
+        assert_eq!(cd_questions.load(Ordering::SeqCst), 1);
+
+        // Five names in a zone nobody answers for: SERVFAIL, and one CD question for them all.
+        let hosts: Vec<Host> = (0..5)
+            .map(|i| Host::Name(format!("o{i}.dead.test")))
+            .collect();
+        let resolutions = futures::future::join_all(
+            hosts
+                .iter()
+                .map(|host| probe.resolve(host, IpAddressType::Ipv4)),
+        )
+        .await;
+        for (resolution, _) in &resolutions {
+            assert!(
+                matches!(
+                    resolution,
+                    Resolution::Failed {
+                        failure: DnsFailure::ServFail,
+                        ..
+                    }
+                ),
+                "{resolution:?}"
+            );
+        }
+        assert_eq!(
+            cd_questions.load(Ordering::SeqCst),
+            2,
+            "one more CD question"
+        );
     }
 
     #[tokio::test]

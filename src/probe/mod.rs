@@ -17,6 +17,7 @@ pub mod cloudfront_tls;
 pub mod diagnostic_hellos;
 pub mod dialer;
 pub mod dns;
+pub(crate) mod dns_exchange;
 pub(crate) mod dns_politeness;
 pub(crate) mod dns_transport;
 pub mod http;

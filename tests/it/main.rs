@@ -8,6 +8,7 @@ mod cli;
 mod cloudfront_import;
 mod common;
 mod container;
+mod dns_walk;
 mod hostile;
 mod http2;
 mod interrupt;

@@ -29,12 +29,12 @@ use originscan::report::Report;
 /// Block of the test's resolver address (127.53.57.1).
 const BLOCK: u8 = 57;
 
-fn ip(text: &str) -> IpAddr {
+pub(crate) fn ip(text: &str) -> IpAddr {
     text.parse().expect("address")
 }
 
 /// The NSD binary, if installed.
-fn find_nsd() -> Option<PathBuf> {
+pub(crate) fn find_nsd() -> Option<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     std::env::split_paths(&path)
         .chain([PathBuf::from("/usr/sbin"), PathBuf::from("/usr/local/sbin")])
@@ -43,9 +43,9 @@ fn find_nsd() -> Option<PathBuf> {
 }
 
 /// A running NSD, killed (by its own pid) when dropped.
-struct Nsd {
+pub(crate) struct Nsd {
     child: Child,
-    log: PathBuf,
+    pub(crate) log: PathBuf,
 }
 
 impl Drop for Nsd {
@@ -55,11 +55,11 @@ impl Drop for Nsd {
     }
 }
 
-struct Instance<'a> {
-    name: &'a str,
-    addresses: &'a [&'a str],
+pub(crate) struct Instance<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) addresses: &'a [&'a str],
     /// (zone, file name, file content)
-    zones: Vec<(&'a str, String, String)>,
+    pub(crate) zones: Vec<(&'a str, String, String)>,
 }
 
 fn zone_file(zone: &str, serial: u32, ns: &[(&str, &str)], www: &str) -> String {
@@ -77,7 +77,7 @@ fn zone_file(zone: &str, serial: u32, ns: &[(&str, &str)], www: &str) -> String 
     text
 }
 
-fn start_nsd(binary: &Path, dir: &Path, port: u16, instance: &Instance) -> Nsd {
+pub(crate) fn start_nsd(binary: &Path, dir: &Path, port: u16, instance: &Instance) -> Nsd {
     let home = dir.join(instance.name);
     std::fs::create_dir_all(&home).expect("nsd dir");
     let mut conf = String::from("server:\n");
@@ -113,7 +113,7 @@ fn start_nsd(binary: &Path, dir: &Path, port: u16, instance: &Instance) -> Nsd {
 }
 
 /// Waits (at most 10 s) until `address` answers a SOA query for `zone`.
-async fn wait_ready(address: &str, port: u16, zone: &str) -> bool {
+pub(crate) async fn wait_ready(address: &str, port: u16, zone: &str) -> bool {
     let mut message = Message::query();
     message.metadata.id = 4242;
     message.metadata.message_type = MessageType::Query;
@@ -144,7 +144,7 @@ async fn wait_ready(address: &str, port: u16, zone: &str) -> bool {
 }
 
 /// A port free for UDP and TCP on every NSD address.
-fn free_port(addresses: &[&str]) -> u16 {
+pub(crate) fn free_port(addresses: &[&str]) -> u16 {
     for _ in 0..50 {
         let Ok(probe) = std::net::UdpSocket::bind((ip(addresses[0]), 0)) else {
             continue;
