@@ -18,12 +18,15 @@
 #   TAG      the image built               (default localhost/originscan:ci)
 #   MIRROR   Debian mirror for debootstrap (default http://deb.debian.org/debian)
 #   PULL_TIMEOUT  seconds to try Docker Hub (default 30)
+#   PULL     1: try Docker Hub first; 0: go straight to the stand-ins (default 0 under CI=true,
+#            where nothing may leave loopback but the package registries; 1 otherwise)
 #   BASES_ONLY    set: stop once the base images are there (they need no compiler time)
 set -eu
 cd "$(dirname "$0")/.."
 TAG=${TAG:-localhost/originscan:ci}
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
 PULL_TIMEOUT=${PULL_TIMEOUT:-30}
+if [ -n "${CI:-}" ]; then PULL=${PULL:-0}; else PULL=${PULL:-1}; fi
 RUNTIME_STANDIN=localhost/originscan-ci/debian:bookworm
 RUST_STANDIN=localhost/originscan-ci/rust:bookworm
 say() { echo "container-image: $*" >&2; }
@@ -50,13 +53,17 @@ trap cleanup EXIT
 build_args=""
 rust_image=$(sed -n 's/^ARG RUST_IMAGE=//p' Dockerfile)
 runtime_image=$(sed -n 's/^ARG RUNTIME_IMAGE=//p' Dockerfile)
-if timeout "$PULL_TIMEOUT" buildah pull -q "$runtime_image" \
+if [ "$PULL" = 1 ] && timeout "$PULL_TIMEOUT" buildah pull -q "$runtime_image" \
         >"$work/pull.log" 2>&1 \
     && timeout 600 buildah pull -q "$rust_image" \
         >>"$work/pull.log" 2>&1; then
     say "using $rust_image and $runtime_image"
 else
-    say "cannot pull the Dockerfile's base images ($(tail -n 1 "$work/pull.log")); building stand-ins"
+    if [ "$PULL" = 1 ]; then
+        say "cannot pull the Dockerfile's base images ($(tail -n 1 "$work/pull.log")); building stand-ins"
+    else
+        say "PULL=0: not asking Docker Hub; building stand-ins for the Dockerfile's base images"
+    fi
     if ! image_exists "$RUNTIME_STANDIN"; then
         command -v debootstrap >/dev/null || { say "debootstrap is missing (apt-get install debootstrap)"; exit 1; }
         debootstrap --variant=minbase bookworm "$work/rootfs" "$MIRROR" >"$work/debootstrap.log" 2>&1 \
